@@ -1,0 +1,26 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+pub mod auth;
+pub mod clock;
+pub mod entities;
+pub mod enums;
+pub mod error;
+pub mod fees;
+pub mod gateway;
+pub mod idempotency;
+pub mod ids;
+pub mod ledger;
+pub mod money;
+pub mod notify;
+pub mod policy;
+pub mod service;
+pub mod state;
+pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod value;
+
+pub use error::{Error, Result};
+pub use money::{Currency, Money};
+pub use service::{Ctx, Marketplace};

@@ -1,0 +1,309 @@
+//! The Marketplace service: one command or query per step of the plan's
+//! workflows.
+//!
+//! Every command follows the same shape:
+//!
+//! 1. load what it needs through the store's repositories;
+//! 2. check that the actor may act (private objects are reported as
+//!    [`Error::NotFound`] to anyone but their owners, so ids cannot be probed);
+//! 3. decide with the pure rules of this crate (state machines, money, fees);
+//! 4. hand the store one [`ChangeSet`] — rows, versions, counters, ledger
+//!    postings and the audit entry — that it applies atomically.
+//!
+//! When the store refuses the change set because a concurrent command moved a
+//! version, the command starts again from step 1, at most
+//! [`Marketplace::max_retries`] times. Calls to the payment gateway happen
+//! between change sets, never inside one.
+
+mod accounts;
+mod contracts;
+mod gigs;
+mod jobs;
+mod payments;
+mod profiles;
+mod reviews;
+mod support;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::clock::{Clock, SystemClock};
+use crate::entities::{AuditLog, FeeTier, User};
+use crate::enums::UserStatus;
+use crate::error::{Error, Result};
+use crate::fees::FeeSchedule;
+use crate::gateway::PaymentGateway;
+use crate::idempotency::IdempotencyKey;
+use crate::ids::{AuditLogId, UserId};
+use crate::policy::Policy;
+use crate::store::{ChangeSet, Store};
+use crate::value::Text;
+
+pub use accounts::{LoginInput, LoginSession, RegisterInput, Registered};
+pub use contracts::{
+    AcceptProposalInput, ContractView, DeliverableInput, MilestoneInput, OrderGigInput, rate,
+    validate_milestones,
+};
+pub use gigs::{
+    CreateGigInput, MAX_DELIVERY_DAYS, MAX_DESCRIPTION_CHARS, MAX_MEDIA_ITEMS, MAX_NOTE_CHARS,
+    MAX_PRICE, MAX_QUERY_TEXT_CHARS, MAX_REVISIONS, MAX_SEARCH_TAGS, MAX_TAG_CHARS, TierInput,
+    UpdateGigInput, validate_tiers,
+};
+pub use jobs::{
+    CreateJobInput, MAX_COVER_LETTER_CHARS, MAX_ESTIMATED_DURATION_DAYS, MAX_REQUIRED_SKILLS,
+    MIN_COVER_LETTER_CHARS, SubmitProposalInput, UpdateJobInput, validate_budget,
+};
+pub use payments::{DueReport, ReleaseReceipt, Settlement};
+pub use profiles::{
+    AddPaymentMethodInput, AddPayoutMethodInput, AddSkillInput, CreateClientProfileInput,
+    CreatorProfileView, PortfolioItemInput, UpdateClientProfileInput, UpdateCreatorProfileInput,
+    UpdatePortfolioItemInput,
+};
+pub use reviews::{ReviewInput, average_rating};
+pub use support::Retry;
+
+/// Who is acting, and the request metadata the audit log records.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ctx {
+    /// The authenticated user, if any.
+    pub actor: Option<UserId>,
+    /// The client's IP address, when known.
+    pub ip_address: Option<IpAddr>,
+    /// The client's user agent, when known.
+    pub user_agent: Option<String>,
+    /// The idempotency key of a money-moving command, when the caller sent one.
+    pub idempotency_key: Option<IdempotencyKey>,
+}
+
+impl Ctx {
+    /// A context for an authenticated user.
+    pub fn user(actor: UserId) -> Self {
+        Self {
+            actor: Some(actor),
+            ..Self::default()
+        }
+    }
+
+    /// A context without a user (registration, login, password reset).
+    pub fn anonymous() -> Self {
+        Self::default()
+    }
+
+    /// Adds an idempotency key.
+    pub fn with_idempotency_key(mut self, key: IdempotencyKey) -> Self {
+        self.idempotency_key = Some(key);
+        self
+    }
+
+    /// Adds the client's address and user agent.
+    pub fn with_client(mut self, ip: Option<IpAddr>, user_agent: Option<String>) -> Self {
+        self.ip_address = ip;
+        self.user_agent = user_agent;
+        self
+    }
+
+    /// The authenticated user, or [`Error::Unauthenticated`].
+    pub fn actor(&self) -> Result<UserId> {
+        self.actor.ok_or(Error::Unauthenticated)
+    }
+}
+
+/// The marketplace: every command and query of the plan's workflows.
+#[derive(Debug, Clone)]
+pub struct Marketplace {
+    store: Arc<dyn Store>,
+    gateway: Arc<dyn PaymentGateway>,
+    clock: Arc<dyn Clock>,
+    policy: Policy,
+    fallback_fees: FeeSchedule,
+    max_retries: u32,
+}
+
+impl Marketplace {
+    /// A marketplace over `store` and `gateway` with the system clock, the
+    /// default [`Policy`] and the default fee schedule
+    /// ([`FeeSchedule::standard`]) for when no tiers are configured.
+    pub fn new(store: Arc<dyn Store>, gateway: Arc<dyn PaymentGateway>) -> Self {
+        Self {
+            store,
+            gateway,
+            clock: Arc::new(SystemClock),
+            policy: Policy::default(),
+            fallback_fees: FeeSchedule::standard(),
+            max_retries: 16,
+        }
+    }
+
+    /// Uses `clock` for every time-based rule.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Uses `policy` for the time windows.
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Uses `schedule` when the store holds no fee tiers.
+    pub fn with_fallback_fees(mut self, schedule: FeeSchedule) -> Self {
+        self.fallback_fees = schedule;
+        self
+    }
+
+    /// Retries a command at most `n` times after a conflict.
+    pub fn with_max_retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The payment gateway.
+    pub fn gateway(&self) -> &Arc<dyn PaymentGateway> {
+        &self.gateway
+    }
+
+    /// The policy windows.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// How many times a conflicting command is retried.
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// The current time according to the marketplace's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The fee schedule in force: the store's tiers, or the fallback when
+    /// none are configured.
+    pub async fn fee_schedule(&self) -> Result<FeeSchedule> {
+        let tiers: Vec<FeeTier> = self.store.admin().list_fee_tiers().await?;
+        if tiers.is_empty() {
+            Ok(self.fallback_fees.clone())
+        } else {
+            FeeSchedule::new(tiers)
+        }
+    }
+
+    /// Validates and applies `changes`.
+    pub(crate) async fn commit(&self, changes: ChangeSet) -> Result<()> {
+        changes.validate()?;
+        if changes.is_empty() {
+            return Ok(());
+        }
+        match self.store.apply(changes).await {
+            // A concurrent request with the same idempotency key committed
+            // first: retrying finds its record and replays its result.
+            Err(Error::AlreadyExists { key, .. }) if key == "idempotency_actor_key" => Err(
+                Error::conflict("idempotency_key", "a concurrent request used this key"),
+            ),
+            other => other,
+        }
+    }
+
+    /// Loads the acting user and refuses anonymous, suspended and deleted users.
+    pub(crate) async fn acting_user(&self, ctx: &Ctx) -> Result<User> {
+        let id = ctx.actor()?;
+        let user = self
+            .store
+            .users()
+            .get_by_id(id)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        match user.status {
+            UserStatus::Active | UserStatus::PendingVerification => Ok(user),
+            UserStatus::Suspended => Err(Error::forbidden("the account is suspended")),
+            UserStatus::Deleted => Err(Error::Unauthenticated),
+        }
+    }
+
+    /// Loads the acting user and refuses anyone who is not staff.
+    pub(crate) async fn acting_staff(&self, ctx: &Ctx) -> Result<User> {
+        let user = self.acting_user(ctx).await?;
+        if user.is_staff {
+            Ok(user)
+        } else {
+            Err(Error::forbidden("staff only"))
+        }
+    }
+
+    /// An audit entry for a command, written in the same change set.
+    pub(crate) fn audit<T: Serialize, U: Serialize>(
+        &self,
+        ctx: &Ctx,
+        entity_type: &str,
+        entity_id: Uuid,
+        action: &str,
+        old: Option<&T>,
+        new: Option<&U>,
+    ) -> Result<AuditLog> {
+        Ok(AuditLog {
+            id: AuditLogId::new(),
+            user_id: ctx.actor,
+            ip_address: ctx.ip_address,
+            user_agent: ctx.user_agent.clone(),
+            entity_type: Text::parse(entity_type)?,
+            entity_id,
+            action: Text::parse(action)?,
+            old_values: old.map(redacted_json).transpose()?,
+            new_values: new.map(redacted_json).transpose()?,
+            created_at: self.now(),
+        })
+    }
+}
+
+/// Serialises a row for the audit log, without secrets.
+fn redacted_json<T: Serialize>(value: &T) -> Result<serde_json::Value> {
+    let mut json = serde_json::to_value(value).map_err(|e| Error::validation("audit", e))?;
+    if let Some(map) = json.as_object_mut() {
+        for secret in [
+            "password_hash",
+            "token_hash",
+            "provider_payment_method_id",
+            "provider_account_id",
+        ] {
+            if map.contains_key(secret) {
+                map.insert(
+                    secret.to_string(),
+                    serde_json::Value::String("<redacted>".into()),
+                );
+            }
+        }
+    }
+    Ok(json)
+}
+
+/// Runs a command body — an `async` block yielding `Result<(ChangeSet, T)>` —
+/// and commits its change set, starting again after a conflict at most
+/// `max_retries` times.
+macro_rules! command {
+    ($self:ident, $body:expr) => {{
+        let mut attempt: u32 = 0;
+        loop {
+            let planned: $crate::error::Result<($crate::store::ChangeSet, _)> = $body.await;
+            let (changes, output) = planned?;
+            match $self.commit(changes).await {
+                Ok(()) => break Ok(output),
+                Err(e) if e.is_retryable() && attempt < $self.max_retries() => {
+                    attempt += 1;
+                    $crate::service::Retry::backoff(attempt).await;
+                }
+                Err(e) => break Err(e),
+            }
+        }
+    }};
+}
+pub(crate) use command;

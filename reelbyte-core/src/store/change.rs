@@ -1,0 +1,319 @@
+//! The change set: everything one command writes, applied atomically.
+//!
+//! The service loads what it needs through the repository traits, decides with
+//! the pure rules of this crate, and hands the store one [`ChangeSet`]. The
+//! store applies all of it or none of it: every [`Write::Update`] and
+//! [`Write::Check`] must find its row at the expected version, every insert
+//! must respect the unique keys of [`Record::unique_keys`], and counter deltas
+//! are added in place. A store that cannot apply a change set refuses it with
+//! [`Error::Conflict`](crate::Error::Conflict) (a version moved: the service
+//! retries) or [`Error::AlreadyExists`](crate::Error::AlreadyExists) (a unique
+//! key is taken), and changes nothing.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::ids::{ConversationId, GigId, JobId, ParticipantId, PortfolioItemId, UserId};
+use crate::store::Record;
+
+/// The primary key of a row: a UUID, or a name for `platform_settings`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum RowKey {
+    /// A UUID primary key.
+    Id(Uuid),
+    /// A text primary key (`platform_settings.key`).
+    Name(String),
+}
+
+/// A unique index of the schema, as a name and the key's value.
+///
+/// Stores enforce these on insert and update; PostgreSQL has the matching
+/// unique (sometimes partial) indexes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UniqueKey {
+    /// The index name, e.g. `"users_email"`.
+    pub index: &'static str,
+    /// The key's value, e.g. the email address.
+    pub value: String,
+}
+
+impl UniqueKey {
+    /// A unique key of `index` with `value`.
+    pub fn new(index: &'static str, value: impl std::fmt::Display) -> Self {
+        Self {
+            index,
+            value: value.to_string(),
+        }
+    }
+}
+
+/// A counter column changed by a delta rather than by a versioned update, so
+/// that concurrent increments neither conflict nor get lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Counter {
+    /// `gigs.view_count`.
+    GigViews(GigId),
+    /// `gigs.order_count`.
+    GigOrders(GigId),
+    /// `gigs.favorite_count`.
+    GigFavorites(GigId),
+    /// `jobs.view_count`.
+    JobViews(JobId),
+    /// `jobs.proposal_count`.
+    JobProposals(JobId),
+    /// `portfolio_items.view_count`.
+    PortfolioViews(PortfolioItemId),
+    /// `portfolio_items.like_count`.
+    PortfolioLikes(PortfolioItemId),
+    /// `conversation_participants.unread_count`.
+    UnreadMessages(ParticipantId),
+}
+
+/// One write of a change set.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    /// Insert a new row; refused when its key or a unique key is taken.
+    Insert(Record),
+    /// Replace a row whose version is `expected_version`; the record carries
+    /// `expected_version + 1`. Counter columns keep their stored values.
+    Update {
+        /// The new row.
+        record: Record,
+        /// The version the command read.
+        expected_version: i64,
+    },
+    /// Delete a row, optionally only at a version.
+    Delete {
+        /// The table.
+        table: Table,
+        /// The row's key.
+        key: RowKey,
+        /// The version the command read, when the row is versioned.
+        expected_version: Option<i64>,
+    },
+    /// Write nothing, but refuse the change set unless the row is still at
+    /// `expected_version`: the decision depended on it.
+    Check {
+        /// The table.
+        table: Table,
+        /// The row's key.
+        key: RowKey,
+        /// The version the command read.
+        expected_version: i64,
+    },
+    /// Add `delta` to a counter column.
+    Count {
+        /// The counter.
+        counter: Counter,
+        /// The amount to add (may be negative).
+        delta: i64,
+    },
+}
+
+/// Every write of one command, applied all or nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChangeSet {
+    /// The writes, in order.
+    pub writes: Vec<Write>,
+}
+
+impl ChangeSet {
+    /// An empty change set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Inserts `record`.
+    pub fn insert(&mut self, record: impl Into<Record>) -> &mut Self {
+        self.writes.push(Write::Insert(record.into()));
+        self
+    }
+
+    /// Updates `entity`, which was read at its current version; bumps the
+    /// version of the written copy.
+    pub fn update<E: Entity>(&mut self, entity: &E) -> &mut Self {
+        let mut copy = entity.clone();
+        let expected_version = copy.version();
+        copy.set_version(expected_version + 1);
+        self.writes.push(Write::Update {
+            record: copy.into(),
+            expected_version,
+        });
+        self
+    }
+
+    /// Deletes `entity`, which was read at its current version.
+    pub fn delete<E: Entity>(&mut self, entity: &E) -> &mut Self {
+        self.writes.push(Write::Delete {
+            table: E::TABLE,
+            key: entity.row_key(),
+            expected_version: E::VERSIONED.then(|| entity.version()),
+        });
+        self
+    }
+
+    /// Refuses the change set unless `entity` is still at the version read.
+    pub fn check<E: Entity>(&mut self, entity: &E) -> &mut Self {
+        self.writes.push(Write::Check {
+            table: E::TABLE,
+            key: entity.row_key(),
+            expected_version: entity.version(),
+        });
+        self
+    }
+
+    /// Adds `delta` to `counter`.
+    pub fn count(&mut self, counter: Counter, delta: i64) -> &mut Self {
+        self.writes.push(Write::Count { counter, delta });
+        self
+    }
+
+    /// Appends every write of `other`.
+    pub fn extend(&mut self, other: ChangeSet) -> &mut Self {
+        self.writes.extend(other.writes);
+        self
+    }
+
+    /// Whether there is nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty()
+    }
+
+    /// The records this change set inserts.
+    pub fn inserted(&self) -> impl Iterator<Item = &Record> {
+        self.writes.iter().filter_map(|w| match w {
+            Write::Insert(r) => Some(r),
+            _ => None,
+        })
+    }
+
+    /// Checks what a store cannot: the ledger postings of the change set sum
+    /// to zero per transaction and currency.
+    pub fn validate(&self) -> Result<()> {
+        let postings: Vec<_> = self
+            .inserted()
+            .filter_map(|r| match r {
+                Record::LedgerPosting(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect();
+        crate::ledger::check_balanced(&postings)
+    }
+}
+
+/// A row type of the schema.
+pub trait Entity: Clone + std::fmt::Debug + Send + Sync + Into<Record> + 'static {
+    /// The table it lives in.
+    const TABLE: Table;
+    /// Whether rows carry a `version` (append-only rows do not).
+    const VERSIONED: bool;
+    /// The row's primary key.
+    fn row_key(&self) -> RowKey;
+    /// The row's version (0 for append-only rows).
+    fn version(&self) -> i64;
+    /// Sets the row's version (ignored by append-only rows).
+    fn set_version(&mut self, version: i64);
+    /// Extracts this entity from a record of its table.
+    fn from_record(record: Record) -> Option<Self>;
+    /// Borrows this entity from a record of its table.
+    fn from_record_ref(record: &Record) -> Option<&Self>;
+}
+
+/// Who a counter belongs to, for stores that apply deltas in place.
+impl Counter {
+    /// The table and row the counter lives in.
+    pub fn row(&self) -> (Table, RowKey) {
+        match *self {
+            Self::GigViews(id) | Self::GigOrders(id) | Self::GigFavorites(id) => {
+                (Table::Gigs, RowKey::Id(id.as_uuid()))
+            }
+            Self::JobViews(id) | Self::JobProposals(id) => (Table::Jobs, RowKey::Id(id.as_uuid())),
+            Self::PortfolioViews(id) | Self::PortfolioLikes(id) => {
+                (Table::PortfolioItems, RowKey::Id(id.as_uuid()))
+            }
+            Self::UnreadMessages(id) => (Table::ConversationParticipants, RowKey::Id(id.as_uuid())),
+        }
+    }
+
+    /// The column the counter lives in.
+    pub fn column(&self) -> &'static str {
+        match self {
+            Self::GigViews(_) | Self::JobViews(_) | Self::PortfolioViews(_) => "view_count",
+            Self::GigOrders(_) => "order_count",
+            Self::GigFavorites(_) => "favorite_count",
+            Self::JobProposals(_) => "proposal_count",
+            Self::PortfolioLikes(_) => "like_count",
+            Self::UnreadMessages(_) => "unread_count",
+        }
+    }
+
+    /// Adds `delta` to the counter in `record` (a row of [`Counter::row`]'s
+    /// table); counters never go below zero.
+    pub fn apply(&self, record: &mut Record, delta: i64) -> Result<()> {
+        fn add(field: &mut i32, delta: i64) -> Result<()> {
+            let next = i64::from(*field) + delta;
+            *field = i32::try_from(next.max(0))
+                .map_err(|_| Error::validation("counter", "counter overflow"))?;
+            Ok(())
+        }
+        match (self, record) {
+            (Self::GigViews(_), Record::Gig(g)) => add(&mut g.view_count, delta),
+            (Self::GigOrders(_), Record::Gig(g)) => add(&mut g.order_count, delta),
+            (Self::GigFavorites(_), Record::Gig(g)) => add(&mut g.favorite_count, delta),
+            (Self::JobViews(_), Record::Job(j)) => add(&mut j.view_count, delta),
+            (Self::JobProposals(_), Record::Job(j)) => add(&mut j.proposal_count, delta),
+            (Self::PortfolioViews(_), Record::PortfolioItem(p)) => add(&mut p.view_count, delta),
+            (Self::PortfolioLikes(_), Record::PortfolioItem(p)) => add(&mut p.like_count, delta),
+            (Self::UnreadMessages(_), Record::ConversationParticipant(p)) => {
+                add(&mut p.unread_count, delta)
+            }
+            (counter, record) => Err(Error::validation(
+                "counter",
+                format!(
+                    "{counter:?} does not belong to a {} row",
+                    record.table().name()
+                ),
+            )),
+        }
+    }
+}
+
+/// Copies the counter columns of `current` into `next`: a versioned update
+/// never overwrites a counter, which only [`Write::Count`] changes.
+pub fn keep_counters(next: &mut Record, current: &Record) {
+    match (next, current) {
+        (Record::Gig(n), Record::Gig(c)) => {
+            n.view_count = c.view_count;
+            n.order_count = c.order_count;
+            n.favorite_count = c.favorite_count;
+        }
+        (Record::Job(n), Record::Job(c)) => {
+            n.view_count = c.view_count;
+            n.proposal_count = c.proposal_count;
+        }
+        (Record::PortfolioItem(n), Record::PortfolioItem(c)) => {
+            n.view_count = c.view_count;
+            n.like_count = c.like_count;
+        }
+        (Record::ConversationParticipant(n), Record::ConversationParticipant(c)) => {
+            n.unread_count = c.unread_count;
+        }
+        _ => {}
+    }
+}
+
+/// A unique key for a user's idempotency key.
+pub fn idempotency_unique_key(actor: UserId, key: &str) -> UniqueKey {
+    UniqueKey::new("idempotency_actor_key", format!("{actor}:{key}"))
+}
+
+/// A conversation's unique key for a participant.
+pub fn participant_unique_key(conversation: ConversationId, user: UserId) -> UniqueKey {
+    UniqueKey::new(
+        "conversation_participants_unique",
+        format!("{conversation}:{user}"),
+    )
+}
+
+pub use super::records::Table;

@@ -1,0 +1,64 @@
+//! Storage: repository traits for reads, one change set per command for writes.
+//!
+//! A backend implements every repository trait and [`Store::apply`]. The
+//! service never writes through a repository: it hands `apply` a
+//! [`ChangeSet`] that the backend applies atomically or refuses.
+
+mod change;
+mod records;
+mod repos;
+
+pub use change::{ChangeSet, Counter, Entity, RowKey, UniqueKey, Write, keep_counters};
+pub use records::{Record, Table};
+pub use repos::*;
+
+use async_trait::async_trait;
+
+use crate::error::Result;
+
+/// A storage backend: every repository, plus atomic application of change sets.
+///
+/// Implementations must be linearizable: [`Store::apply`] either applies the
+/// whole change set or changes nothing, and two change sets never interleave.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// A short name for logs and errors (`"memory"`, `"postgres"`, ...).
+    fn backend(&self) -> &'static str;
+    /// Users.
+    fn users(&self) -> &dyn UserRepo;
+    /// Sessions and tokens.
+    fn sessions(&self) -> &dyn SessionRepo;
+    /// Creator profiles.
+    fn creators(&self) -> &dyn CreatorRepo;
+    /// Client profiles.
+    fn clients(&self) -> &dyn ClientRepo;
+    /// Payment and payout methods.
+    fn payment_methods(&self) -> &dyn PaymentMethodRepo;
+    /// Gigs.
+    fn gigs(&self) -> &dyn GigRepo;
+    /// Jobs and proposals.
+    fn jobs(&self) -> &dyn JobRepo;
+    /// Contracts, milestones, deliverables and escrow.
+    fn contracts(&self) -> &dyn ContractRepo;
+    /// Transactions, postings and idempotency keys.
+    fn ledger(&self) -> &dyn LedgerRepo;
+    /// Reviews.
+    fn reviews(&self) -> &dyn ReviewRepo;
+    /// Messaging.
+    fn messaging(&self) -> &dyn MessagingRepo;
+    /// Notifications.
+    fn notifications(&self) -> &dyn NotificationRepo;
+    /// Favorites, saved searches, views.
+    fn discovery(&self) -> &dyn DiscoveryRepo;
+    /// Disputes and support tickets.
+    fn support(&self) -> &dyn SupportRepo;
+    /// Settings, fees, audit, consents.
+    fn admin(&self) -> &dyn AdminRepo;
+
+    /// Applies `changes` atomically, or refuses them and changes nothing.
+    async fn apply(&self, changes: ChangeSet) -> Result<()>;
+
+    /// Every row of every table, ordered by table and then by key: for
+    /// audits, exports and tests that check a refused command changed nothing.
+    async fn dump(&self) -> Result<Vec<Record>>;
+}

@@ -1,0 +1,2 @@
+//! Workspace-level tests: the conformance suite of `reelbyte-core` stamped
+//! for every backend (see `tests/*.rs`).
