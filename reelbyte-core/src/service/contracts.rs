@@ -213,6 +213,37 @@ impl Marketplace {
             .ok_or(Error::not_found("creator_profile"))
     }
 
+    /// A creator profile to update in `changes`: the copy the change set
+    /// already holds, or the stored one.
+    pub(crate) async fn creator_for_update(
+        &self,
+        changes: &ChangeSet,
+        id: crate::ids::CreatorProfileId,
+    ) -> Result<CreatorProfile> {
+        match changes.staged(&crate::store::RowKey::Id(id.as_uuid())) {
+            Some(profile) => Ok(profile),
+            None => self.creator_profile(id).await,
+        }
+    }
+
+    /// A client profile to update in `changes`: the copy the change set
+    /// already holds, or the stored one.
+    pub(crate) async fn client_for_update(
+        &self,
+        changes: &ChangeSet,
+        id: crate::ids::ClientProfileId,
+    ) -> Result<ClientProfile> {
+        match changes.staged(&crate::store::RowKey::Id(id.as_uuid())) {
+            Some(profile) => Ok(profile),
+            None => self
+                .store()
+                .clients()
+                .get_by_id(id)
+                .await?
+                .ok_or(Error::not_found("client_profile")),
+        }
+    }
+
     /// Builds a contract and its milestones with a fee quote from the
     /// schedule in force now. The contract keeps this quote for life.
     #[allow(clippy::too_many_arguments)]
@@ -554,7 +585,9 @@ impl Marketplace {
                 changes.update(&job);
             }
             if was_accepted {
-                let mut creator = self.creator_profile(contract.creator_profile_id).await?;
+                let mut creator = self
+                    .creator_for_update(&changes, contract.creator_profile_id)
+                    .await?;
                 close_for_stats(&mut creator, Closing::Failed)?;
                 creator.updated_at = now;
                 changes.update(&creator);
@@ -948,7 +981,9 @@ impl Marketplace {
             .min()
             .unwrap_or(now);
         let on_time = first_delivery.date_naive() <= contract.deadline_date;
-        let mut creator = self.creator_profile(contract.creator_profile_id).await?;
+        let mut creator = self
+            .creator_for_update(changes, contract.creator_profile_id)
+            .await?;
         close_for_stats(&mut creator, Closing::Completed { on_time })?;
         creator.updated_at = now;
         changes.update(&creator);

@@ -297,20 +297,14 @@ impl Marketplace {
                 changes.insert(payout_tx);
             }
             let mut creator = self
-                .store()
-                .creators()
-                .get_by_id(contract.creator_profile_id)
-                .await?
-                .ok_or(Error::not_found("creator_profile"))?;
+                .creator_for_update(changes, contract.creator_profile_id)
+                .await?;
             creator.total_earnings = creator.total_earnings.checked_add(payout)?;
             creator.updated_at = now;
             changes.update(&creator);
             let mut client = self
-                .store()
-                .clients()
-                .get_by_id(contract.client_profile_id)
-                .await?
-                .ok_or(Error::not_found("client_profile"))?;
+                .client_for_update(changes, contract.client_profile_id)
+                .await?;
             client.total_spent = client.total_spent.checked_add(release)?;
             client.updated_at = now;
             changes.update(&client);
@@ -984,20 +978,14 @@ impl Marketplace {
                 follow_up.pending.push(payout.id);
                 changes.insert(payout);
                 let mut creator = self
-                    .store()
-                    .creators()
-                    .get_by_id(contract.creator_profile_id)
-                    .await?
-                    .ok_or(Error::not_found("creator_profile"))?;
+                    .creator_for_update(changes, contract.creator_profile_id)
+                    .await?;
                 creator.total_earnings = creator.total_earnings.checked_add(tx.amount)?;
                 creator.updated_at = now;
                 changes.update(&creator);
                 let mut client_profile = self
-                    .store()
-                    .clients()
-                    .get_by_id(contract.client_profile_id)
-                    .await?
-                    .ok_or(Error::not_found("client_profile"))?;
+                    .client_for_update(changes, contract.client_profile_id)
+                    .await?;
                 client_profile.total_spent = client_profile.total_spent.checked_add(tx.amount)?;
                 client_profile.updated_at = now;
                 changes.update(&client_profile);

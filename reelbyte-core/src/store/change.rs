@@ -132,15 +132,43 @@ impl ChangeSet {
 
     /// Updates `entity`, which was read at its current version; bumps the
     /// version of the written copy.
+    ///
+    /// A second update of the same row in one change set replaces the first
+    /// one's content (planners that touch a row twice start from
+    /// [`ChangeSet::staged`], so no change is lost), keeping one version step.
     pub fn update<E: Entity>(&mut self, entity: &E) -> &mut Self {
         let mut copy = entity.clone();
         let expected_version = copy.version();
         copy.set_version(expected_version + 1);
-        self.writes.push(Write::Update {
-            record: copy.into(),
-            expected_version,
+        let key = copy.row_key();
+        let existing = self.writes.iter_mut().find(|w| {
+            matches!(w, Write::Update { record, expected_version: v }
+                if record.table() == E::TABLE && record.row_key() == key && *v == expected_version)
         });
+        match existing {
+            Some(Write::Update { record, .. }) => *record = copy.into(),
+            _ => self.writes.push(Write::Update {
+                record: copy.into(),
+                expected_version,
+            }),
+        }
         self
+    }
+
+    /// The copy of a row this change set already updates, at the version it
+    /// was read (so that updating it again composes with the earlier change).
+    pub fn staged<E: Entity>(&self, key: &RowKey) -> Option<E> {
+        self.writes.iter().rev().find_map(|w| match w {
+            Write::Update {
+                record,
+                expected_version,
+            } if record.table() == E::TABLE && &record.row_key() == key => {
+                let mut entity = E::from_record(record.clone())?;
+                entity.set_version(*expected_version);
+                Some(entity)
+            }
+            _ => None,
+        })
     }
 
     /// Deletes `entity`, which was read at its current version.

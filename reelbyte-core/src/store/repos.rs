@@ -248,13 +248,13 @@ pub trait ContractRepo: Send + Sync {
     async fn list_by_client_profile_id(&self, id: ClientProfileId) -> Result<Vec<Contract>>;
     /// A creator's contracts, newest first.
     async fn list_by_creator_profile_id(&self, id: CreatorProfileId) -> Result<Vec<Contract>>;
-    /// Contracts in review whose work was submitted before `before`.
+    /// Contracts in review whose work was submitted at or before `before`.
     async fn list_in_review_submitted_before(
         &self,
         before: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<Contract>>;
-    /// Contracts still awaiting acceptance that were created before `before`.
+    /// Contracts still awaiting acceptance that were created at or before `before`.
     async fn list_pending_acceptance_created_before(
         &self,
         before: DateTime<Utc>,

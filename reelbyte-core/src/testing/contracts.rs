@@ -1,10 +1,657 @@
-//! Conformance behaviours: contracts.
+//! Conformance behaviours: contracts, milestones, deliverables, revisions,
+//! approval, cancellation and the timers of `run_due`.
+
+use chrono::Duration;
+
+use crate::enums::{
+    ContractStatus, DeliverableStatus, EscrowStatus, GigTier, JobStatus, MilestoneStatus,
+    ProposalStatus,
+};
+use crate::error::Error;
+use crate::ids::{ContractId, GigId};
+use crate::money::Money;
+use crate::service::{AcceptProposalInput, Ctx, DeliverableInput, MilestoneInput, OrderGigInput};
+use crate::testing::{Seeded, StoreFactory, TestEnv};
+use crate::value::{Text, Url};
+
+fn usd(s: &str) -> Money {
+    Money::usd(s).expect("valid amount")
+}
+
+/// A one-video deliverable.
+pub fn video() -> DeliverableInput {
+    DeliverableInput {
+        title: Some(Text::parse("Cut 1").expect("valid")),
+        description: Some("First cut".into()),
+        video_urls: vec![Url::parse("https://cdn.example.com/v/1.mp4").expect("valid")],
+        file_urls: vec![],
+    }
+}
+
+/// A creator, a client and an ordered (not yet funded) basic-tier gig contract.
+pub async fn ordered_gig(env: &TestEnv) -> (Seeded, Seeded, GigId, ContractId) {
+    let creator = env.creator().await;
+    env.seed_payout_method(creator.creator_id()).await;
+    let client = env.client().await;
+    let gig = env.seed_gig(creator.creator_id()).await;
+    let contract = env
+        .market
+        .order_gig(
+            &client.ctx,
+            gig,
+            OrderGigInput {
+                tier: GigTier::Basic,
+                requirements: Some("Our logo at the end.".into()),
+            },
+        )
+        .await
+        .expect("order the gig");
+    (creator, client, gig, contract.id)
+}
+
+/// An ordered, funded and accepted gig contract.
+pub async fn active_gig_contract(env: &TestEnv) -> (Seeded, Seeded, ContractId) {
+    let (creator, client, _, contract) = ordered_gig(env).await;
+    env.market
+        .fund_escrow(&client.ctx, contract, None)
+        .await
+        .expect("fund escrow");
+    env.market
+        .accept_contract(&creator.ctx, contract)
+        .await
+        .expect("accept the contract");
+    (creator, client, contract)
+}
+
+/// An accepted, funded job contract with three milestones of 100.00, 100.00 and 100.01.
+pub async fn active_milestone_contract(env: &TestEnv) -> (Seeded, Seeded, ContractId) {
+    let creator = env.creator().await;
+    env.seed_payout_method(creator.creator_id()).await;
+    let client = env.client().await;
+    let (_, proposal) = env
+        .seed_job_with_proposal(client.client_id(), creator.creator_id(), usd("300.01"))
+        .await;
+    let milestone = |title: &str, amount: &str| MilestoneInput {
+        title: Text::parse(title).expect("valid"),
+        description: None,
+        amount: usd(amount),
+        due_date: None,
+    };
+    let contract = env
+        .market
+        .accept_proposal(
+            &client.ctx,
+            proposal,
+            AcceptProposalInput {
+                milestones: vec![
+                    milestone("Script", "100.00"),
+                    milestone("Shoot", "100.00"),
+                    milestone("Edit", "100.01"),
+                ],
+                scope_of_work: None,
+            },
+        )
+        .await
+        .expect("accept the proposal");
+    env.market
+        .fund_escrow(&client.ctx, contract.id, None)
+        .await
+        .expect("fund");
+    env.market
+        .accept_contract(&creator.ctx, contract.id)
+        .await
+        .expect("accept");
+    (creator, client, contract.id)
+}
+
+/// Ordering a gig creates a pending contract carrying the tier's price,
+/// delivery days, revisions and a fee quote that adds up.
+pub async fn order_gig_creates_contract_with_tier_terms(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let (_, client, gig, id) = ordered_gig(&env).await;
+    let view = env
+        .market
+        .get_contract(&client.ctx, id)
+        .await
+        .expect("the client sees it");
+    let c = view.contract;
+    assert_eq!(c.status, ContractStatus::PendingAcceptance);
+    assert_eq!(c.gig_id, Some(gig));
+    assert_eq!(c.gig_tier, Some(GigTier::Basic));
+    assert_eq!(c.total_amount, usd("100.00"));
+    assert_eq!(c.revisions_allowed, Some(1));
+    assert_eq!(c.deadline_date, env.now().date_naive() + Duration::days(3));
+    assert_eq!(
+        c.platform_fee.checked_add(c.creator_payout).expect("add"),
+        c.total_amount
+    );
+    let stored = env
+        .store
+        .gigs()
+        .get_by_id(gig)
+        .await
+        .expect("read")
+        .expect("gig");
+    assert_eq!(stored.order_count, 1);
+    env.check_invariants().await;
+}
+
+/// Refusals when ordering: own gig, missing tier, unknown gig, no client profile.
+pub async fn order_gig_refusals(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let both = env.seed(crate::enums::UserType::Both, false).await;
+    let gig = env.seed_gig(both.creator_id()).await;
+    let own = env
+        .refused(env.market.order_gig(
+            &both.ctx,
+            gig,
+            OrderGigInput {
+                tier: GigTier::Basic,
+                requirements: None,
+            },
+        ))
+        .await;
+    assert!(matches!(own, Error::Forbidden { .. }), "{own}");
+    let client = env.client().await;
+    let premium = env
+        .refused(env.market.order_gig(
+            &client.ctx,
+            gig,
+            OrderGigInput {
+                tier: GigTier::Premium,
+                requirements: None,
+            },
+        ))
+        .await;
+    assert!(
+        matches!(premium, Error::Validation { field: "tier", .. }),
+        "{premium}"
+    );
+    let unknown = env
+        .refused(env.market.order_gig(
+            &client.ctx,
+            GigId::new(),
+            OrderGigInput {
+                tier: GigTier::Basic,
+                requirements: None,
+            },
+        ))
+        .await;
+    assert!(matches!(unknown, Error::NotFound { .. }), "{unknown}");
+    let creator_only = env.creator().await;
+    let no_profile = env
+        .refused(env.market.order_gig(
+            &creator_only.ctx,
+            gig,
+            OrderGigInput {
+                tier: GigTier::Basic,
+                requirements: None,
+            },
+        ))
+        .await;
+    assert!(
+        matches!(no_profile, Error::Forbidden { .. }),
+        "{no_profile}"
+    );
+    let anonymous = env
+        .refused(env.market.order_gig(
+            &Ctx::anonymous(),
+            gig,
+            OrderGigInput {
+                tier: GigTier::Basic,
+                requirements: None,
+            },
+        ))
+        .await;
+    assert!(matches!(anonymous, Error::Unauthenticated), "{anonymous}");
+}
+
+/// Outsiders cannot see or act on a contract: it does not exist for them.
+pub async fn contracts_are_private_to_their_parties(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let (_, _, _, id) = ordered_gig(&env).await;
+    let stranger = env.client().await;
+    let err = env
+        .refused(env.market.get_contract(&stranger.ctx, id))
+        .await;
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+    let err = env
+        .refused(env.market.fund_escrow(&stranger.ctx, id, None))
+        .await;
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+    let err = env
+        .refused(env.market.cancel_contract(&stranger.ctx, id))
+        .await;
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+}
+
+/// The creator may accept only once escrow is funded; the client may not accept.
+pub async fn accepting_requires_funded_escrow(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let (creator, client, _, id) = ordered_gig(&env).await;
+    let err = env
+        .refused(env.market.accept_contract(&creator.ctx, id))
+        .await;
+    assert!(
+        matches!(
+            err,
+            Error::Rule {
+                rule: "escrow_not_funded",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    env.market
+        .fund_escrow(&client.ctx, id, None)
+        .await
+        .expect("fund");
+    let err = env
+        .refused(env.market.accept_contract(&client.ctx, id))
+        .await;
+    assert!(matches!(err, Error::Forbidden { .. }), "{err}");
+    let accepted = env
+        .market
+        .accept_contract(&creator.ctx, id)
+        .await
+        .expect("accept");
+    assert_eq!(accepted.status, ContractStatus::Active);
+    let again = env
+        .refused(env.market.accept_contract(&creator.ctx, id))
+        .await;
+    assert!(matches!(again, Error::InvalidTransition(_)), "{again}");
+}
+
+/// The whole gig order: deliver, one revision, deliver again, approve; the
+/// escrow is released with the quoted fee and paid out.
+pub async fn gig_order_is_delivered_revised_and_approved(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let (creator, client, id) = active_gig_contract(&env).await;
+    let d1 = env
+        .market
+        .submit_deliverable(&creator.ctx, id, video())
+        .await
+        .expect("deliver");
+    assert_eq!(d1.version_number, 1);
+    let c = env
+        .market
+        .request_revision(&client.ctx, id, "Make the logo bigger")
+        .await
+        .expect("revise");
+    assert_eq!(
+        (c.status, c.revision_count),
+        (ContractStatus::RevisionRequested, 1)
+    );
+    let d2 = env
+        .market
+        .submit_deliverable(&creator.ctx, id, video())
+        .await
+        .expect("deliver again");
+    assert_eq!(d2.version_number, 2);
+    // The basic tier allows one revision only.
+    let err = env
+        .refused(env.market.request_revision(&client.ctx, id, "And again"))
+        .await;
+    assert!(
+        matches!(
+            err,
+            Error::Rule {
+                rule: "revision_limit_reached",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let done = env
+        .market
+        .approve_delivery(&client.ctx, id, Some("Great"))
+        .await
+        .expect("approve");
+    assert_eq!(done.status, ContractStatus::Completed);
+    let view = env
+        .market
+        .get_contract(&client.ctx, id)
+        .await
+        .expect("view");
+    let escrow = view.escrow.expect("escrow");
+    assert_eq!(escrow.held_amount, usd("0.00"));
+    assert_eq!(escrow.released_amount, usd("100.00"));
+    assert_eq!(
+        escrow.status,
+        EscrowStatus::Released,
+        "the payout settled the escrow"
+    );
+    assert_eq!(
+        view.deliverables
+            .iter()
+            .map(|d| d.status)
+            .collect::<Vec<_>>(),
+        [
+            DeliverableStatus::RevisionRequested,
+            DeliverableStatus::Approved
+        ]
+    );
+    let profile = env
+        .store
+        .creators()
+        .get_by_id(creator.creator_id())
+        .await
+        .expect("read")
+        .expect("profile");
+    assert_eq!(profile.total_earnings, done.creator_payout);
+    assert_eq!(profile.total_jobs_completed, 1);
+    assert_eq!(
+        profile.success_rate.get(),
+        rust_decimal::Decimal::ONE_HUNDRED
+    );
+    let client_profile = env
+        .store
+        .clients()
+        .get_by_id(client.client_id())
+        .await
+        .expect("read")
+        .expect("profile");
+    assert_eq!(client_profile.total_spent, usd("100.00"));
+    env.check_invariants().await;
+}
+
+/// Accepting a proposal creates the contract and its milestones in one step
+/// and moves the job on; other proposals stay as they were.
+pub async fn accepting_a_proposal_creates_the_contract(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let (creator, client, id) = active_milestone_contract(&env).await;
+    let view = env
+        .market
+        .get_contract(&creator.ctx, id)
+        .await
+        .expect("view");
+    assert_eq!(view.milestones.len(), 3);
+    let job = env
+        .store
+        .jobs()
+        .get_by_id(view.contract.job_id.expect("job"))
+        .await
+        .expect("read")
+        .expect("job");
+    assert_eq!(job.status, JobStatus::InProgress);
+    let proposal = env
+        .store
+        .jobs()
+        .get_proposal_by_id(view.contract.proposal_id.expect("proposal"))
+        .await
+        .expect("read")
+        .expect("p");
+    assert_eq!(proposal.status, ProposalStatus::Accepted);
+    let _ = client;
+}
+
+/// Milestones must sum exactly to the proposal's budget.
+pub async fn milestones_must_sum_to_the_total(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let creator = env.creator().await;
+    let client = env.client().await;
+    let (_, proposal) = env
+        .seed_job_with_proposal(client.client_id(), creator.creator_id(), usd("300.00"))
+        .await;
+    let input = AcceptProposalInput {
+        milestones: vec![MilestoneInput {
+            title: Text::parse("All").expect("valid"),
+            description: None,
+            amount: usd("299.99"),
+            due_date: None,
+        }],
+        scope_of_work: None,
+    };
+    let err = env
+        .refused(env.market.accept_proposal(&client.ctx, proposal, input))
+        .await;
+    assert!(
+        matches!(
+            err,
+            Error::Validation {
+                field: "milestones",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let other_client = env.client().await;
+    let err = env
+        .refused(env.market.accept_proposal(
+            &other_client.ctx,
+            proposal,
+            AcceptProposalInput::default(),
+        ))
+        .await;
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+}
+
+/// Milestone workflow: start, submit, revise, approve; only the right party
+/// may move each step.
+pub async fn milestone_steps_follow_the_machine(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let (creator, client, id) = active_milestone_contract(&env).await;
+    let first = env
+        .market
+        .get_contract(&client.ctx, id)
+        .await
+        .expect("view")
+        .milestones[0]
+        .id;
+    let err = env
+        .refused(env.market.approve_milestone(&client.ctx, first))
+        .await;
+    assert!(matches!(err, Error::InvalidTransition(_)), "{err}");
+    let err = env
+        .refused(env.market.start_milestone(&client.ctx, first))
+        .await;
+    assert!(matches!(err, Error::Forbidden { .. }), "{err}");
+    env.market
+        .start_milestone(&creator.ctx, first)
+        .await
+        .expect("start");
+    env.market
+        .submit_milestone(&creator.ctx, first)
+        .await
+        .expect("submit");
+    let back = env
+        .market
+        .request_milestone_revision(&client.ctx, first)
+        .await
+        .expect("revise");
+    assert_eq!(back.status, MilestoneStatus::InProgress);
+    env.market
+        .submit_milestone(&creator.ctx, first)
+        .await
+        .expect("submit again");
+    let approved = env
+        .market
+        .approve_milestone(&client.ctx, first)
+        .await
+        .expect("approve");
+    assert_eq!(approved.status, MilestoneStatus::Approved);
+}
+
+/// Cancelling refunds everything held; the job is cancelled with its contract.
+pub async fn cancelling_refunds_what_is_held(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let (creator, client, id) = active_milestone_contract(&env).await;
+    let first = env
+        .market
+        .get_contract(&client.ctx, id)
+        .await
+        .expect("view")
+        .milestones[0]
+        .id;
+    crate::testing::payments::submit(&env, &creator, first).await;
+    env.market
+        .release_milestone(&client.ctx, first)
+        .await
+        .expect("release the first milestone");
+    let cancelled = env
+        .market
+        .cancel_contract(&creator.ctx, id)
+        .await
+        .expect("cancel");
+    assert_eq!(cancelled.status, ContractStatus::Cancelled);
+    let view = env
+        .market
+        .get_contract(&client.ctx, id)
+        .await
+        .expect("view");
+    let escrow = view.escrow.expect("escrow");
+    assert_eq!(escrow.held_amount, usd("0.00"));
+    assert_eq!(escrow.released_amount, usd("100.00"));
+    assert_eq!(escrow.refunded_amount, usd("200.01"));
+    assert_eq!(escrow.status, EscrowStatus::Refunded);
+    let job = env
+        .store
+        .jobs()
+        .get_by_id(view.contract.job_id.expect("job"))
+        .await
+        .expect("read")
+        .expect("job");
+    assert_eq!(job.status, JobStatus::Cancelled);
+    let err = env
+        .refused(env.market.cancel_contract(&client.ctx, id))
+        .await;
+    assert!(matches!(err, Error::InvalidTransition(_)), "{err}");
+    let profile = env
+        .store
+        .creators()
+        .get_by_id(creator.creator_id())
+        .await
+        .expect("read")
+        .expect("p");
+    assert_eq!(
+        (profile.contracts_closed, profile.total_jobs_completed),
+        (1, 0)
+    );
+    env.check_invariants().await;
+}
+
+/// A creator who declines an offer refunds the funded escrow.
+pub async fn declining_an_offer_refunds_the_client(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let (creator, client, _, id) = ordered_gig(&env).await;
+    env.market
+        .fund_escrow(&client.ctx, id, None)
+        .await
+        .expect("fund");
+    let err = env
+        .refused(env.market.decline_contract(&client.ctx, id))
+        .await;
+    assert!(matches!(err, Error::Forbidden { .. }), "{err}");
+    let declined = env
+        .market
+        .decline_contract(&creator.ctx, id)
+        .await
+        .expect("decline");
+    assert_eq!(declined.status, ContractStatus::Cancelled);
+    let escrow = env
+        .store
+        .contracts()
+        .get_escrow_by_contract_id(id)
+        .await
+        .expect("read")
+        .expect("escrow");
+    assert_eq!(escrow.refunded_amount, usd("100.00"));
+    env.check_invariants().await;
+}
+
+/// Delivered work is approved automatically when the policy window passes;
+/// running the timers twice changes nothing more.
+pub async fn run_due_auto_approves_and_is_idempotent(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let (creator, client, id) = active_gig_contract(&env).await;
+    env.market
+        .submit_deliverable(&creator.ctx, id, video())
+        .await
+        .expect("deliver");
+    env.clock.advance(Duration::days(3) - Duration::seconds(1));
+    let early = env.market.run_due(env.now()).await.expect("run");
+    assert!(early.auto_approved.is_empty());
+    env.clock.advance(Duration::seconds(1));
+    let report = env.market.run_due(env.now()).await.expect("run");
+    assert_eq!(report.auto_approved, vec![id]);
+    let before = env.snapshot().await;
+    let again = env.market.run_due(env.now()).await.expect("run again");
+    assert!(again.auto_approved.is_empty() && again.reconciled.is_empty());
+    assert_eq!(before, env.snapshot().await, "a second run changes nothing");
+    let c = env
+        .market
+        .get_contract(&client.ctx, id)
+        .await
+        .expect("view")
+        .contract;
+    assert_eq!(c.status, ContractStatus::Completed);
+    env.check_invariants().await;
+}
+
+/// Offers not accepted within the acceptance window expire and are refunded.
+pub async fn run_due_expires_unaccepted_offers(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let (_, client, _, id) = ordered_gig(&env).await;
+    env.market
+        .fund_escrow(&client.ctx, id, None)
+        .await
+        .expect("fund");
+    env.clock.advance(Duration::days(8));
+    let report = env.market.run_due(env.now()).await.expect("run");
+    assert_eq!(report.expired_offers, vec![id]);
+    let c = env
+        .market
+        .get_contract(&client.ctx, id)
+        .await
+        .expect("view");
+    assert_eq!(c.contract.status, ContractStatus::Cancelled);
+    assert_eq!(c.escrow.expect("escrow").status, EscrowStatus::Refunded);
+    env.check_invariants().await;
+}
+
+/// Bad deliverables and texts are refused with typed errors.
+pub async fn bad_contract_input_is_refused(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let (creator, client, id) = active_gig_contract(&env).await;
+    let mut empty = video();
+    empty.video_urls.clear();
+    let err = env
+        .refused(env.market.submit_deliverable(&creator.ctx, id, empty))
+        .await;
+    assert!(matches!(err, Error::Validation { .. }), "{err}");
+    let err = env
+        .refused(env.market.submit_deliverable(&client.ctx, id, video()))
+        .await;
+    assert!(matches!(err, Error::Forbidden { .. }), "{err}");
+    let err = env
+        .refused(env.market.request_revision(&client.ctx, id, "   "))
+        .await;
+    assert!(matches!(err, Error::Validation { .. }), "{err}");
+    let err = env
+        .refused(env.market.approve_delivery(&client.ctx, id, None))
+        .await;
+    assert!(matches!(err, Error::InvalidTransition(_)), "{err}");
+}
 
 /// Stamps this area's behaviours.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! conformance_area_contracts {
     ($factory:expr) => {
-        $crate::stamp_conformance_tests!($factory, contracts;);
+        $crate::stamp_conformance_tests!($factory, contracts;
+            order_gig_creates_contract_with_tier_terms,
+            order_gig_refusals,
+            contracts_are_private_to_their_parties,
+            accepting_requires_funded_escrow,
+            gig_order_is_delivered_revised_and_approved,
+            accepting_a_proposal_creates_the_contract,
+            milestones_must_sum_to_the_total,
+            milestone_steps_follow_the_machine,
+            cancelling_refunds_what_is_held,
+            declining_an_offer_refunds_the_client,
+            run_due_auto_approves_and_is_idempotent,
+            run_due_expires_unaccepted_offers,
+            bad_contract_input_is_refused,
+        );
     };
 }

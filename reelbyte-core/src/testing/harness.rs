@@ -303,3 +303,114 @@ pub fn empty_client_profile(user_id: UserId, now: DateTime<Utc>) -> ClientProfil
         version: 1,
     }
 }
+
+impl TestEnv {
+    /// Seeds an active gig of `creator` (basic 100.00 USD in 3 days with one
+    /// revision; standard 250.00 in 5 days with three).
+    pub async fn seed_gig(&self, creator: CreatorProfileId) -> crate::ids::GigId {
+        let now = self.now();
+        let id = crate::ids::GigId::new();
+        let usd = |s: &str| Money::usd(s).expect("valid");
+        let gig = crate::entities::Gig {
+            id,
+            creator_profile_id: creator,
+            title: Text::parse("Vertical video edit").expect("valid"),
+            slug: crate::value::Slug::parse(&format!(
+                "vertical-video-edit-{}",
+                id.as_uuid().simple()
+            ))
+            .expect("valid"),
+            description: "I edit your raw footage into a punchy 60-second reel.".into(),
+            basic_price: usd("100.00"),
+            basic_description: Some("One 30-second reel".into()),
+            basic_delivery_days: 3,
+            basic_revisions: 1,
+            standard_price: Some(usd("250.00")),
+            standard_description: Some("Three reels".into()),
+            standard_delivery_days: Some(5),
+            standard_revisions: Some(3),
+            premium_price: None,
+            premium_description: None,
+            premium_delivery_days: None,
+            premium_revisions: None,
+            category: Text::parse("editing").expect("valid"),
+            subcategory: None,
+            video_type: Some(Text::parse("Reel").expect("valid")),
+            thumbnail_url: None,
+            video_samples: None,
+            requirements: None,
+            view_count: 0,
+            order_count: 0,
+            favorite_count: 0,
+            status: crate::enums::GigStatus::Active,
+            search_tags: Some(vec!["reels".into(), "editing".into()]),
+            created_at: now,
+            updated_at: now,
+            published_at: Some(now),
+            version: 1,
+        };
+        let mut changes = ChangeSet::new();
+        changes.insert(gig);
+        self.store.apply(changes).await.expect("seed a gig");
+        id
+    }
+
+    /// Seeds an open job of `client` and a pending proposal of `creator` for
+    /// `budget`; returns both ids.
+    pub async fn seed_job_with_proposal(
+        &self,
+        client: ClientProfileId,
+        creator: CreatorProfileId,
+        budget: Money,
+    ) -> (crate::ids::JobId, crate::ids::ProposalId) {
+        let now = self.now();
+        let job = crate::entities::Job {
+            id: crate::ids::JobId::new(),
+            client_profile_id: client,
+            title: Text::parse("Launch campaign: five TikToks").expect("valid"),
+            description: "Five short videos for our product launch.".into(),
+            category: Text::parse("ugc").expect("valid"),
+            video_type: None,
+            video_duration_preference: None,
+            platform_preference: None,
+            budget_type: Some(crate::enums::BudgetType::Fixed),
+            budget_min: Some(budget),
+            budget_max: Some(budget),
+            deadline_date: None,
+            estimated_duration_days: Some(14),
+            required_skills: Some(vec!["editing".into()]),
+            experience_level: None,
+            attachments: None,
+            view_count: 0,
+            proposal_count: 1,
+            status: crate::enums::JobStatus::Open,
+            created_at: now,
+            updated_at: now,
+            published_at: Some(now),
+            closed_at: None,
+            version: 1,
+        };
+        let proposal = crate::entities::Proposal {
+            id: crate::ids::ProposalId::new(),
+            job_id: job.id,
+            creator_profile_id: creator,
+            cover_letter: "I have shipped forty launch campaigns like this one.".into(),
+            proposed_budget: budget,
+            proposed_timeline_days: 10,
+            attachments: None,
+            portfolio_samples: None,
+            status: crate::enums::ProposalStatus::Pending,
+            created_at: now,
+            updated_at: now,
+            reviewed_at: None,
+            accepted_at: None,
+            version: 1,
+        };
+        let ids = (job.id, proposal.id);
+        let mut changes = ChangeSet::new();
+        changes.insert(job);
+        changes.insert(proposal);
+        self.store.apply(changes).await.expect("seed a job");
+        ids
+    }
+}

@@ -44,7 +44,7 @@ impl ContractRepo for MemStore {
         let in_review = Parent::Tag(ContractStatus::InReview.as_str());
         let rows = db
             .children::<Contract>(Idx::ContractsByStatus, in_review)
-            .filter(|c| c.submitted_at.is_some_and(|at| at < before));
+            .filter(|c| c.submitted_at.is_some_and(|at| at <= before));
         Ok(owned(first(
             sorted(rows, |c| (c.submitted_at, c.id)),
             limit,
@@ -60,7 +60,7 @@ impl ContractRepo for MemStore {
         let pending = Parent::Tag(ContractStatus::PendingAcceptance.as_str());
         let rows = db
             .children::<Contract>(Idx::ContractsByStatus, pending)
-            .filter(|c| c.created_at < before);
+            .filter(|c| c.created_at <= before);
         Ok(owned(first(sorted(rows, |c| (c.created_at, c.id)), limit)))
     }
 
