@@ -16,8 +16,11 @@ use crate::stage::Staged;
 /// `index` holds exactly the [`index::entries`] of the stored rows.
 #[derive(Debug)]
 pub(crate) struct Db {
-    /// One primary map per table, at the position `table as usize`.
-    tables: Vec<HashMap<RowKey, Record>>,
+    /// One primary map per table, at the position `table as usize`. Rows
+    /// are boxed: `Record` is as large as its largest variant (over 500
+    /// bytes), and boxes keep map slots small, so growing a map moves
+    /// pointers rather than rows.
+    tables: Vec<HashMap<RowKey, Box<Record>>>,
     /// Unique key → the row holding it. Index names are per table
     /// (`users_email`, `gigs_slug`, ...), so the row key alone is enough.
     unique: HashMap<UniqueKey, RowKey>,
@@ -36,7 +39,7 @@ impl Db {
         }
     }
 
-    fn rows(&self, table: Table) -> &HashMap<RowKey, Record> {
+    fn rows(&self, table: Table) -> &HashMap<RowKey, Box<Record>> {
         // `Table` is a field-less enum declared in the order of `Table::ALL`,
         // so its discriminant is its position (checked by a unit test).
         &self.tables[table as usize]
@@ -49,7 +52,7 @@ impl Db {
 
     /// The row `key` of `table`.
     pub(crate) fn row(&self, table: Table, key: &RowKey) -> Option<&Record> {
-        self.rows(table).get(key)
+        self.rows(table).get(key).map(|row| &**row)
     }
 
     /// The row holding the unique key `key`.
@@ -82,7 +85,9 @@ impl Db {
 
     /// Every row of `E`'s table, in no particular order (for scans).
     pub(crate) fn scan<E: Entity>(&self) -> impl Iterator<Item = &E> {
-        self.rows(E::TABLE).values().filter_map(E::from_record_ref)
+        self.rows(E::TABLE)
+            .values()
+            .filter_map(|row| E::from_record_ref(row))
     }
 
     /// The rows listed under `parent` in `idx`, in no particular order.
@@ -99,7 +104,7 @@ impl Db {
             .into_iter()
             .flatten()
             .filter_map(move |id| rows.get(&RowKey::Id(*id)))
-            .filter_map(E::from_record_ref)
+            .filter_map(|row| E::from_record_ref(row))
     }
 
     /// Every row, ordered by table and then by key.
@@ -107,9 +112,9 @@ impl Db {
         let mut out = Vec::with_capacity(self.tables.iter().map(HashMap::len).sum());
         // `Table::ALL` is in declaration order, which is `Table`'s `Ord`.
         for table in Table::ALL {
-            let mut rows: Vec<(&RowKey, &Record)> = self.rows(*table).iter().collect();
+            let mut rows: Vec<(&RowKey, &Box<Record>)> = self.rows(*table).iter().collect();
             rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            out.extend(rows.into_iter().map(|(_, record)| record.clone()));
+            out.extend(rows.into_iter().map(|(_, record)| Record::clone(record)));
         }
         out
     }
@@ -123,9 +128,9 @@ impl Db {
                 Some(record) => rows.insert(key.clone(), record),
                 None => rows.remove(&key),
             };
-            let new = rows.get(&key);
+            let new = rows.get(&key).map(|row| &**row);
             if let RowKey::Id(id) = key {
-                reindex(&mut self.index, id, old.as_ref(), new);
+                reindex(&mut self.index, id, old.as_deref(), new);
             }
         }
         for (key, owner) in staged.unique {

@@ -19,7 +19,7 @@ use crate::db::Db;
 #[derive(Debug, Default)]
 pub(crate) struct Staged {
     /// Touched rows.
-    pub(crate) rows: HashMap<(Table, RowKey), Option<Record>>,
+    pub(crate) rows: HashMap<(Table, RowKey), Option<Box<Record>>>,
     /// Touched unique keys, with their new owner.
     pub(crate) unique: HashMap<UniqueKey, Option<RowKey>>,
 }
@@ -51,7 +51,7 @@ impl<'a> Stage<'a> {
     /// The row as the writes so far left it.
     fn row(&self, table: Table, key: &RowKey) -> Option<&Record> {
         match self.staged.rows.get(&(table, key.clone())) {
-            Some(slot) => slot.as_ref(),
+            Some(slot) => slot.as_deref(),
             None => self.db.row(table, key),
         }
     }
@@ -103,7 +103,9 @@ impl<'a> Stage<'a> {
         for unique in keys {
             self.staged.unique.insert(unique, Some(key.clone()));
         }
-        self.staged.rows.insert((table, key), Some(record));
+        self.staged
+            .rows
+            .insert((table, key), Some(Box::new(record)));
         Ok(())
     }
 
@@ -142,7 +144,9 @@ impl<'a> Stage<'a> {
         for unique in new_keys.into_iter().filter(|k| !old_keys.contains(k)) {
             self.staged.unique.insert(unique, Some(key.clone()));
         }
-        self.staged.rows.insert((table, key), Some(record));
+        self.staged
+            .rows
+            .insert((table, key), Some(Box::new(record)));
         Ok(())
     }
 
@@ -183,13 +187,14 @@ impl<'a> Stage<'a> {
             })?;
             return counter.apply(record, delta);
         }
-        let mut record = self
-            .db
-            .row(table, &slot.1)
-            .ok_or(Error::NotFound {
-                entity: table.name(),
-            })?
-            .clone();
+        let mut record = Box::new(
+            self.db
+                .row(table, &slot.1)
+                .ok_or(Error::NotFound {
+                    entity: table.name(),
+                })?
+                .clone(),
+        );
         counter.apply(&mut record, delta)?;
         self.staged.rows.insert(slot, Some(record));
         Ok(())

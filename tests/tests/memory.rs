@@ -5,8 +5,8 @@ use std::sync::Arc;
 use reelbyte_core::store::Store;
 use reelbyte_memory::MemStore;
 
-fn clean_store() -> impl std::future::Future<Output = Arc<dyn Store>> + Send {
-    async { Arc::new(MemStore::new()) as Arc<dyn Store> }
+async fn clean_store() -> Arc<dyn Store> {
+    Arc::new(MemStore::new())
 }
 
 reelbyte_core::conformance_suite!(super::clean_store);

@@ -292,7 +292,9 @@ impl Marketplace {
     }
 
     /// Verifies the email address of the account `token` was issued for, and
-    /// activates it (`pending_verification` → `active`).
+    /// activates it (`pending_verification` → `active`). An account that is
+    /// suspended, or was reinstated before verifying, keeps its status and
+    /// only gains `email_verified`.
     ///
     /// The token works once and until it expires; an unknown, used or
     /// expired token, or one of a deleted account, is refused with the same
@@ -316,7 +318,12 @@ impl Marketplace {
                 .filter(|u| u.status != UserStatus::Deleted)
                 .ok_or_else(invalid_token)?;
             let old = user.clone();
-            user.status = UserMachine::transition(user.status, UserEvent::VerifyEmail)?;
+            // Only a pending account changes status. One that staff suspended
+            // (or suspended and reinstated) before it verified keeps its
+            // status and just gains the flag; otherwise it could never verify.
+            if user.status == UserStatus::PendingVerification {
+                user.status = UserMachine::transition(user.status, UserEvent::VerifyEmail)?;
+            }
             user.email_verified = true;
             user.updated_at = now;
             record.used_at = Some(now);

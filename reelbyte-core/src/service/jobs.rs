@@ -890,7 +890,8 @@ impl Marketplace {
                 .creators()
                 .get_portfolio_item_by_id(*sample)
                 .await?;
-            if !item.is_some_and(|item| item.creator_profile_id == creator) {
+            let owned = item.is_some_and(|item| item.creator_profile_id == creator);
+            if !owned {
                 return Err(Error::validation(
                     "portfolio_samples",
                     format!("{sample} is not one of your portfolio items"),

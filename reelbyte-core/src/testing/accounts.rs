@@ -351,6 +351,33 @@ pub async fn verify_email_activates_the_account_once(factory: &StoreFactory) {
     assert!(is_invalid_token(&error), "{error:?}");
 }
 
+/// An account suspended before it verified can still verify: it gains the
+/// flag and keeps its status until staff reinstate it.
+pub async fn verify_email_of_a_suspended_account_keeps_its_status(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let staff = env.staff().await;
+    let registered = registered(&env, "ada@example.com").await;
+    env.market
+        .suspend_user(&staff.ctx, registered.user.id, "suspicious signup")
+        .await
+        .expect("suspend");
+
+    let user = env
+        .market
+        .verify_email(&Ctx::anonymous(), registered.verification_token.expose())
+        .await
+        .expect("verify");
+    assert_eq!(user.status, UserStatus::Suspended);
+    assert!(user.email_verified);
+    let user = env
+        .market
+        .reinstate_user(&staff.ctx, user.id)
+        .await
+        .expect("reinstate");
+    assert_eq!(user.status, UserStatus::Active);
+    assert!(user.email_verified);
+}
+
 /// Unknown and expired verification tokens are refused alike.
 pub async fn verify_email_with_an_unknown_or_expired_token_is_refused(factory: &StoreFactory) {
     let env = TestEnv::new(factory).await;
@@ -858,6 +885,11 @@ pub async fn staff_suspend_and_reinstate_a_user(factory: &StoreFactory) {
     assert_eq!(audit[0].user_id, Some(staff.user_id));
     let reason = audit[0].new_values.as_ref().and_then(|v| v.get("reason"));
     assert_eq!(reason, Some(&json!("chargeback fraud")));
+    let hash = audit[0]
+        .new_values
+        .as_ref()
+        .and_then(|v| v.get("password_hash"));
+    assert_eq!(hash, Some(&json!("<redacted>")));
 }
 
 /// Suspension is refused without a reason, for oneself, for unknown users
@@ -1056,6 +1088,7 @@ macro_rules! conformance_area_accounts {
             register_input_refuses_malformed_fields_at_the_boundary,
             concurrent_registrations_of_one_email_admit_exactly_one,
             verify_email_activates_the_account_once,
+            verify_email_of_a_suspended_account_keeps_its_status,
             verify_email_with_an_unknown_or_expired_token_is_refused,
             login_opens_a_session_and_counts_the_login,
             login_with_wrong_password_is_refused,
