@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::fees::FeeQuote;
 use crate::ids::{ContractId, DeliverableId, GigId, MilestoneId, ProposalId};
 use crate::money::Money;
+use crate::service::notifications::NotificationKind;
 use crate::service::{Ctx, Marketplace, command};
 use crate::state::{
     ContractEvent, ContractMachine, DeliverableEvent, DeliverableMachine, JobEvent, JobMachine,
@@ -381,6 +382,15 @@ impl Marketplace {
                 None::<&()>,
                 Some(&contract),
             )?);
+            let notices = self
+                .contract_notices(
+                    &contract,
+                    NotificationKind::ContractUpdate,
+                    "New order",
+                    contract.title.as_str(),
+                )
+                .await?;
+            self.plan_notices(ctx, &mut changes, notices).await?;
             Ok((changes, contract))
         })
     }
@@ -461,6 +471,15 @@ impl Marketplace {
                 Some(&old_proposal),
                 Some(&proposal),
             )?);
+            let notices = self
+                .contract_notices(
+                    &contract,
+                    NotificationKind::ContractUpdate,
+                    "Proposal accepted: contract offered",
+                    contract.title.as_str(),
+                )
+                .await?;
+            self.plan_notices(ctx, &mut changes, notices).await?;
             Ok((changes, contract))
         })
     }
@@ -535,6 +554,15 @@ impl Marketplace {
                 Some(&contract),
             )?);
             contract.version += 1;
+            let notices = self
+                .contract_notices(
+                    &contract,
+                    NotificationKind::ContractUpdate,
+                    "Contract accepted",
+                    contract.title.as_str(),
+                )
+                .await?;
+            self.plan_notices(ctx, &mut changes, notices).await?;
             Ok((changes, contract))
         })
     }
@@ -629,6 +657,15 @@ impl Marketplace {
                 Some(&contract),
             )?);
             contract.version += 1;
+            let notices = self
+                .contract_notices(
+                    &contract,
+                    NotificationKind::ContractUpdate,
+                    &format!("Contract {}", contract.status),
+                    contract.title.as_str(),
+                )
+                .await?;
+            self.plan_notices(ctx, &mut changes, notices).await?;
             Ok((changes, (contract, settlement)))
         })?;
         if let Some(settlement) = settlement {
@@ -733,6 +770,15 @@ impl Marketplace {
                 Some(&milestone),
             )?);
             milestone.version += 1;
+            let notices = self
+                .contract_notices(
+                    &contract,
+                    NotificationKind::Deliverable,
+                    &format!("Milestone {}", milestone.status),
+                    milestone.title.as_str(),
+                )
+                .await?;
+            self.plan_notices(ctx, &mut changes, notices).await?;
             Ok((changes, milestone))
         })
     }
@@ -796,6 +842,15 @@ impl Marketplace {
                 Some(&old),
                 Some(&contract),
             )?);
+            let notices = self
+                .contract_notices(
+                    &contract,
+                    NotificationKind::Deliverable,
+                    "Work delivered",
+                    contract.title.as_str(),
+                )
+                .await?;
+            self.plan_notices(ctx, &mut changes, notices).await?;
             Ok((changes, deliverable))
         })
     }
@@ -844,6 +899,15 @@ impl Marketplace {
                 Some(&contract),
             )?);
             contract.version += 1;
+            let notices = self
+                .contract_notices(
+                    &contract,
+                    NotificationKind::Deliverable,
+                    "Revision requested",
+                    contract.title.as_str(),
+                )
+                .await?;
+            self.plan_notices(ctx, &mut changes, notices).await?;
             Ok((changes, contract))
         })
     }
@@ -948,6 +1012,15 @@ impl Marketplace {
                 Some(&contract),
             )?);
             contract.version += 1;
+            let notices = self
+                .contract_notices(
+                    &contract,
+                    NotificationKind::Deliverable,
+                    "Delivery approved",
+                    contract.title.as_str(),
+                )
+                .await?;
+            self.plan_notices(ctx, &mut changes, notices).await?;
             Ok((changes, (contract, settlement)))
         })?;
         if let Some(settlement) = settlement {

@@ -972,12 +972,16 @@ impl Marketplace {
     }
 
     /// Records that whoever `ctx` names (possibly nobody) viewed a gig they
-    /// may see: one `gig_views` row and `view_count + 1`.
+    /// may see: one `gig_views` row (viewer, address, user agent and
+    /// referrer from `ctx`) and `view_count + 1`.
     ///
     /// A view is analytics, not a change of the gig's state: it bumps no
     /// version (so it never conflicts with an edit) and writes no audit
     /// entry. A creator looking at their own gig is not counted.
     pub async fn record_gig_view(&self, ctx: &Ctx, gig: GigId) -> Result<()> {
+        let referrer = crate::service::discovery::view_header("referrer", ctx.referrer.as_deref())?;
+        let user_agent =
+            crate::service::discovery::view_header("user_agent", ctx.user_agent.as_deref())?;
         let gig = self
             .store()
             .gigs()
@@ -998,8 +1002,8 @@ impl Marketplace {
             gig_id: gig.id,
             viewer_user_id: ctx.actor,
             ip_address: ctx.ip_address,
-            user_agent: ctx.user_agent.clone(),
-            referrer: None,
+            user_agent,
+            referrer,
             viewed_at: self.now(),
         });
         self.commit(changes).await

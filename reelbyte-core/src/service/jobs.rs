@@ -29,6 +29,7 @@ use crate::service::gigs::{
     check_page, check_price, check_range, labels, long_text, non_empty, present, query_category,
     query_text,
 };
+use crate::service::notifications::{Notice, NotificationKind};
 use crate::service::{Ctx, Marketplace, command};
 use crate::state::{JobEvent, JobMachine, ProposalEvent, ProposalMachine, StateMachine};
 use crate::store::{ChangeSet, Counter, JobQuery};
@@ -874,6 +875,19 @@ impl Marketplace {
                 None::<&Proposal>,
                 Some(&proposal),
             )?);
+            let recipient = self.user_of_job_client(proposal.job_id).await?;
+            self.plan_notice(
+                ctx,
+                &mut changes,
+                Notice::new(
+                    recipient,
+                    NotificationKind::NewProposal,
+                    "New proposal",
+                    job.title.as_str(),
+                )
+                .about("proposal", proposal.id.as_uuid()),
+            )
+            .await?;
             Ok((changes, proposal))
         })
     }
@@ -930,6 +944,19 @@ impl Marketplace {
                 Some(&proposal),
             )?);
             proposal.version += 1;
+            let recipient = self.user_of_job_client(proposal.job_id).await?;
+            self.plan_notice(
+                ctx,
+                &mut changes,
+                Notice::new(
+                    recipient,
+                    NotificationKind::ProposalStatus,
+                    "Proposal withdrawn",
+                    "A creator withdrew a proposal",
+                )
+                .about("proposal", proposal.id.as_uuid()),
+            )
+            .await?;
             Ok((changes, proposal))
         })
     }
@@ -984,6 +1011,21 @@ impl Marketplace {
                 Some(&proposal),
             )?);
             proposal.version += 1;
+            let recipient = self
+                .user_of_creator_profile(proposal.creator_profile_id)
+                .await?;
+            self.plan_notice(
+                ctx,
+                &mut changes,
+                Notice::new(
+                    recipient,
+                    NotificationKind::ProposalStatus,
+                    format!("Proposal {}", proposal.status),
+                    "A client updated your proposal",
+                )
+                .about("proposal", proposal.id.as_uuid()),
+            )
+            .await?;
             Ok((changes, proposal))
         })
     }

@@ -16,13 +16,20 @@
 //! between change sets, never inside one.
 
 mod accounts;
+mod admin;
 mod contracts;
+mod discovery;
+mod disputes;
 mod gigs;
 mod jobs;
+mod messaging;
+mod notifications;
 mod payments;
+mod privacy;
 mod profiles;
 mod reviews;
 mod support;
+mod tickets;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -44,9 +51,16 @@ use crate::store::{ChangeSet, Store};
 use crate::value::Text;
 
 pub use accounts::{LoginInput, LoginSession, RegisterInput, Registered};
+pub use admin::{FEE_STRUCTURE_REVISION_KEY, FeeTierInput, MAX_SETTING_BYTES};
 pub use contracts::{
     AcceptProposalInput, ContractView, DeliverableInput, MilestoneInput, OrderGigInput, rate,
     validate_milestones,
+};
+pub use discovery::{
+    MAX_SAVED_SEARCHES, MAX_VIEW_HEADER_CHARS, SaveSearchInput, UpdateSavedSearchInput,
+};
+pub use disputes::{
+    MAX_DISPUTE_TEXT_CHARS, MAX_EVIDENCE_URLS, RaiseDisputeInput, ResolveDisputeInput,
 };
 pub use gigs::{
     CreateGigInput, MAX_DELIVERY_DAYS, MAX_DESCRIPTION_CHARS, MAX_MEDIA_ITEMS, MAX_NOTE_CHARS,
@@ -57,7 +71,13 @@ pub use jobs::{
     CreateJobInput, MAX_COVER_LETTER_CHARS, MAX_ESTIMATED_DURATION_DAYS, MAX_REQUIRED_SKILLS,
     MIN_COVER_LETTER_CHARS, SubmitProposalInput, UpdateJobInput, validate_budget,
 };
+pub use messaging::{
+    ConversationSubject, ConversationSummary, MAX_ATTACHMENTS, MAX_MESSAGE_CHARS, MAX_MESSAGE_PAGE,
+    SendMessageInput,
+};
+pub use notifications::{NotificationKind, UpdatePreferencesInput};
 pub use payments::{DueReport, ReleaseReceipt, Settlement};
+pub use privacy::{ERASED, ErasureReport, UserExport};
 pub use profiles::{
     AddPaymentMethodInput, AddPayoutMethodInput, AddSkillInput, CreateClientProfileInput,
     CreatorProfileView, PortfolioItemInput, UpdateClientProfileInput, UpdateCreatorProfileInput,
@@ -65,6 +85,7 @@ pub use profiles::{
 };
 pub use reviews::{ReviewInput, average_rating};
 pub use support::Retry;
+pub use tickets::{MAX_TICKET_ATTACHMENTS, MAX_TICKET_TEXT_CHARS, OpenTicketInput};
 
 /// Who is acting, and the request metadata the audit log records.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -75,6 +96,8 @@ pub struct Ctx {
     pub ip_address: Option<IpAddr>,
     /// The client's user agent, when known.
     pub user_agent: Option<String>,
+    /// The page the client came from, when known (recorded with views).
+    pub referrer: Option<String>,
     /// The idempotency key of a money-moving command, when the caller sent one.
     pub idempotency_key: Option<IdempotencyKey>,
 }
@@ -103,6 +126,12 @@ impl Ctx {
     pub fn with_client(mut self, ip: Option<IpAddr>, user_agent: Option<String>) -> Self {
         self.ip_address = ip;
         self.user_agent = user_agent;
+        self
+    }
+
+    /// Adds the referring page.
+    pub fn with_referrer(mut self, referrer: Option<String>) -> Self {
+        self.referrer = referrer;
         self
     }
 
@@ -270,6 +299,10 @@ fn redacted_json<T: Serialize>(value: &T) -> Result<serde_json::Value> {
     let mut json = serde_json::to_value(value).map_err(|e| Error::validation("audit", e))?;
     if let Some(map) = json.as_object_mut() {
         for secret in [
+            // Contact details: an erased user's address must not survive in
+            // the append-only log.
+            "email",
+            "phone_number",
             "password_hash",
             "token_hash",
             "provider_payment_method_id",

@@ -27,6 +27,7 @@ use crate::ids::{
 use crate::ledger::{Entry, LedgerAccount};
 use crate::money::Money;
 use crate::service::contracts::Closing;
+use crate::service::notifications::{Notice, NotificationKind};
 use crate::service::{Ctx, Marketplace, command};
 use crate::state::{
     ContractEvent, ContractMachine, EscrowBalance, EscrowEvent, EscrowMachine, MilestoneEvent,
@@ -64,6 +65,8 @@ pub struct DueReport {
     pub reconciled: Vec<TransactionId>,
     /// Expired sessions removed.
     pub sessions_removed: usize,
+    /// New saved-search matches announced to their owners.
+    pub alerts_announced: usize,
 }
 
 /// The stored idempotent answer of a command that went through the gateway.
@@ -128,7 +131,7 @@ impl Marketplace {
         })
     }
 
-    async fn user_of_client(&self, contract: &Contract) -> Result<UserId> {
+    pub(crate) async fn user_of_client(&self, contract: &Contract) -> Result<UserId> {
         Ok(self
             .store()
             .clients()
@@ -138,7 +141,7 @@ impl Marketplace {
             .user_id)
     }
 
-    async fn user_of_creator(&self, contract: &Contract) -> Result<UserId> {
+    pub(crate) async fn user_of_creator(&self, contract: &Contract) -> Result<UserId> {
         Ok(self
             .store()
             .creators()
@@ -603,6 +606,19 @@ impl Marketplace {
             if let Some(record) = self.idempotency_row(ctx, "release_milestone", &hash, &receipt)? {
                 changes.insert(record);
             }
+            let notices = self
+                .contract_notices(
+                    &receipt.contract,
+                    NotificationKind::Payment,
+                    "Payment released",
+                    &format!(
+                        "{} released for {}",
+                        receipt.release.amount,
+                        receipt.contract.title.as_str()
+                    ),
+                )
+                .await?;
+            self.plan_notices(ctx, &mut changes, notices).await?;
             Ok((changes, (receipt, settlement)))
         })?;
         self.settle_with_gateway(settlement).await;
@@ -927,7 +943,7 @@ impl Marketplace {
         };
         match tx.transaction_type {
             TransactionType::EscrowHold => {
-                let contract = contract.ok_or(Error::not_found("contract"))?;
+                let contract = contract.clone().ok_or(Error::not_found("contract"))?;
                 let client = tx.payer_user_id.ok_or(Error::not_found("user"))?;
                 let balance = EscrowBalance::funded(tx.amount)?;
                 changes.insert(EscrowAccount {
@@ -954,7 +970,7 @@ impl Marketplace {
                 }
             }
             TransactionType::Tip => {
-                let contract = contract.ok_or(Error::not_found("contract"))?;
+                let contract = contract.clone().ok_or(Error::not_found("contract"))?;
                 let client = tx.payer_user_id.ok_or(Error::not_found("user"))?;
                 let creator_user = tx.payee_user_id.ok_or(Error::not_found("user"))?;
                 for p in Entry::new(tx.id)
@@ -1002,8 +1018,7 @@ impl Marketplace {
                 {
                     changes.insert(p);
                 }
-                self.plan_escrow_settled(changes, tx, EscrowStatus::Releasing)
-                    .await?;
+                self.plan_escrow_settled(changes, tx).await?;
             }
             TransactionType::Refund => {
                 let client = tx.payee_user_id.ok_or(Error::not_found("user"))?;
@@ -1017,23 +1032,58 @@ impl Marketplace {
                 {
                     changes.insert(p);
                 }
-                self.plan_escrow_settled(changes, tx, EscrowStatus::Refunding)
-                    .await?;
+                self.plan_escrow_settled(changes, tx).await?;
             }
             _ => {}
+        }
+        let notice = match tx.transaction_type {
+            TransactionType::EscrowHold => tx
+                .payer_user_id
+                .zip(contract.as_ref())
+                .map(|(_, c)| (c, "Escrow funded", NotificationKind::Payment)),
+            _ => None,
+        };
+        if let Some((contract, title, kind)) = notice {
+            let message = format!(
+                "{} is held in escrow for {}",
+                tx.amount,
+                contract.title.as_str()
+            );
+            let notices = self
+                .contract_notices(contract, kind, title, &message)
+                .await?;
+            self.plan_notices(&Ctx::anonymous(), changes, notices)
+                .await?;
+        }
+        let personal = match tx.transaction_type {
+            TransactionType::Tip => tx.payee_user_id.map(|u| (u, "You received a tip")),
+            TransactionType::Payout => tx.payee_user_id.map(|u| (u, "Payout sent")),
+            TransactionType::Refund => tx.payee_user_id.map(|u| (u, "Refund sent")),
+            _ => None,
+        };
+        if let Some((user, title)) = personal {
+            self.plan_notice(
+                &Ctx::anonymous(),
+                changes,
+                Notice::new(
+                    user,
+                    NotificationKind::Payment,
+                    title,
+                    format!("{} ({})", tx.amount, tx.transaction_type),
+                )
+                .about("transaction", tx.id.as_uuid()),
+            )
+            .await?;
         }
         Ok(follow_up)
     }
 
     /// When the last pending payout or refund of a fully paid-out escrow
     /// completes, the escrow settles (`releasing` → `released`,
-    /// `refunding` → `refunded`).
-    async fn plan_escrow_settled(
-        &self,
-        changes: &mut ChangeSet,
-        tx: &Transaction,
-        waiting: EscrowStatus,
-    ) -> Result<()> {
+    /// `refunding` → `refunded`). A split settlement (a dispute resolved
+    /// partly each way) leaves both a payout and a refund pending; whichever
+    /// completes last settles the escrow, whatever its kind.
+    async fn plan_escrow_settled(&self, changes: &mut ChangeSet, tx: &Transaction) -> Result<()> {
         let Some(contract) = tx.contract_id else {
             return Ok(());
         };
@@ -1045,7 +1095,10 @@ impl Marketplace {
         else {
             return Ok(());
         };
-        if escrow.status != waiting {
+        if !matches!(
+            escrow.status,
+            EscrowStatus::Releasing | EscrowStatus::Refunding
+        ) {
             return Ok(());
         }
         let others_pending = self
@@ -1123,6 +1176,7 @@ impl Marketplace {
                 }
             }
         }
+        report.alerts_announced = self.run_saved_search_alerts(now).await?;
         let expired = self.store().sessions().list_expired(now, 1_000).await?;
         if !expired.is_empty() {
             let mut changes = ChangeSet::new();
@@ -1213,6 +1267,15 @@ impl Marketplace {
                 Some(&contract),
             )?);
             contract.version += 1;
+            let notices = self
+                .contract_notices(
+                    &contract,
+                    NotificationKind::ContractUpdate,
+                    "Contract offer expired",
+                    contract.title.as_str(),
+                )
+                .await?;
+            self.plan_notices(ctx, &mut changes, notices).await?;
             Ok((changes, (contract, settlement)))
         })?;
         if let Some(s) = settlement {

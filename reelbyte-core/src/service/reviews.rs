@@ -8,6 +8,7 @@ use crate::entities::{Contract, Review};
 use crate::enums::{ContractStatus, ReviewerType};
 use crate::error::{Error, Result};
 use crate::ids::{ContractId, ReviewId, UserId};
+use crate::service::notifications::{Notice, NotificationKind};
 use crate::service::{Ctx, Marketplace, command};
 use crate::store::ChangeSet;
 use crate::value::{Rating, Text};
@@ -164,6 +165,22 @@ impl Marketplace {
                 None::<&()>,
                 Some(&review),
             )?);
+            self.plan_notice(
+                ctx,
+                &mut changes,
+                Notice::new(
+                    reviewee,
+                    NotificationKind::Review,
+                    "New review",
+                    format!(
+                        "{} stars for {}",
+                        review.overall_rating.get(),
+                        contract.title.as_str()
+                    ),
+                )
+                .about("review", review.id.as_uuid()),
+            )
+            .await?;
             Ok((changes, review))
         })
     }

@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 
 use crate::entities::{
-    ClientProfile, Contract, CreatorProfile, EscrowAccount, Review, Transaction,
+    ClientProfile, Contract, CreatorProfile, Dispute, EscrowAccount, Favorite, Gig, Review,
+    Transaction,
 };
-use crate::enums::{ReviewerType, TransactionStatus};
+use crate::enums::{DisputeStatus, ReviewerType, TransactionStatus};
 use crate::error::{Error, Result};
 use crate::ledger::{self, LedgerAccount, LedgerPosting};
 use crate::money::Money;
@@ -163,6 +164,93 @@ pub fn check_records(records: &[Record]) -> Result<()> {
             profile.total_reviews,
             profile.average_rating,
         )?;
+    }
+
+    // 6. Earnings and spending equal what the ledger says: completed
+    //    releases (net to the creator, gross from the client) and tips.
+    let contract_of: BTreeMap<_, _> = contracts.iter().map(|c| (c.id, *c)).collect();
+    let mut earned: BTreeMap<_, Money> = BTreeMap::new();
+    let mut spent: BTreeMap<_, Money> = BTreeMap::new();
+    for tx in &transactions {
+        if tx.status != TransactionStatus::Completed {
+            continue;
+        }
+        let Some(contract) = tx.contract_id.and_then(|id| contract_of.get(&id)) else {
+            continue;
+        };
+        let (to_creator, from_client) = match tx.transaction_type {
+            crate::enums::TransactionType::EscrowRelease => (tx.net_amount, tx.amount),
+            crate::enums::TransactionType::Tip => (tx.amount, tx.amount),
+            _ => continue,
+        };
+        let e = earned
+            .entry(contract.creator_profile_id)
+            .or_insert(Money::zero(to_creator.currency()));
+        *e = e.checked_add(to_creator)?;
+        let s = spent
+            .entry(contract.client_profile_id)
+            .or_insert(Money::zero(from_client.currency()));
+        *s = s.checked_add(from_client)?;
+    }
+    for profile in rows::<CreatorProfile>(records) {
+        let expected = earned
+            .get(&profile.id)
+            .copied()
+            .unwrap_or(Money::zero(profile.total_earnings.currency()));
+        if expected.amount() != profile.total_earnings.amount() {
+            return Err(violated(format!(
+                "creator {}: total_earnings {} but the ledger says {expected}",
+                profile.id, profile.total_earnings
+            )));
+        }
+    }
+    for profile in rows::<ClientProfile>(records) {
+        let expected = spent
+            .get(&profile.id)
+            .copied()
+            .unwrap_or(Money::zero(profile.total_spent.currency()));
+        if expected.amount() != profile.total_spent.amount() {
+            return Err(violated(format!(
+                "client {}: total_spent {} but the ledger says {expected}",
+                profile.id, profile.total_spent
+            )));
+        }
+    }
+
+    // 7. A contract has at most one open dispute, and a disputed contract
+    //    has exactly one.
+    let mut open_disputes: BTreeMap<_, usize> = BTreeMap::new();
+    for d in rows::<Dispute>(records) {
+        if !matches!(d.status, DisputeStatus::Resolved | DisputeStatus::Closed) {
+            *open_disputes.entry(d.contract_id).or_default() += 1;
+        }
+    }
+    for contract in &contracts {
+        let open = open_disputes.get(&contract.id).copied().unwrap_or(0);
+        let disputed = contract.status == crate::enums::ContractStatus::Disputed;
+        if open > 1 || disputed != (open == 1) {
+            return Err(violated(format!(
+                "contract {} is {} with {open} open disputes",
+                contract.id, contract.status
+            )));
+        }
+    }
+
+    // 8. A gig's favorite count is the number of users who favorited it.
+    let mut favorites: BTreeMap<uuid::Uuid, i32> = BTreeMap::new();
+    for f in rows::<Favorite>(records) {
+        if f.favorited_type == crate::enums::FavoritedType::Gig {
+            *favorites.entry(f.favorited_id).or_default() += 1;
+        }
+    }
+    for gig in rows::<Gig>(records) {
+        let expected = favorites.get(&gig.id.as_uuid()).copied().unwrap_or(0);
+        if gig.favorite_count != expected {
+            return Err(violated(format!(
+                "gig {}: favorite_count {} but {expected} favorites",
+                gig.id, gig.favorite_count
+            )));
+        }
     }
     Ok(())
 }

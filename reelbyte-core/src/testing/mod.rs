@@ -15,11 +15,13 @@
 //! money and derived-figure invariants after every scenario.
 
 pub mod accounts;
+pub mod community;
 pub mod contracts;
 pub mod gigs;
 mod harness;
 pub mod invariants;
 pub mod jobs;
+pub mod operations;
 pub mod payments;
 pub mod profiles;
 pub mod reviews;
@@ -80,5 +82,7 @@ macro_rules! conformance_suite {
         $crate::conformance_area_contracts!($factory);
         $crate::conformance_area_payments!($factory);
         $crate::conformance_area_reviews!($factory);
+        $crate::conformance_area_community!($factory);
+        $crate::conformance_area_operations!($factory);
     };
 }
