@@ -17,6 +17,8 @@ pub mod policy;
 pub mod service;
 pub mod state;
 pub mod store;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod value;
