@@ -94,6 +94,7 @@ CREATE TABLE contracts (
     creator_payout DECIMAL(10, 2) NOT NULL,
     processing_fee DECIMAL(10, 2) NOT NULL DEFAULT 0,
     currency VARCHAR(3) NOT NULL DEFAULT 'USD',
+    -- No foreign key: the built-in default schedule has no fee_structure row.
     fee_tier_id UUID,
     gig_tier VARCHAR(20) CHECK (gig_tier IN ('basic', 'standard', 'premium')),
     revisions_allowed INTEGER,
@@ -117,7 +118,9 @@ CREATE TABLE contracts (
     completed_at TIMESTAMPTZ,
     cancelled_at TIMESTAMPTZ,
     version BIGINT NOT NULL DEFAULT 0,
-    CONSTRAINT contracts_fee_split CHECK (platform_fee + creator_payout + processing_fee = total_amount)
+    -- The platform fee includes the processing fee (see `reelbyte_core::fees`).
+    CONSTRAINT contracts_fee_split CHECK (platform_fee + creator_payout = total_amount),
+    CONSTRAINT contracts_processing_fee_within_platform_fee CHECK (processing_fee >= 0 AND processing_fee <= platform_fee)
 );
 
 CREATE INDEX idx_contracts_client_id ON contracts(client_profile_id);

@@ -31,6 +31,3 @@ CREATE TABLE fee_structure (
 );
 
 CREATE INDEX idx_fee_structure_effective ON fee_structure(effective_from, effective_until);
-
-ALTER TABLE contracts ADD CONSTRAINT contracts_fee_tier_id_fkey
-    FOREIGN KEY (fee_tier_id) REFERENCES fee_structure(id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED;

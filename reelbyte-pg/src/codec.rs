@@ -1,0 +1,222 @@
+//! The row codec: an entity travels as JSON between Rust and PostgreSQL.
+//!
+//! Writes serialise the entity with serde and let
+//! `jsonb_populate_record(NULL::table, $1)` turn the object into a row of
+//! the table's exact column types; reads select `to_jsonb(t.*)` and
+//! deserialise it. Only money needs a mapping: a [`Money`] is an object
+//! `{amount, currency}` in JSON but a `DECIMAL` column plus a currency column
+//! in the schema ([`money_columns`]).
+//!
+//! [`Money`]: reelbyte_core::Money
+
+use reelbyte_core::error::{Error, Result};
+use reelbyte_core::store::{Record, Table};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// A row as a JSON object, keyed by column.
+pub(crate) type Row = Map<String, Value>;
+
+/// The money fields of `table`, each with the column that holds its
+/// currency. Tables whose amounts always share one currency (a contract, its
+/// escrow and its transactions) keep it in one `currency` column.
+pub(crate) fn money_columns(table: Table) -> &'static [(&'static str, &'static str)] {
+    match table {
+        Table::CreatorProfiles => &[
+            ("hourly_rate", "hourly_rate_currency"),
+            ("total_earnings", "total_earnings_currency"),
+        ],
+        Table::ClientProfiles => &[("total_spent", "total_spent_currency")],
+        Table::Gigs => &[
+            ("basic_price", "basic_price_currency"),
+            ("standard_price", "standard_price_currency"),
+            ("premium_price", "premium_price_currency"),
+        ],
+        Table::Jobs => &[
+            ("budget_min", "budget_min_currency"),
+            ("budget_max", "budget_max_currency"),
+        ],
+        Table::Proposals => &[("proposed_budget", "currency")],
+        Table::Contracts => &[
+            ("total_amount", "currency"),
+            ("platform_fee", "currency"),
+            ("creator_payout", "currency"),
+            ("processing_fee", "currency"),
+        ],
+        Table::Milestones | Table::LedgerPostings => &[("amount", "currency")],
+        Table::Transactions => &[
+            ("amount", "currency"),
+            ("platform_fee", "currency"),
+            ("processing_fee", "currency"),
+            ("net_amount", "currency"),
+        ],
+        Table::EscrowAccounts => &[
+            ("total_amount", "currency"),
+            ("held_amount", "currency"),
+            ("released_amount", "currency"),
+            ("refunded_amount", "currency"),
+        ],
+        Table::FeeStructure => &[
+            ("min_amount", "min_amount_currency"),
+            ("max_amount", "max_amount_currency"),
+            ("fixed_fee", "fixed_fee_currency"),
+        ],
+        _ => &[],
+    }
+}
+
+/// Counter columns: only [`Write::Count`](reelbyte_core::store::Write::Count)
+/// changes them, never a versioned update.
+pub(crate) fn counter_columns(table: Table) -> &'static [&'static str] {
+    match table {
+        Table::Gigs => &["view_count", "order_count", "favorite_count"],
+        Table::Jobs => &["view_count", "proposal_count"],
+        Table::PortfolioItems => &["view_count", "like_count"],
+        Table::ConversationParticipants => &["unread_count"],
+        _ => &[],
+    }
+}
+
+/// The primary-key column of `table`.
+pub(crate) fn key_column(table: Table) -> &'static str {
+    match table {
+        Table::PlatformSettings => "key",
+        _ => "id",
+    }
+}
+
+fn codec_error(table: Table, error: impl std::fmt::Display) -> Error {
+    Error::validation(
+        "row",
+        format!(
+            "a {} row does not map to its columns: {error}",
+            table.name()
+        ),
+    )
+}
+
+/// The columns of `record`, ready for `jsonb_populate_record`.
+pub(crate) fn encode(record: &Record) -> Result<Row> {
+    let table = record.table();
+    let value = serde_json::to_value(record).map_err(|e| codec_error(table, e))?;
+    let Value::Object(mut tagged) = value else {
+        return Err(codec_error(table, "not an object"));
+    };
+    let Some(Value::Object(mut row)) = tagged.remove("row") else {
+        return Err(codec_error(table, "no row"));
+    };
+    for (field, currency_column) in money_columns(table) {
+        let Some(Value::Object(money)) = row.get(*field).cloned() else {
+            // An absent amount has no currency either.
+            if !row.contains_key(*currency_column) {
+                row.insert((*currency_column).to_string(), Value::Null);
+            }
+            continue;
+        };
+        let amount = money.get("amount").cloned().unwrap_or(Value::Null);
+        let currency = money.get("currency").cloned().unwrap_or(Value::Null);
+        if let Some(existing) = row.get(*currency_column).filter(|v| !v.is_null())
+            && *existing != currency
+        {
+            return Err(Error::validation(
+                "currency",
+                format!(
+                    "{}.{field} is in {currency} but the row is in {existing}",
+                    table.name()
+                ),
+            ));
+        }
+        row.insert((*field).to_string(), amount);
+        row.insert((*currency_column).to_string(), currency);
+    }
+    Ok(row)
+}
+
+/// The entity a row of `table` (as `to_jsonb(t.*)`) holds.
+pub(crate) fn decode<E: DeserializeOwned>(table: Table, text: &str) -> Result<E> {
+    let row = decode_row(table, text)?;
+    serde_json::from_value(Value::Object(row)).map_err(|e| codec_error(table, e))
+}
+
+/// The record a row of `table` holds.
+pub(crate) fn decode_record(table: Table, text: &str) -> Result<Record> {
+    let row = decode_row(table, text)?;
+    let mut tagged = Map::new();
+    tagged.insert("table".into(), Value::String(record_tag(table).into()));
+    tagged.insert("row".into(), Value::Object(row));
+    serde_json::from_value(Value::Object(tagged)).map_err(|e| codec_error(table, e))
+}
+
+fn decode_row(table: Table, text: &str) -> Result<Row> {
+    let value: Value = serde_json::from_str(text).map_err(|e| codec_error(table, e))?;
+    let Value::Object(mut row) = value else {
+        return Err(codec_error(table, "not an object"));
+    };
+    // `to_jsonb` writes NUMERIC columns as JSON numbers; the core reads
+    // decimals from strings. Integer columns stay numbers. DECIMAL columns
+    // have at most 12 significant digits, which an f64 round-trips exactly.
+    for value in row.values_mut() {
+        if let Value::Number(n) = value
+            && !n.is_i64()
+            && !n.is_u64()
+        {
+            *value = Value::String(n.to_string());
+        }
+    }
+    for (field, currency_column) in money_columns(table) {
+        let amount = row.get(*field).cloned().unwrap_or(Value::Null);
+        if amount.is_null() {
+            continue;
+        }
+        let currency = row.get(*currency_column).cloned().unwrap_or(Value::Null);
+        let mut money = Map::new();
+        money.insert("amount".into(), amount);
+        money.insert("currency".into(), currency);
+        row.insert((*field).to_string(), Value::Object(money));
+    }
+    Ok(row)
+}
+
+/// The serde tag of [`Record`]'s variant for `table`.
+fn record_tag(table: Table) -> &'static str {
+    match table {
+        Table::Users => "user",
+        Table::UserSessions => "user_session",
+        Table::PasswordResetTokens => "password_reset_token",
+        Table::EmailVerificationTokens => "email_verification_token",
+        Table::UserConsents => "user_consent",
+        Table::CreatorProfiles => "creator_profile",
+        Table::CreatorSkills => "creator_skill",
+        Table::CreatorCategories => "creator_category",
+        Table::PortfolioItems => "portfolio_item",
+        Table::ClientProfiles => "client_profile",
+        Table::Gigs => "gig",
+        Table::Jobs => "job",
+        Table::Proposals => "proposal",
+        Table::Contracts => "contract",
+        Table::Deliverables => "deliverable",
+        Table::Milestones => "milestone",
+        Table::PaymentMethods => "payment_method",
+        Table::PayoutMethods => "payout_method",
+        Table::Transactions => "transaction",
+        Table::LedgerPostings => "ledger_posting",
+        Table::EscrowAccounts => "escrow_account",
+        Table::IdempotencyKeys => "idempotency_record",
+        Table::Reviews => "review",
+        Table::Conversations => "conversation",
+        Table::ConversationParticipants => "conversation_participant",
+        Table::Messages => "message",
+        Table::Notifications => "notification",
+        Table::NotificationPreferences => "notification_preferences",
+        Table::NotificationOutbox => "outbox_message",
+        Table::SavedSearches => "saved_search",
+        Table::Favorites => "favorite",
+        Table::GigViews => "gig_view",
+        Table::ProfileViews => "profile_view",
+        Table::Disputes => "dispute",
+        Table::SupportTickets => "support_ticket",
+        Table::PlatformSettings => "platform_setting",
+        Table::FeeStructure => "fee_tier",
+        Table::AuditLogs => "audit_log",
+    }
+}
