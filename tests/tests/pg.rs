@@ -34,8 +34,9 @@ mod support {
     /// time in seconds.
     const PREFIX: &str = "reelbyte_test_";
 
-    /// Databases older than this are left-overs of earlier runs.
-    const STALE_AFTER_SECS: u64 = 3_600;
+    /// Databases older than this are left-overs of earlier runs (dropped
+    /// only when nobody is connected to them).
+    const STALE_AFTER_SECS: u64 = 120;
 
     static SWEPT: AtomicBool = AtomicBool::new(false);
 
@@ -73,8 +74,9 @@ mod support {
                 .and_then(|rest| rest.split('_').next())
                 .and_then(|secs| secs.parse::<u64>().ok());
             if created.is_some_and(|secs| secs < cutoff) {
-                let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                // Best effort: another run may be dropping it too.
+                let sql = format!("DROP DATABASE IF EXISTS \"{name}\"");
+                // Best effort: a database still in use, or being dropped by
+                // another run, is left alone.
                 let _ = sqlx::query(AssertSqlSafe(sql)).execute(&mut *admin).await;
             }
         }
@@ -82,12 +84,21 @@ mod support {
 
     /// A new, empty database; returns its connect options.
     pub async fn fresh_database() -> PgConnectOptions {
+        fresh_named("").await
+    }
+
+    /// A new, empty database whose name ends with `tag`.
+    pub async fn fresh_named(tag: &str) -> PgConnectOptions {
         let url = admin_url();
         let mut admin = PgConnection::connect(&url)
             .await
             .expect("connect to REELBYTE_TEST_PG_URL");
         sweep(&mut admin).await;
-        let name = format!("{PREFIX}{}_{}", now_secs(), uuid::Uuid::new_v4().simple());
+        let name = format!(
+            "{PREFIX}{}_{}{tag}",
+            now_secs(),
+            uuid::Uuid::new_v4().simple()
+        );
         let sql = format!("CREATE DATABASE \"{name}\"");
         sqlx::query(AssertSqlSafe(sql))
             .execute(&mut admin)
@@ -120,3 +131,265 @@ mod support {
 
 #[cfg(reelbyte_pg_tests)]
 reelbyte_core::conformance_suite!(crate::support::clean_store);
+
+/// What only PostgreSQL has: typo-tolerant search, index use, row-level
+/// security and the plan's schema.
+#[cfg(reelbyte_pg_tests)]
+mod postgres_only {
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+
+    use reelbyte_core::store::{GigQuery, Store};
+    use reelbyte_core::testing::{TestEnv, factory, gigs::active_gig};
+    use sqlx::postgres::PgPoolOptions;
+    use sqlx::{AssertSqlSafe, PgPool, Row};
+    use uuid::Uuid;
+
+    use crate::support::{clean_store, fresh_named, fresh_store};
+
+    fn gig_text(text: &str) -> GigQuery {
+        GigQuery {
+            text: Some(text.to_string()),
+            ..GigQuery::default()
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn gig_search_ranks_words_and_tolerates_typos() {
+        let env = TestEnv::new(&*factory(clean_store)).await;
+        let creator = env.creator().await;
+        let editor = active_gig(&env, &creator, "Video editor for reels").await;
+        let logo = active_gig(&env, &creator, "Logo animation").await;
+
+        // Both descriptions say "video"; the title match ranks first.
+        let found = env
+            .store
+            .gigs()
+            .search(&gig_text("video"))
+            .await
+            .expect("search");
+        assert_eq!(
+            found.iter().map(|g| g.id).collect::<Vec<_>>(),
+            vec![editor.id, logo.id]
+        );
+        let animation = env
+            .store
+            .gigs()
+            .search(&gig_text("animation"))
+            .await
+            .expect("search");
+        assert_eq!(
+            animation.iter().map(|g| g.id).collect::<Vec<_>>(),
+            vec![logo.id]
+        );
+
+        // No word matches "viedo": the trigram fallback finds the title.
+        let fuzzy = env
+            .store
+            .gigs()
+            .search(&gig_text("viedo editor"))
+            .await
+            .expect("search");
+        assert_eq!(fuzzy.first().map(|g| g.id), Some(editor.id));
+        assert!(fuzzy.iter().all(|g| g.id != logo.id));
+
+        let nothing = env
+            .store
+            .gigs()
+            .search(&gig_text("zzzzqqq"))
+            .await
+            .expect("search");
+        assert!(nothing.is_empty());
+    }
+
+    async fn plan_of(pool: &PgPool, sql: &str) -> String {
+        let mut tx = pool.begin().await.expect("begin");
+        // A tiny table looks cheapest to scan: ask for the index plan.
+        sqlx::query("SET LOCAL enable_seqscan = off")
+            .execute(&mut *tx)
+            .await
+            .expect("set");
+        let lines: Vec<String> = sqlx::query_scalar(AssertSqlSafe(format!("EXPLAIN {sql}")))
+            .fetch_all(&mut *tx)
+            .await
+            .expect("explain");
+        lines.join("\n")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn search_queries_use_the_indexes() {
+        let store = fresh_store().await;
+        let pool = store.pool();
+        let cases = [
+            (
+                "SELECT id FROM gigs WHERE search_vector @@ plainto_tsquery('english', 'video editor')",
+                "idx_gigs_search_vector",
+            ),
+            (
+                "SELECT id FROM gigs WHERE title % 'viedo editor'",
+                "idx_gigs_title_trigram",
+            ),
+            (
+                "SELECT id FROM jobs WHERE search_vector @@ plainto_tsquery('english', 'reel')",
+                "idx_jobs_search_vector",
+            ),
+            (
+                "SELECT creator_profile_id FROM creator_skills WHERE lower(skill_name) = 'editing'",
+                "idx_creator_skills_skill_name_lower",
+            ),
+        ];
+        for (sql, index) in cases {
+            let plan = plan_of(pool, sql).await;
+            assert!(plan.contains(index), "{sql} should use {index}:\n{plan}");
+        }
+    }
+
+    async fn visible_users(pool: &PgPool, acting: Option<Uuid>, role: &str) -> BTreeSet<Uuid> {
+        let mut tx = pool.begin().await.expect("begin");
+        sqlx::query("SELECT set_config('app.user_id', $1, true)")
+            .bind(acting.map(|u| u.to_string()).unwrap_or_default())
+            .execute(&mut *tx)
+            .await
+            .expect("set the acting user");
+        sqlx::query(AssertSqlSafe(format!("SET LOCAL ROLE {role}")))
+            .execute(&mut *tx)
+            .await
+            .expect("set role");
+        let users: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM users")
+            .fetch_all(&mut *tx)
+            .await
+            .expect("read users");
+        let profiles: Vec<Uuid> = sqlx::query_scalar("SELECT user_id FROM creator_profiles")
+            .fetch_all(&mut *tx)
+            .await
+            .expect("read profiles");
+        users.into_iter().chain(profiles).collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn row_level_security_isolates_users() {
+        let store = fresh_store().await;
+        let shared = store.clone();
+        let env = TestEnv::new(&*factory(move || {
+            let store = shared.clone();
+            async move { Arc::new(store) as Arc<dyn Store> }
+        }))
+        .await;
+        let alice = env.creator().await.user_id;
+        let bob = env.creator().await.user_id;
+        let pool = store.pool().clone();
+
+        let as_alice = visible_users(&pool, Some(alice.into()), "reelbyte_app").await;
+        assert_eq!(as_alice, BTreeSet::from([Uuid::from(alice)]));
+        let as_nobody = visible_users(&pool, None, "reelbyte_app").await;
+        assert!(as_nobody.is_empty(), "an unset user sees nothing");
+        let readonly = visible_users(&pool, None, "reelbyte_readonly").await;
+        assert_eq!(readonly, BTreeSet::from([alice.into(), bob.into()]));
+
+        // The read-only role cannot write.
+        let mut tx = pool.begin().await.expect("begin");
+        sqlx::query("SET LOCAL ROLE reelbyte_readonly")
+            .execute(&mut *tx)
+            .await
+            .expect("set role");
+        let write = sqlx::query("UPDATE users SET login_count = 0")
+            .execute(&mut *tx)
+            .await;
+        assert!(write.is_err(), "the read-only role wrote");
+    }
+
+    /// The plan's CREATE TABLE statements, verbatim.
+    const PLAN_TABLES: &str = include_str!("../fixtures/plan_tables.sql");
+
+    /// (table, column, type, length, precision, scale, nullable).
+    type Column = (String, String, String, i32, i32, i32, bool);
+
+    async fn columns(pool: &PgPool) -> BTreeSet<Column> {
+        let rows = sqlx::query(
+            "SELECT table_name::text, column_name::text, data_type::text, \
+             coalesce(character_maximum_length, -1)::int, coalesce(numeric_precision, -1)::int, \
+             coalesce(numeric_scale, -1)::int, is_nullable = 'YES' \
+             FROM information_schema.columns WHERE table_schema = 'public'",
+        )
+        .fetch_all(pool)
+        .await
+        .expect("columns");
+        rows.iter()
+            .map(|r| {
+                (
+                    r.get(0),
+                    r.get(1),
+                    r.get(2),
+                    r.get(3),
+                    r.get(4),
+                    r.get(5),
+                    r.get(6),
+                )
+            })
+            .collect()
+    }
+
+    /// (table, column, referenced table, ON DELETE action) of every foreign
+    /// key declared on a table (not inherited by a partition).
+    async fn foreign_keys(pool: &PgPool) -> BTreeSet<(String, String, String, String)> {
+        let rows = sqlx::query(
+            "SELECT c.conrelid::regclass::text, a.attname::text, c.confrelid::regclass::text, \
+             c.confdeltype::text FROM pg_constraint c \
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+             WHERE c.contype = 'f' \
+             AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.conrelid)",
+        )
+        .fetch_all(pool)
+        .await
+        .expect("foreign keys");
+        rows.iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn migrations_keep_the_plans_schema() {
+        let plan = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(fresh_named("_plan").await)
+            .await
+            .expect("plan database");
+        sqlx::raw_sql(AssertSqlSafe(PLAN_TABLES))
+            .execute(&plan)
+            .await
+            .expect("the plan's tables");
+        let migrated = fresh_store().await;
+
+        let ours = columns(migrated.pool()).await;
+        let theirs = columns(&plan).await;
+        assert!(theirs.len() > 300, "the plan has {} columns", theirs.len());
+        for column in &theirs {
+            // A partitioned table's key must be NOT NULL, where the plan's
+            // unpartitioned version left it nullable.
+            let partition_key =
+                column.1 == "created_at" && (column.0 == "messages" || column.0 == "audit_logs");
+            let found = if partition_key {
+                ours.iter()
+                    .any(|c| (&c.0, &c.1, &c.2) == (&column.0, &column.1, &column.2))
+            } else {
+                ours.contains(column)
+            };
+            assert!(
+                found,
+                "the migrations lose or change the plan's column {column:?}"
+            );
+        }
+
+        let our_keys = foreign_keys(migrated.pool()).await;
+        let plan_keys = foreign_keys(&plan).await;
+        assert!(
+            plan_keys.len() > 40,
+            "the plan has {} foreign keys",
+            plan_keys.len()
+        );
+        for key in &plan_keys {
+            assert!(our_keys.contains(key), "missing foreign key {key:?}");
+        }
+        plan.close().await;
+    }
+}
