@@ -392,4 +392,66 @@ mod postgres_only {
         }
         plan.close().await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn monthly_partitions_take_over_their_rows_from_the_default() {
+        use chrono::{Datelike, TimeZone, Utc};
+        use reelbyte_core::entities::AuditLog;
+        use reelbyte_core::ids::AuditLogId;
+        use reelbyte_core::store::{ChangeSet, Record};
+        use reelbyte_core::value::Text;
+
+        let store = fresh_store().await;
+        // Far enough ahead that the migrations made no partition for it.
+        let year = Utc::now().year() + 2;
+        let at = Utc
+            .with_ymd_and_hms(year, 5, 17, 12, 0, 0)
+            .single()
+            .expect("a valid instant");
+        let entry = AuditLog {
+            id: AuditLogId::new(),
+            user_id: None,
+            ip_address: None,
+            user_agent: None,
+            entity_type: Text::parse("contract").expect("valid"),
+            entity_id: Uuid::new_v4(),
+            action: Text::parse("test").expect("valid"),
+            old_values: None,
+            new_values: Some(serde_json::json!({ "status": "active" })),
+            created_at: at,
+        };
+        let mut changes = ChangeSet::new();
+        changes.insert(entry.clone());
+        store.apply(changes).await.expect("insert the entry");
+
+        let partition = |pool: PgPool, id: Uuid| async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT tableoid::regclass::text FROM audit_logs WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .expect("the entry")
+        };
+        let id = Uuid::from(entry.id);
+        assert_eq!(
+            partition(store.pool().clone(), id).await,
+            "audit_logs_default"
+        );
+
+        let start = chrono::NaiveDate::from_ymd_opt(year, 5, 1).expect("a valid date");
+        let created: i32 =
+            sqlx::query_scalar("SELECT create_monthly_partitions('audit_logs', $1, 2)")
+                .bind(start)
+                .fetch_one(store.pool())
+                .await
+                .expect("create partitions");
+        assert_eq!(created, 2);
+        assert_eq!(
+            partition(store.pool().clone(), id).await,
+            format!("audit_logs_{year}_05")
+        );
+        let dump = store.dump().await.expect("dump");
+        assert!(dump.contains(&Record::AuditLog(entry)));
+    }
 }
