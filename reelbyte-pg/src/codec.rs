@@ -220,3 +220,84 @@ fn record_tag(table: Table) -> &'static str {
         Table::AuditLogs => "audit_log",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use reelbyte_core::entities::EscrowAccount;
+    use reelbyte_core::enums::EscrowStatus;
+    use reelbyte_core::ids::{ContractId, EscrowAccountId, UserId};
+    use reelbyte_core::money::{Currency, Money};
+    use reelbyte_core::testing::empty_creator_profile;
+
+    use super::*;
+
+    /// What `to_jsonb` gives back for a row: decimals as JSON numbers.
+    fn as_postgres_returns_it(mut row: Row) -> String {
+        for value in row.values_mut() {
+            if let Value::String(text) = value
+                && text.contains('.')
+                && let Ok(number) = text.parse::<f64>()
+                && let Some(number) = serde_json::Number::from_f64(number)
+            {
+                *value = Value::Number(number);
+            }
+        }
+        Value::Object(row).to_string()
+    }
+
+    #[test]
+    fn money_becomes_an_amount_and_a_currency_column_and_back() {
+        let now = Utc
+            .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+            .single()
+            .expect("valid");
+        let mut profile = empty_creator_profile(UserId::new(), now);
+        let eur = Currency::parse("EUR").expect("EUR");
+        profile.hourly_rate = Some(Money::parse("45.50", eur).expect("valid"));
+        let record = Record::CreatorProfile(profile.clone());
+
+        let row = encode(&record).expect("encode");
+        assert_eq!(row["hourly_rate"], Value::String("45.50".into()));
+        assert_eq!(row["hourly_rate_currency"], Value::String("EUR".into()));
+        assert_eq!(row["total_earnings_currency"], Value::String("USD".into()));
+
+        let back =
+            decode_record(Table::CreatorProfiles, &as_postgres_returns_it(row)).expect("decode");
+        assert_eq!(back, record);
+
+        profile.hourly_rate = None;
+        let row = encode(&Record::CreatorProfile(profile)).expect("encode");
+        assert_eq!(row["hourly_rate_currency"], Value::Null);
+    }
+
+    #[test]
+    fn amounts_sharing_a_currency_column_must_agree() {
+        let now = Utc
+            .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+            .single()
+            .expect("valid");
+        let usd = |a: &str| Money::usd(a).expect("valid");
+        let eur = Money::parse("0", Currency::parse("EUR").expect("EUR")).expect("valid");
+        let escrow = EscrowAccount {
+            id: EscrowAccountId::new(),
+            contract_id: ContractId::new(),
+            total_amount: usd("100"),
+            held_amount: usd("100"),
+            released_amount: usd("0"),
+            refunded_amount: eur,
+            status: EscrowStatus::Active,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let error = encode(&Record::EscrowAccount(escrow)).expect_err("mixed currencies");
+        assert!(matches!(
+            error,
+            Error::Validation {
+                field: "currency",
+                ..
+            }
+        ));
+    }
+}

@@ -217,17 +217,16 @@ impl Store for PgStore {
     async fn dump(&self) -> Result<Vec<Record>> {
         let mut out = Vec::new();
         for table in Table::ALL {
-            let key = codec::key_column(*table);
+            // Rows in key order, as the memory store dumps them: UUIDs
+            // compare bytewise in both, text keys need the "C" collation.
+            let order = match codec::key_column(*table) {
+                "id" => "t.id".to_string(),
+                key => format!("t.{key} COLLATE \"C\""),
+            };
             let sql = format!(
-                "SELECT to_jsonb(t.*)::text FROM {name} t ORDER BY t.{key} COLLATE \"C\"",
+                "SELECT to_jsonb(t.*)::text FROM {name} t ORDER BY {order}",
                 name = table.name(),
             );
-            // `COLLATE` applies to text keys only.
-            let sql = if key == "id" {
-                sql.replace(" COLLATE \"C\"", "")
-            } else {
-                sql
-            };
             let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
                 .fetch_all(&self.pool)
                 .await

@@ -139,8 +139,10 @@ mod postgres_only {
     use std::collections::BTreeSet;
     use std::sync::Arc;
 
-    use reelbyte_core::store::{GigQuery, Store};
+    use reelbyte_core::ids::UserId;
+    use reelbyte_core::store::{ChangeSet, Counter, GigQuery, Store};
     use reelbyte_core::testing::{TestEnv, factory, gigs::active_gig};
+    use reelbyte_pg::PgStore;
     use sqlx::postgres::PgPoolOptions;
     use sqlx::{AssertSqlSafe, PgPool, Row};
     use uuid::Uuid;
@@ -244,13 +246,8 @@ mod postgres_only {
         }
     }
 
-    async fn visible_users(pool: &PgPool, acting: Option<Uuid>, role: &str) -> BTreeSet<Uuid> {
-        let mut tx = pool.begin().await.expect("begin");
-        sqlx::query("SELECT set_config('app.user_id', $1, true)")
-            .bind(acting.map(|u| u.to_string()).unwrap_or_default())
-            .execute(&mut *tx)
-            .await
-            .expect("set the acting user");
+    async fn visible_users(store: &PgStore, acting: Option<UserId>, role: &str) -> BTreeSet<Uuid> {
+        let mut tx = store.begin_acting_as(acting).await.expect("begin");
         sqlx::query(AssertSqlSafe(format!("SET LOCAL ROLE {role}")))
             .execute(&mut *tx)
             .await
@@ -279,11 +276,11 @@ mod postgres_only {
         let bob = env.creator().await.user_id;
         let pool = store.pool().clone();
 
-        let as_alice = visible_users(&pool, Some(alice.into()), "reelbyte_app").await;
+        let as_alice = visible_users(&store, Some(alice), "reelbyte_app").await;
         assert_eq!(as_alice, BTreeSet::from([Uuid::from(alice)]));
-        let as_nobody = visible_users(&pool, None, "reelbyte_app").await;
+        let as_nobody = visible_users(&store, None, "reelbyte_app").await;
         assert!(as_nobody.is_empty(), "an unset user sees nothing");
-        let readonly = visible_users(&pool, None, "reelbyte_readonly").await;
+        let readonly = visible_users(&store, None, "reelbyte_readonly").await;
         assert_eq!(readonly, BTreeSet::from([alice.into(), bob.into()]));
 
         // The read-only role cannot write.
@@ -398,7 +395,7 @@ mod postgres_only {
         use chrono::{Datelike, TimeZone, Utc};
         use reelbyte_core::entities::AuditLog;
         use reelbyte_core::ids::AuditLogId;
-        use reelbyte_core::store::{ChangeSet, Record};
+        use reelbyte_core::store::Record;
         use reelbyte_core::value::Text;
 
         let store = fresh_store().await;
@@ -453,5 +450,65 @@ mod postgres_only {
         );
         let dump = store.dump().await.expect("dump");
         assert!(dump.contains(&Record::AuditLog(entry)));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_counters_and_versioned_updates_lose_nothing() {
+        let store = fresh_store().await;
+        let shared = store.clone();
+        let env = TestEnv::new(&*factory(move || {
+            let store = shared.clone();
+            async move { Arc::new(store) as Arc<dyn Store> }
+        }))
+        .await;
+        let creator = env.creator().await;
+        let gig = active_gig(&env, &creator, "Counted gig").await;
+
+        // Counter deltas commute: every one of them lands.
+        let mut tasks = Vec::new();
+        for _ in 0..24 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut changes = ChangeSet::new();
+                changes.count(Counter::GigViews(gig.id), 1);
+                store.apply(changes).await
+            }));
+        }
+        for task in tasks {
+            task.await
+                .expect("join")
+                .expect("a counter delta never conflicts");
+        }
+
+        // Updates read at one version: exactly one wins, the others conflict.
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let store = store.clone();
+            let mut copy = gig.clone();
+            copy.requirements = Some(format!("writer {i}"));
+            tasks.push(tokio::spawn(async move {
+                let mut changes = ChangeSet::new();
+                changes.update(&copy);
+                store.apply(changes).await
+            }));
+        }
+        let mut won = 0;
+        for task in tasks {
+            match task.await.expect("join") {
+                Ok(()) => won += 1,
+                Err(reelbyte_core::Error::Conflict { .. }) => {}
+                Err(other) => panic!("unexpected error {other:?}"),
+            }
+        }
+        assert_eq!(won, 1);
+
+        let stored = store
+            .gigs()
+            .get_by_id(gig.id)
+            .await
+            .expect("read")
+            .expect("the gig");
+        assert_eq!(stored.view_count, gig.view_count + 24);
+        assert_eq!(stored.version, gig.version + 1);
     }
 }
