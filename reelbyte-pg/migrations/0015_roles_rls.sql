@@ -7,13 +7,23 @@
 -- `reelbyte_readonly` reads everything (analytics) and writes nothing.
 -- Roles are cluster-wide: create them only once. No passwords here: grant
 -- LOGIN and set a password out of band.
+-- Databases migrated concurrently (one per test) may race to create them:
+-- the loser's duplicate is ignored.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'reelbyte_app') THEN
-        CREATE ROLE reelbyte_app NOLOGIN NOBYPASSRLS;
+        BEGIN
+            CREATE ROLE reelbyte_app NOLOGIN NOBYPASSRLS;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL;
+        END;
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'reelbyte_readonly') THEN
-        CREATE ROLE reelbyte_readonly NOLOGIN NOBYPASSRLS;
+        BEGIN
+            CREATE ROLE reelbyte_readonly NOLOGIN NOBYPASSRLS;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL;
+        END;
     END IF;
 END
 $$;
