@@ -65,6 +65,10 @@ pub(crate) fn money_columns(table: Table) -> &'static [(&'static str, &'static s
     }
 }
 
+/// Decimal places of every money column of the plan (`DECIMAL(10, 2)`,
+/// `DECIMAL(12, 2)`).
+const MONEY_SCALE: u32 = 2;
+
 /// Counter columns: only [`Write::Count`](reelbyte_core::store::Write::Count)
 /// changes them, never a versioned update.
 pub(crate) fn counter_columns(table: Table) -> &'static [&'static str] {
@@ -115,6 +119,21 @@ pub(crate) fn encode(record: &Record) -> Result<Row> {
         };
         let amount = money.get("amount").cloned().unwrap_or(Value::Null);
         let currency = money.get("currency").cloned().unwrap_or(Value::Null);
+        // The plan's DECIMAL(_, 2) columns would round a third decimal
+        // (KWD, BHD, ...) away: refuse instead of changing the amount.
+        let decimals = amount
+            .as_str()
+            .and_then(|a| a.parse::<rust_decimal::Decimal>().ok())
+            .map_or(0, |a| a.normalize().scale());
+        if decimals > MONEY_SCALE {
+            return Err(Error::validation(
+                "amount",
+                format!(
+                    "{}.{field} has {decimals} decimals; the column keeps {MONEY_SCALE}",
+                    table.name()
+                ),
+            ));
+        }
         if let Some(existing) = row.get(*currency_column).filter(|v| !v.is_null())
             && *existing != currency
         {

@@ -511,4 +511,100 @@ mod postgres_only {
         assert_eq!(stored.view_count, gig.view_count + 24);
         assert_eq!(stored.version, gig.version + 1);
     }
+
+    /// Every index the plan names, as `index table` lines.
+    const PLAN_INDEXES: &str = include_str!("../fixtures/plan_indexes.txt");
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn migrations_keep_the_plans_indexes_and_checks() {
+        let migrated = fresh_store().await;
+        let ours: BTreeSet<(String, String)> =
+            sqlx::query_as("SELECT indexname::text, tablename::text FROM pg_indexes")
+                .fetch_all(migrated.pool())
+                .await
+                .expect("indexes")
+                .into_iter()
+                .collect();
+        let expected: Vec<(String, String)> = PLAN_INDEXES
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| l.split_once(' '))
+            .map(|(i, t)| (i.to_string(), t.to_string()))
+            .collect();
+        assert!(
+            expected.len() > 80,
+            "the plan names {} indexes",
+            expected.len()
+        );
+        for index in &expected {
+            assert!(ours.contains(index), "missing index {index:?}");
+        }
+
+        // Every CHECK of the plan's tables, by its definition.
+        let plan = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(fresh_named("_plan").await)
+            .await
+            .expect("plan database");
+        sqlx::raw_sql(AssertSqlSafe(PLAN_TABLES))
+            .execute(&plan)
+            .await
+            .expect("the plan's tables");
+        let checks = |pool: PgPool| async move {
+            sqlx::query_as::<_, (String, String)>(
+                "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint \
+                 WHERE contype = 'c' \
+                 AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = conrelid)",
+            )
+            .fetch_all(&pool)
+            .await
+            .expect("checks")
+            .into_iter()
+            .collect::<BTreeSet<_>>()
+        };
+        let ours = checks(migrated.pool().clone()).await;
+        let theirs = checks(plan.clone()).await;
+        assert!(theirs.len() > 30, "the plan has {} checks", theirs.len());
+        for check in &theirs {
+            assert!(ours.contains(check), "missing CHECK {check:?}");
+        }
+        plan.close().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn search_reads_from_the_replica_pool() {
+        let primary = fresh_store().await;
+        // A second pool on the same database stands in for a replica.
+        let replica = PgPoolOptions::new()
+            .max_connections(2)
+            .connect_with(primary.pool().connect_options().as_ref().clone())
+            .await
+            .expect("replica pool");
+        let store = primary.clone().with_read_replica(replica.clone());
+        let shared = store.clone();
+        let env = TestEnv::new(&*factory(move || {
+            let store = shared.clone();
+            async move { Arc::new(store) as Arc<dyn Store> }
+        }))
+        .await;
+        let creator = env.creator().await;
+        let gig = active_gig(&env, &creator, "Replica reel").await;
+        let found = store
+            .gigs()
+            .search(&gig_text("replica"))
+            .await
+            .expect("search");
+        assert_eq!(found.iter().map(|g| g.id).collect::<Vec<_>>(), vec![gig.id]);
+        // A closed replica fails the search: it did not read the primary.
+        replica.close().await;
+        assert!(store.gigs().search(&gig_text("replica")).await.is_err());
+        assert!(
+            store
+                .gigs()
+                .get_by_id(gig.id)
+                .await
+                .expect("primary")
+                .is_some()
+        );
+    }
 }
