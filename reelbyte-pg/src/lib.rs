@@ -1,7 +1,240 @@
-//! PostgreSQL backend for ReelByte.
-//!
-//! This crate is reserved in the workspace layout for the PostgreSQL
-//! implementation of `reelbyte_core::store::Store` (sqlx, the plan's schema
-//! as migrations, row-level security, search). It exposes nothing yet; the
-//! in-memory backend, `reelbyte-memory`, implements every storage trait today.
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
+
+mod apply;
+mod codec;
+mod error;
+mod query;
+mod repos;
+mod search;
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use reelbyte_core::error::{Error, Result};
+use reelbyte_core::ids::UserId;
+use reelbyte_core::store::{
+    AdminRepo, ChangeSet, ClientRepo, ContractRepo, CreatorRepo, DiscoveryRepo, GigRepo, JobRepo,
+    LedgerRepo, MessagingRepo, NotificationRepo, PaymentMethodRepo, Record, ReviewRepo,
+    SessionRepo, Store, SupportRepo, Table, UserRepo,
+};
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{Postgres, Transaction};
+
+use crate::error::BACKEND;
+
+/// The schema of the plan, as plain-SQL migrations embedded in the binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// A PostgreSQL [`Store`].
+///
+/// Every change set is one transaction: version-checked updates
+/// (`WHERE id = $1 AND version = $2`), inserts that the schema's unique
+/// indexes guard, counter deltas added in place. Serialization failures and
+/// deadlocks are retried a bounded number of times. Reads go to the primary,
+/// except browse and search, which may go to a read replica
+/// ([`PgStore::with_read_replica`]) that is allowed to lag.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    replica: Option<PgPool>,
+}
+
+impl PgStore {
+    /// A store over an existing pool (of a migrated database).
+    pub fn new(pool: PgPool) -> Self {
+        Self {
+            pool,
+            replica: None,
+        }
+    }
+
+    /// Connects to `url` with a pool of at most `max_connections`.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .connect(url)
+            .await
+            .map_err(|e| Error::backend(BACKEND, e))?;
+        Ok(Self::new(pool))
+    }
+
+    /// Sends browse and search reads to `replica`, which may lag behind the
+    /// primary; every other read and every write stays on the primary.
+    pub fn with_read_replica(mut self, replica: PgPool) -> Self {
+        self.replica = Some(replica);
+        self
+    }
+
+    /// The primary pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// An `Arc<dyn Store>` of this store.
+    pub fn shared(self) -> Arc<dyn Store> {
+        Arc::new(self)
+    }
+
+    /// Applies the pending migrations of [`MIGRATOR`].
+    pub async fn migrate(&self) -> Result<()> {
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .map_err(|e| Error::backend(BACKEND, e))
+    }
+
+    /// Begins a transaction acting as `user` for the row-level security
+    /// policies (`app.user_id`, local to the transaction); `None` acts as
+    /// nobody, which the policies show no private row. The policies bind
+    /// the `reelbyte_app` role: connect as a login role that is a member of
+    /// it and not the tables' owner.
+    pub async fn begin_acting_as(
+        &self,
+        user: Option<UserId>,
+    ) -> Result<Transaction<'static, Postgres>> {
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(|e| Error::backend(BACKEND, e))?;
+        let value = user.map(|u| u.to_string()).unwrap_or_default();
+        sqlx::query("SELECT set_config('app.user_id', $1, true)")
+            .bind(value)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Error::backend(BACKEND, e))?;
+        Ok(tx)
+    }
+
+    /// Creates the monthly partitions of `messages` and `audit_logs` for the
+    /// next `months` months (run it from a scheduler; rows of those months
+    /// already in the default partition are moved).
+    pub async fn create_monthly_partitions(&self, months: i32) -> Result<()> {
+        for table in ["messages", "audit_logs"] {
+            sqlx::query("SELECT create_monthly_partitions($1, CURRENT_DATE, $2)")
+                .bind(table)
+                .bind(months)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| error::map(None, e))?;
+        }
+        Ok(())
+    }
+
+    /// The pool for reads that may lag (browse and search).
+    fn reader(&self) -> &PgPool {
+        self.replica.as_ref().unwrap_or(&self.pool)
+    }
+}
+
+impl fmt::Debug for PgStore {
+    /// Pool sizes only, never connection strings.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgStore")
+            .field("connections", &self.pool.size())
+            .field("replica", &self.replica.is_some())
+            .finish()
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> &'static str {
+        BACKEND
+    }
+
+    fn users(&self) -> &dyn UserRepo {
+        self
+    }
+
+    fn sessions(&self) -> &dyn SessionRepo {
+        self
+    }
+
+    fn creators(&self) -> &dyn CreatorRepo {
+        self
+    }
+
+    fn clients(&self) -> &dyn ClientRepo {
+        self
+    }
+
+    fn payment_methods(&self) -> &dyn PaymentMethodRepo {
+        self
+    }
+
+    fn gigs(&self) -> &dyn GigRepo {
+        self
+    }
+
+    fn jobs(&self) -> &dyn JobRepo {
+        self
+    }
+
+    fn contracts(&self) -> &dyn ContractRepo {
+        self
+    }
+
+    fn ledger(&self) -> &dyn LedgerRepo {
+        self
+    }
+
+    fn reviews(&self) -> &dyn ReviewRepo {
+        self
+    }
+
+    fn messaging(&self) -> &dyn MessagingRepo {
+        self
+    }
+
+    fn notifications(&self) -> &dyn NotificationRepo {
+        self
+    }
+
+    fn discovery(&self) -> &dyn DiscoveryRepo {
+        self
+    }
+
+    fn support(&self) -> &dyn SupportRepo {
+        self
+    }
+
+    fn admin(&self) -> &dyn AdminRepo {
+        self
+    }
+
+    async fn apply(&self, changes: ChangeSet) -> Result<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        changes.validate()?;
+        apply::apply(&self.pool, &changes.writes).await
+    }
+
+    async fn dump(&self) -> Result<Vec<Record>> {
+        let mut out = Vec::new();
+        for table in Table::ALL {
+            // Rows in key order, as the memory store dumps them: UUIDs
+            // compare bytewise in both, text keys need the "C" collation.
+            let order = match codec::key_column(*table) {
+                "id" => "t.id".to_string(),
+                key => format!("t.{key} COLLATE \"C\""),
+            };
+            let sql = format!(
+                "SELECT to_jsonb(t.*)::text FROM {name} t ORDER BY {order}",
+                name = table.name(),
+            );
+            let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| error::map(Some(*table), e))?;
+            for row in rows {
+                out.push(codec::decode_record(*table, &row)?);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,117 @@
+//! Reading entities: `SELECT to_jsonb(t.*)` with bound arguments, decoded
+//! by the [codec](crate::codec).
+
+use chrono::{DateTime, Utc};
+use reelbyte_core::error::Result;
+use reelbyte_core::store::{Entity, Page};
+use serde::de::DeserializeOwned;
+use sqlx::postgres::{PgArguments, PgPool};
+use sqlx::query::QueryScalar;
+use sqlx::{AssertSqlSafe, Postgres};
+use uuid::Uuid;
+
+use crate::{PgStore, codec, error};
+
+/// An argument of a read query.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Uuid(Uuid),
+    Text(String),
+    Time(DateTime<Utc>),
+}
+
+impl Arg {
+    /// A typed id as a UUID argument.
+    pub(crate) fn id(id: impl Into<Uuid>) -> Self {
+        Self::Uuid(id.into())
+    }
+
+    /// A text argument.
+    pub(crate) fn text(text: impl Into<String>) -> Self {
+        Self::Text(text.into())
+    }
+}
+
+fn bind<'q, O>(
+    mut query: QueryScalar<'q, Postgres, O, PgArguments>,
+    args: Vec<Arg>,
+) -> QueryScalar<'q, Postgres, O, PgArguments> {
+    for arg in args {
+        query = match arg {
+            Arg::Uuid(v) => query.bind(v),
+            Arg::Text(v) => query.bind(v),
+            Arg::Time(v) => query.bind(v),
+        };
+    }
+    query
+}
+
+/// `LIMIT`/`OFFSET` of a page (limits bounded again: `Page`'s fields are public).
+pub(crate) fn page_clause(page: Page) -> String {
+    format!(
+        " LIMIT {} OFFSET {}",
+        page.limit.clamp(1, Page::MAX_LIMIT),
+        page.offset
+    )
+}
+
+/// ` LIMIT n` for a sweep.
+pub(crate) fn limit_clause(limit: u32) -> String {
+    format!(" LIMIT {limit}")
+}
+
+impl PgStore {
+    /// The rows of `E`'s table (aliased `t`) matching `tail` (`WHERE ...
+    /// ORDER BY ...`).
+    pub(crate) async fn list<E: Entity + DeserializeOwned>(
+        &self,
+        tail: &str,
+        args: Vec<Arg>,
+    ) -> Result<Vec<E>> {
+        list_on(&self.pool, tail, args).await
+    }
+
+    /// The one row of `E`'s table matching `tail`, if any.
+    pub(crate) async fn one<E: Entity + DeserializeOwned>(
+        &self,
+        tail: &str,
+        args: Vec<Arg>,
+    ) -> Result<Option<E>> {
+        Ok(self.list(tail, args).await?.into_iter().next())
+    }
+
+    /// The row of `E`'s table with primary key `id`.
+    pub(crate) async fn by_id<E: Entity + DeserializeOwned>(
+        &self,
+        id: impl Into<Uuid>,
+    ) -> Result<Option<E>> {
+        self.one("WHERE t.id = $1", vec![Arg::id(id)]).await
+    }
+
+    /// A count of rows (`SELECT count(*) FROM ...`).
+    pub(crate) async fn count(&self, sql: &str, args: Vec<Arg>) -> Result<u64> {
+        let query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.to_string()));
+        let n = bind(query, args)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| error::map(None, e))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}
+
+async fn list_on<E: Entity + DeserializeOwned>(
+    pool: &PgPool,
+    tail: &str,
+    args: Vec<Arg>,
+) -> Result<Vec<E>> {
+    let table = E::TABLE;
+    let sql = format!("SELECT to_jsonb(t.*)::text FROM {} t {tail}", table.name());
+    let query = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
+    let rows = bind(query, args)
+        .fetch_all(pool)
+        .await
+        .map_err(|e| error::map(Some(table), e))?;
+    rows.iter()
+        .map(|row| codec::decode::<E>(table, row))
+        .collect()
+}

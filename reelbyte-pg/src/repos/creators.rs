@@ -1,0 +1,64 @@
+//! [`CreatorRepo`](reelbyte_core::store::CreatorRepo) over SQL.
+
+use async_trait::async_trait;
+use reelbyte_core::entities::{CreatorCategory, CreatorProfile, CreatorSkill, PortfolioItem};
+use reelbyte_core::error::Result;
+use reelbyte_core::ids::{CreatorProfileId, PortfolioItemId, UserId};
+use reelbyte_core::store::{CreatorQuery, CreatorRepo};
+
+use crate::PgStore;
+use crate::query::Arg;
+
+#[async_trait]
+impl CreatorRepo for PgStore {
+    async fn get_by_id(&self, id: CreatorProfileId) -> Result<Option<CreatorProfile>> {
+        self.by_id(id).await
+    }
+
+    async fn get_by_user_id(&self, user_id: UserId) -> Result<Option<CreatorProfile>> {
+        self.one("WHERE t.user_id = $1", vec![Arg::id(user_id)])
+            .await
+    }
+
+    async fn list_skills_by_creator_profile_id(
+        &self,
+        id: CreatorProfileId,
+    ) -> Result<Vec<CreatorSkill>> {
+        self.list(
+            "WHERE t.creator_profile_id = $1 ORDER BY lower(t.skill_name), t.id",
+            vec![Arg::id(id)],
+        )
+        .await
+    }
+
+    async fn list_categories_by_creator_profile_id(
+        &self,
+        id: CreatorProfileId,
+    ) -> Result<Vec<CreatorCategory>> {
+        self.list(
+            "WHERE t.creator_profile_id = $1 ORDER BY t.is_primary DESC, t.created_at, t.id",
+            vec![Arg::id(id)],
+        )
+        .await
+    }
+
+    async fn get_portfolio_item_by_id(&self, id: PortfolioItemId) -> Result<Option<PortfolioItem>> {
+        self.by_id(id).await
+    }
+
+    async fn list_portfolio_by_creator_profile_id(
+        &self,
+        id: CreatorProfileId,
+    ) -> Result<Vec<PortfolioItem>> {
+        self.list(
+            "WHERE t.creator_profile_id = $1 \
+             ORDER BY t.is_featured DESC, t.display_order, t.created_at, t.id",
+            vec![Arg::id(id)],
+        )
+        .await
+    }
+
+    async fn search(&self, query: &CreatorQuery) -> Result<Vec<CreatorProfile>> {
+        self.search_creators(query).await
+    }
+}

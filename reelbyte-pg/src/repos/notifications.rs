@@ -1,0 +1,68 @@
+//! [`NotificationRepo`](reelbyte_core::store::NotificationRepo) over SQL.
+
+use async_trait::async_trait;
+use reelbyte_core::entities::{Notification, NotificationPreferences};
+use reelbyte_core::error::Result;
+use reelbyte_core::ids::{NotificationId, UserId};
+use reelbyte_core::notify::OutboxMessage;
+use reelbyte_core::store::{NotificationRepo, Page};
+
+use crate::PgStore;
+use crate::query::{Arg, limit_clause, page_clause};
+
+#[async_trait]
+impl NotificationRepo for PgStore {
+    async fn get_by_id(&self, id: NotificationId) -> Result<Option<Notification>> {
+        self.by_id(id).await
+    }
+
+    async fn list_by_user_id(
+        &self,
+        user_id: UserId,
+        unread_only: bool,
+        page: Page,
+    ) -> Result<Vec<Notification>> {
+        let unread = if unread_only {
+            " AND t.is_read = FALSE"
+        } else {
+            ""
+        };
+        let tail = format!(
+            "WHERE t.user_id = $1{unread} ORDER BY t.created_at DESC, t.id DESC{}",
+            page_clause(page)
+        );
+        self.list(&tail, vec![Arg::id(user_id)]).await
+    }
+
+    async fn count_unread_by_user_id(&self, user_id: UserId) -> Result<u64> {
+        self.count(
+            "SELECT count(*) FROM notifications WHERE user_id = $1 AND is_read = FALSE",
+            vec![Arg::id(user_id)],
+        )
+        .await
+    }
+
+    async fn get_preferences_by_user_id(
+        &self,
+        user_id: UserId,
+    ) -> Result<Option<NotificationPreferences>> {
+        self.one("WHERE t.user_id = $1", vec![Arg::id(user_id)])
+            .await
+    }
+
+    async fn list_undelivered_outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>> {
+        let tail = format!(
+            "WHERE t.delivered_at IS NULL ORDER BY t.created_at, t.id{}",
+            limit_clause(limit)
+        );
+        self.list(&tail, vec![]).await
+    }
+
+    async fn list_outbox_by_user_id(&self, user_id: UserId) -> Result<Vec<OutboxMessage>> {
+        self.list(
+            "WHERE t.user_id = $1 ORDER BY t.created_at, t.id",
+            vec![Arg::id(user_id)],
+        )
+        .await
+    }
+}

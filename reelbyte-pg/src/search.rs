@@ -1,0 +1,256 @@
+//! Browse and search: gigs and jobs by full text (weighted search vectors
+//! ranked with `ts_rank`, plus case-insensitive word matching as the memory
+//! store does it) with a trigram fallback for typos, creators by skill,
+//! category, rating and availability. These reads may use a lagging replica.
+
+use reelbyte_core::entities::{CreatorProfile, Gig, Job};
+use reelbyte_core::error::Result;
+use reelbyte_core::store::{CreatorQuery, Entity, GigQuery, JobQuery, Page};
+use serde::de::DeserializeOwned;
+use sqlx::{Postgres, QueryBuilder};
+
+use crate::{PgStore, codec, error};
+
+/// The lowercase words of a free-text query.
+fn words(text: Option<&str>) -> Vec<String> {
+    text.map(|t| t.split_whitespace().map(str::to_lowercase).collect())
+        .unwrap_or_default()
+}
+
+/// How the text of a query is matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Match {
+    /// Every word appears (substring, any case) or the search vector matches.
+    Words,
+    /// The title is similar to the text (trigrams): a fallback for typos.
+    Fuzzy,
+}
+
+/// Pushes `LIMIT`/`OFFSET` of `page`.
+fn push_page(qb: &mut QueryBuilder<Postgres>, page: Page) {
+    qb.push(" LIMIT ")
+        .push_bind(i64::from(page.limit.clamp(1, Page::MAX_LIMIT)))
+        .push(" OFFSET ")
+        .push_bind(i64::from(page.offset));
+}
+
+/// Pushes ` AND` every word appears in one of `columns` (text expressions).
+fn push_every_word(qb: &mut QueryBuilder<Postgres>, words: &[String], columns: &[&str]) {
+    for word in words {
+        qb.push(" AND (");
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                qb.push(" OR ");
+            }
+            qb.push(format!("strpos(lower({column}), "))
+                .push_bind(word.clone())
+                .push(") > 0");
+        }
+        qb.push(")");
+    }
+}
+
+/// Pushes how many words appear in `column`.
+fn push_hits(qb: &mut QueryBuilder<Postgres>, words: &[String], column: &str) {
+    qb.push("(0");
+    for word in words {
+        qb.push(format!(" + (strpos(lower({column}), "))
+            .push_bind(word.clone())
+            .push(") > 0)::int");
+    }
+    qb.push(")");
+}
+
+impl PgStore {
+    async fn fetch<E: Entity + DeserializeOwned>(
+        &self,
+        mut qb: QueryBuilder<Postgres>,
+    ) -> Result<Vec<E>> {
+        let rows: Vec<String> = qb
+            .build_query_scalar()
+            .fetch_all(self.reader())
+            .await
+            .map_err(|e| error::map(Some(E::TABLE), e))?;
+        rows.iter()
+            .map(|row| codec::decode::<E>(E::TABLE, row))
+            .collect()
+    }
+
+    /// [`GigRepo::search`](reelbyte_core::store::GigRepo::search).
+    pub(crate) async fn search_gigs(&self, query: &GigQuery) -> Result<Vec<Gig>> {
+        let words = words(query.text.as_deref());
+        let hits = self.gigs_matching(query, &words, Match::Words).await?;
+        if hits.is_empty() && !words.is_empty() {
+            return self.gigs_matching(query, &words, Match::Fuzzy).await;
+        }
+        Ok(hits)
+    }
+
+    async fn gigs_matching(
+        &self,
+        query: &GigQuery,
+        words: &[String],
+        how: Match,
+    ) -> Result<Vec<Gig>> {
+        let text = words.join(" ");
+        let mut qb = QueryBuilder::<Postgres>::new(
+            "SELECT to_jsonb(t.*)::text FROM gigs t WHERE t.status = 'active'",
+        );
+        if let Some(category) = &query.category {
+            qb.push(" AND lower(t.category) = lower(")
+                .push_bind(category.clone())
+                .push(")");
+        }
+        if let Some(min) = query.min_price {
+            qb.push(" AND t.basic_price_currency = ")
+                .push_bind(min.currency().code().to_string())
+                .push(" AND t.basic_price >= ")
+                .push_bind(min.amount());
+        }
+        if let Some(max) = query.max_price {
+            qb.push(" AND t.basic_price_currency = ")
+                .push_bind(max.currency().code().to_string())
+                .push(" AND t.basic_price <= ")
+                .push_bind(max.amount());
+        }
+        if let Some(days) = query.max_delivery_days {
+            qb.push(" AND t.basic_delivery_days <= ").push_bind(days);
+        }
+        if words.is_empty() {
+            qb.push(" ORDER BY t.published_at DESC NULLS LAST, t.created_at DESC, t.id DESC");
+        } else if how == Match::Words {
+            qb.push(" AND (t.search_vector @@ plainto_tsquery('english', ")
+                .push_bind(text.clone())
+                .push(") OR (TRUE");
+            push_every_word(
+                &mut qb,
+                words,
+                &[
+                    "t.title",
+                    "t.description",
+                    "array_to_string(t.search_tags, chr(31))",
+                ],
+            );
+            qb.push("))");
+            // Words in the title first, then in the description (as the
+            // memory store ranks), then the weighted full-text rank.
+            qb.push(" ORDER BY ");
+            push_hits(&mut qb, words, "t.title");
+            qb.push(" DESC, ");
+            push_hits(&mut qb, words, "t.description");
+            qb.push(" DESC, ts_rank(t.search_vector, plainto_tsquery('english', ")
+                .push_bind(text.clone())
+                .push(")) DESC, t.published_at DESC NULLS LAST, t.created_at DESC, t.id DESC");
+        } else {
+            qb.push(" AND t.title % ")
+                .push_bind(text.clone())
+                .push(" ORDER BY similarity(t.title, ")
+                .push_bind(text.clone())
+                .push(") DESC, t.published_at DESC NULLS LAST, t.created_at DESC, t.id DESC");
+        }
+        push_page(&mut qb, query.page);
+        self.fetch(qb).await
+    }
+
+    /// [`JobRepo::search`](reelbyte_core::store::JobRepo::search).
+    pub(crate) async fn search_jobs(&self, query: &JobQuery) -> Result<Vec<Job>> {
+        let words = words(query.text.as_deref());
+        let hits = self.jobs_matching(query, &words, Match::Words).await?;
+        if hits.is_empty() && !words.is_empty() {
+            return self.jobs_matching(query, &words, Match::Fuzzy).await;
+        }
+        Ok(hits)
+    }
+
+    async fn jobs_matching(
+        &self,
+        query: &JobQuery,
+        words: &[String],
+        how: Match,
+    ) -> Result<Vec<Job>> {
+        let text = words.join(" ");
+        let mut qb = QueryBuilder::<Postgres>::new(
+            "SELECT to_jsonb(t.*)::text FROM jobs t WHERE t.status = 'open'",
+        );
+        if let Some(category) = &query.category {
+            qb.push(" AND lower(t.category) = lower(")
+                .push_bind(category.clone())
+                .push(")");
+        }
+        if !query.skills.is_empty() {
+            let skills: Vec<String> = query.skills.iter().map(|s| s.to_lowercase()).collect();
+            qb.push(" AND EXISTS (SELECT 1 FROM unnest(t.required_skills) r WHERE lower(r) = ANY(")
+                .push_bind(skills)
+                .push("))");
+        }
+        // A bound the job leaves open does not exclude it; one in another
+        // currency does.
+        if let Some(min) = query.min_budget {
+            qb.push(" AND (t.budget_max IS NULL OR (t.budget_max_currency = ")
+                .push_bind(min.currency().code().to_string())
+                .push(" AND t.budget_max >= ")
+                .push_bind(min.amount())
+                .push("))");
+        }
+        if let Some(max) = query.max_budget {
+            qb.push(" AND (t.budget_min IS NULL OR (t.budget_min_currency = ")
+                .push_bind(max.currency().code().to_string())
+                .push(" AND t.budget_min <= ")
+                .push_bind(max.amount())
+                .push("))");
+        }
+        if !words.is_empty() {
+            match how {
+                Match::Words => {
+                    qb.push(" AND (t.search_vector @@ plainto_tsquery('english', ")
+                        .push_bind(text.clone())
+                        .push(") OR (TRUE");
+                    push_every_word(&mut qb, words, &["t.title", "t.description"]);
+                    qb.push("))");
+                }
+                Match::Fuzzy => {
+                    qb.push(" AND t.title % ").push_bind(text.clone());
+                }
+            }
+        }
+        qb.push(" ORDER BY t.published_at DESC NULLS LAST, t.created_at DESC, t.id DESC");
+        push_page(&mut qb, query.page);
+        self.fetch(qb).await
+    }
+
+    /// [`CreatorRepo::search`](reelbyte_core::store::CreatorRepo::search).
+    pub(crate) async fn search_creators(
+        &self,
+        query: &CreatorQuery,
+    ) -> Result<Vec<CreatorProfile>> {
+        let mut qb = QueryBuilder::<Postgres>::new(
+            "SELECT to_jsonb(t.*)::text FROM creator_profiles t WHERE TRUE",
+        );
+        if let Some(skill) = &query.skill {
+            qb.push(
+                " AND EXISTS (SELECT 1 FROM creator_skills s \
+                 WHERE s.creator_profile_id = t.id AND lower(s.skill_name) = lower(",
+            )
+            .push_bind(skill.clone())
+            .push("))");
+        }
+        if let Some(category) = &query.category {
+            qb.push(
+                " AND EXISTS (SELECT 1 FROM creator_categories c \
+                 WHERE c.creator_profile_id = t.id AND lower(c.category) = lower(",
+            )
+            .push_bind(category.clone())
+            .push("))");
+        }
+        if let Some(min) = query.min_rating {
+            qb.push(" AND t.average_rating >= ").push_bind(min);
+        }
+        if let Some(availability) = query.availability {
+            qb.push(" AND t.availability_status = ")
+                .push_bind(availability.as_str().to_string());
+        }
+        qb.push(" ORDER BY t.average_rating DESC, t.id");
+        push_page(&mut qb, query.page);
+        self.fetch(qb).await
+    }
+}
