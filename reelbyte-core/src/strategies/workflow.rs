@@ -53,7 +53,8 @@ pub enum Command {
         creator: usize,
         tier: GigTier,
     },
-    /// Accept proposal `proposal`, paying in `milestones` equal-as-possible parts.
+    /// Accept proposal `proposal`, paying in `milestones` equal-as-possible
+    /// parts (none: one delivery, paid on approval).
     AcceptProposal {
         actor: usize,
         proposal: usize,
@@ -196,6 +197,9 @@ pub fn resolution_amounts(held: i64, release_percent: u32, off_by: i64) -> (i64,
 /// Splits `total` into `parts` amounts that sum exactly (largest remainder),
 /// as the executor sends them.
 pub fn milestone_amounts(total: i64, parts: usize) -> Vec<i64> {
+    if parts == 0 {
+        return Vec::new();
+    }
     usd(total)
         .allocate(parts)
         .map(|v| v.into_iter().map(cents).collect())
@@ -294,7 +298,7 @@ impl Model {
                 if proposal >= PROPOSALS
                     || actor != client_user(client)
                     || self.accepted[proposal]
-                    || !(1..=3).contains(&milestones)
+                    || milestones > 3
                 {
                     return None;
                 }
@@ -509,12 +513,14 @@ impl Model {
                 {
                     return None;
                 }
-                let released_before = c.released;
-                if c.held > 0 {
+                // Completed when this settlement pays the creator, or when
+                // nothing was left to settle after earlier releases.
+                let (held_before, released_before) = (c.held, c.released);
+                if held_before > 0 {
                     self.settle(contract, release_cents, refund_cents)?;
                 }
                 let c = self.contracts.get_mut(contract)?;
-                c.status = if release_cents > 0 || (c.held == 0 && released_before > 0) {
+                c.status = if release_cents > 0 || (held_before == 0 && released_before > 0) {
                     S::Completed
                 } else {
                     S::Cancelled
@@ -547,81 +553,330 @@ pub fn initial_model() -> impl Strategy<Value = Model> {
     prop::array::uniform4(100i64..=500_000).prop_map(Model::new)
 }
 
-/// One command that may or may not be legal in a world with
-/// `contracts` contracts: actors, contracts, milestones and amounts are
-/// drawn mostly from what exists, so that most commands exercise real rules
-/// rather than bounce off missing ids.
-pub fn command(contracts: usize) -> BoxedStrategy<Command> {
-    let actor = 0..USERS;
-    let contract = 0..contracts.max(1);
-    let tier = prop::sample::select(vec![GigTier::Basic, GigTier::Standard, GigTier::Premium]);
-    prop_oneof![
-        2 => (actor.clone(), 0usize..2, tier)
-            .prop_map(|(actor, creator, tier)| Command::OrderGig { actor, creator, tier }),
-        2 => (actor.clone(), 0..PROPOSALS, 0usize..=3).prop_map(|(actor, proposal, milestones)| {
-            Command::AcceptProposal { actor, proposal, milestones }
+/// Who usually issues a command.
+#[derive(Debug, Clone, Copy)]
+enum Role {
+    Client,
+    Creator,
+    Party,
+    Staff,
+}
+
+/// A contract index (sometimes one that does not exist) and an actor: most
+/// of the time the user whose role the command needs on that contract, so
+/// that sequences reach deep states; otherwise anyone.
+fn target(parties: &[(usize, usize)], role: Role) -> BoxedStrategy<(usize, usize)> {
+    let parties = parties.to_vec();
+    let n = parties.len();
+    (0..=n, 0..USERS, 0u8..10, any::<bool>())
+        .prop_map(move |(contract, anyone, dice, side)| {
+            let Some(&(client, creator)) = parties.get(contract) else {
+                return (contract, anyone);
+            };
+            if dice >= 8 {
+                return (contract, anyone);
+            }
+            let actor = match role {
+                Role::Client => client,
+                Role::Creator => creator,
+                Role::Party if side => client,
+                Role::Party => creator,
+                Role::Staff => STAFF,
+            };
+            (contract, actor)
+        })
+        .boxed()
+}
+
+/// The natural next steps of contract `i` (by the right actors): what a
+/// real client, creator or staff member would most likely do next.
+fn next_steps(model: &Model, i: usize) -> Vec<Command> {
+    use ContractStatus as S;
+    let Some(c) = model.contracts.get(i) else {
+        return Vec::new();
+    };
+    let (client, creator) = (client_user(c.client), creator_user(c.creator));
+    let contract = i;
+    let mut steps = Vec::new();
+    match c.status {
+        S::PendingAcceptance if !c.funded => steps.push(Command::Fund {
+            actor: client,
+            contract,
         }),
-        3 => (actor.clone(), contract.clone())
-            .prop_map(|(actor, contract)| Command::Fund { actor, contract }),
-        3 => (actor.clone(), contract.clone())
-            .prop_map(|(actor, contract)| Command::AcceptContract { actor, contract }),
-        1 => (actor.clone(), contract.clone())
-            .prop_map(|(actor, contract)| Command::Decline { actor, contract }),
-        1 => (actor.clone(), contract.clone())
-            .prop_map(|(actor, contract)| Command::Cancel { actor, contract }),
-        3 => (actor.clone(), contract.clone())
-            .prop_map(|(actor, contract)| Command::Deliver { actor, contract }),
-        2 => (actor.clone(), contract.clone())
-            .prop_map(|(actor, contract)| Command::RequestRevision { actor, contract }),
-        3 => (actor.clone(), contract.clone())
-            .prop_map(|(actor, contract)| Command::Approve { actor, contract }),
-        3 => (actor.clone(), contract.clone(), 0usize..3).prop_map(
-            |(actor, contract, milestone)| Command::SubmitMilestone { actor, contract, milestone }
+        S::PendingAcceptance => {
+            steps.push(Command::AcceptContract {
+                actor: creator,
+                contract,
+            });
+            steps.push(Command::AcceptContract {
+                actor: creator,
+                contract,
+            });
+            steps.push(Command::Decline {
+                actor: creator,
+                contract,
+            });
+        }
+        S::Active | S::RevisionRequested => {
+            steps.push(Command::Deliver {
+                actor: creator,
+                contract,
+            });
+            for (m, (_, status)) in c.milestones.iter().enumerate() {
+                match status {
+                    MilestoneStatus::Pending | MilestoneStatus::InProgress => {
+                        steps.push(Command::SubmitMilestone {
+                            actor: creator,
+                            contract,
+                            milestone: m,
+                        })
+                    }
+                    MilestoneStatus::Submitted | MilestoneStatus::Approved => {
+                        steps.push(Command::ReleaseMilestone {
+                            actor: client,
+                            contract,
+                            milestone: m,
+                        })
+                    }
+                    MilestoneStatus::Paid => {}
+                }
+            }
+            steps.push(Command::RaiseDispute {
+                actor: client,
+                contract,
+            });
+            steps.push(Command::Refund {
+                actor: creator,
+                contract,
+                cents: (c.held / 4).max(1),
+            });
+            steps.push(Command::Tip {
+                actor: client,
+                contract,
+                cents: 500,
+            });
+        }
+        S::InReview => {
+            steps.push(Command::Approve {
+                actor: client,
+                contract,
+            });
+            steps.push(Command::Approve {
+                actor: client,
+                contract,
+            });
+            steps.push(Command::RequestRevision {
+                actor: client,
+                contract,
+            });
+            steps.push(Command::RaiseDispute {
+                actor: creator,
+                contract,
+            });
+            for (m, (_, status)) in c.milestones.iter().enumerate() {
+                if matches!(
+                    status,
+                    MilestoneStatus::Submitted | MilestoneStatus::Approved
+                ) {
+                    steps.push(Command::ReleaseMilestone {
+                        actor: client,
+                        contract,
+                        milestone: m,
+                    });
+                }
+            }
+        }
+        S::Disputed => {
+            for release_percent in [0, 35, 100] {
+                steps.push(Command::ResolveDispute {
+                    actor: STAFF,
+                    contract,
+                    release_percent,
+                    off_by: 0,
+                });
+            }
+        }
+        S::Completed => {
+            steps.push(Command::Review {
+                actor: client,
+                contract,
+                stars: 4,
+            });
+            steps.push(Command::Review {
+                actor: creator,
+                contract,
+                stars: 5,
+            });
+            steps.push(Command::Tip {
+                actor: client,
+                contract,
+                cents: 1_000,
+            });
+        }
+        S::Cancelled => {}
+    }
+    steps
+}
+
+/// One command that may or may not be legal in `model`: contracts, actors
+/// and milestones are drawn mostly from what exists and who may act, so
+/// that most sequences exercise real rules rather than bounce off missing
+/// ids; the rest are illegal on purpose.
+pub fn command(model: &Model) -> BoxedStrategy<Command> {
+    let mut natural: Vec<Command> = (0..model.contracts.len())
+        .flat_map(|i| next_steps(model, i))
+        .collect();
+    // New business keeps arriving, through both doors.
+    for (proposal, accepted) in model.accepted.iter().enumerate() {
+        if !accepted {
+            natural.push(Command::AcceptProposal {
+                actor: client_user(proposal / 2),
+                proposal,
+                milestones: 1 + proposal % 3,
+            });
+        }
+    }
+    if model.contracts.len() < 4 {
+        natural.push(Command::OrderGig {
+            actor: 1,
+            creator: 1,
+            tier: GigTier::Basic,
+        });
+    }
+    let random = any_command(model);
+    if natural.is_empty() {
+        return random;
+    }
+    prop_oneof![1 => random, 1 => prop::sample::select(natural)].boxed()
+}
+
+/// Any command, with targets and actors biased toward what exists.
+fn any_command(model: &Model) -> BoxedStrategy<Command> {
+    let parties: Vec<(usize, usize)> = model
+        .contracts
+        .iter()
+        .map(|c| (client_user(c.client), creator_user(c.creator)))
+        .collect();
+    let t = |role| target(&parties, role);
+    let tier = prop::sample::select(vec![GigTier::Basic, GigTier::Standard, GigTier::Premium]);
+    let some_client = prop_oneof![4 => 1usize..=2, 1 => 0..USERS];
+    prop_oneof![
+        3 => (some_client, 0usize..2, tier)
+            .prop_map(|(actor, creator, tier)| Command::OrderGig { actor, creator, tier }),
+        2 => (0..PROPOSALS, 0usize..=3, 0u8..10, 0..USERS).prop_map(
+            |(proposal, milestones, dice, anyone)| {
+                let actor = if dice < 8 { client_user(proposal / 2) } else { anyone };
+                Command::AcceptProposal { actor, proposal, milestones }
+            }
         ),
-        3 => (actor.clone(), contract.clone(), 0usize..3).prop_map(
-            |(actor, contract, milestone)| Command::ReleaseMilestone { actor, contract, milestone }
-        ),
-        2 => (actor.clone(), contract.clone(), 0i64..=30_000)
-            .prop_map(|(actor, contract, cents)| Command::Refund { actor, contract, cents }),
-        1 => (
-            actor.clone(),
-            contract.clone(),
+        4 => t(Role::Client).prop_map(|(contract, actor)| Command::Fund { actor, contract }),
+        4 => t(Role::Creator)
+            .prop_map(|(contract, actor)| Command::AcceptContract { actor, contract }),
+        1 => t(Role::Creator).prop_map(|(contract, actor)| Command::Decline { actor, contract }),
+        1 => t(Role::Party).prop_map(|(contract, actor)| Command::Cancel { actor, contract }),
+        3 => t(Role::Creator).prop_map(|(contract, actor)| Command::Deliver { actor, contract }),
+        2 => t(Role::Client)
+            .prop_map(|(contract, actor)| Command::RequestRevision { actor, contract }),
+        3 => t(Role::Client).prop_map(|(contract, actor)| Command::Approve { actor, contract }),
+        4 => (t(Role::Creator), 0usize..3).prop_map(|((contract, actor), milestone)| {
+            Command::SubmitMilestone { actor, contract, milestone }
+        }),
+        4 => (t(Role::Client), 0usize..3).prop_map(|((contract, actor), milestone)| {
+            Command::ReleaseMilestone { actor, contract, milestone }
+        }),
+        2 => (t(Role::Creator), prop_oneof![0i64..=30_000, 1i64..=500])
+            .prop_map(|((contract, actor), cents)| Command::Refund { actor, contract, cents }),
+        2 => (
+            t(Role::Client),
             prop_oneof![8 => 1i64..=5_000, 1 => Just(0), 1 => Just(MAX_TIP_CENTS + 1)],
         )
-            .prop_map(|(actor, contract, cents)| Command::Tip { actor, contract, cents }),
-        2 => (actor.clone(), contract.clone())
-            .prop_map(|(actor, contract)| Command::RaiseDispute { actor, contract }),
-        2 => (
-            prop_oneof![4 => Just(STAFF), 1 => actor.clone()],
-            contract.clone(),
-            0u32..=100,
-            prop_oneof![9 => Just(0i64), 1 => Just(1i64)],
-        )
-            .prop_map(|(actor, contract, release_percent, off_by)| {
+            .prop_map(|((contract, actor), cents)| Command::Tip { actor, contract, cents }),
+        2 => t(Role::Party).prop_map(|(contract, actor)| Command::RaiseDispute { actor, contract }),
+        3 => (t(Role::Staff), 0u32..=100, prop_oneof![9 => Just(0i64), 1 => Just(1i64)])
+            .prop_map(|((contract, actor), release_percent, off_by)| {
                 Command::ResolveDispute { actor, contract, release_percent, off_by }
             }),
-        2 => (actor, contract, 0i32..=6)
-            .prop_map(|(actor, contract, stars)| Command::Review { actor, contract, stars }),
+        2 => (t(Role::Party), prop_oneof![9 => 1i32..=5, 1 => Just(0), 1 => Just(6)])
+            .prop_map(|((contract, actor), stars)| Command::Review { actor, contract, stars }),
     ]
     .boxed()
 }
 
-/// A starting model and a sequence of up to `max_len` commands on at most
-/// `max_contracts` contracts, legal and illegal mixed. The model decides
-/// which must succeed; see [`Model::apply`].
-pub fn commands(
-    max_len: usize,
-    max_contracts: usize,
-) -> impl Strategy<Value = (Model, Vec<Command>)> {
-    (
-        initial_model(),
-        prop::collection::vec(command(max_contracts), 0..=max_len),
-    )
+/// A starting model and a sequence of up to `max_len` commands, each drawn
+/// for the state the previous ones lead to (legal and illegal mixed). The
+/// model decides which must succeed; see [`Model::apply`].
+pub fn commands(max_len: usize) -> BoxedStrategy<(Model, Vec<Command>)> {
+    fn extend(
+        model: Model,
+        start: Model,
+        done: Vec<Command>,
+        left: usize,
+    ) -> BoxedStrategy<(Model, Vec<Command>)> {
+        if left == 0 {
+            return Just((start, done)).boxed();
+        }
+        command(&model)
+            .prop_flat_map(move |next| {
+                let mut model = model.clone();
+                model.apply(&next);
+                let mut done = done.clone();
+                done.push(next);
+                extend(model, start.clone(), done, left - 1)
+            })
+            .boxed()
+    }
+    (initial_model(), 0..=max_len)
+        .prop_flat_map(|(model, len)| extend(model.clone(), model, Vec::new(), len))
+        .boxed()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The generator must reach deep states often: completed contracts,
+    /// released milestones, resolved disputes, tips.
+    #[test]
+    fn generated_sequences_reach_deep_states() {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let (mut completed, mut paid, mut resolved, mut accepted, mut total) = (0, 0, 0, 0, 0);
+        for _ in 0..200 {
+            let (mut model, seq) = commands(40)
+                .new_tree(&mut runner)
+                .expect("a sequence")
+                .current();
+            let mut disputed = false;
+            for c in &seq {
+                total += 1;
+                if model.apply(c) {
+                    accepted += 1;
+                    disputed |= matches!(c, Command::RaiseDispute { .. });
+                    resolved +=
+                        usize::from(disputed && matches!(c, Command::ResolveDispute { .. }));
+                }
+            }
+            completed += usize::from(
+                model
+                    .contracts
+                    .iter()
+                    .any(|c| c.status == ContractStatus::Completed),
+            );
+            paid += usize::from(
+                model
+                    .contracts
+                    .iter()
+                    .any(|c| c.milestones.iter().any(|m| m.1 == MilestoneStatus::Paid)),
+            );
+        }
+        assert!(accepted * 4 > total, "{accepted} of {total} accepted");
+        assert!(
+            completed > 40,
+            "{completed} of 200 sequences completed a contract"
+        );
+        assert!(paid > 10, "{paid} of 200 sequences paid a milestone");
+        assert!(resolved > 10, "{resolved} disputes resolved");
+    }
 
     fn gig_flow() -> Vec<Command> {
         vec![

@@ -21,6 +21,7 @@ pub mod gigs;
 mod harness;
 pub mod invariants;
 pub mod jobs;
+pub mod model;
 pub mod operations;
 pub mod payments;
 pub mod profiles;
