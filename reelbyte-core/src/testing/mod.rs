@@ -16,6 +16,7 @@
 
 pub mod accounts;
 pub mod community;
+pub mod concurrency;
 pub mod contracts;
 pub mod gigs;
 mod harness;
@@ -85,5 +86,6 @@ macro_rules! conformance_suite {
         $crate::conformance_area_reviews!($factory);
         $crate::conformance_area_community!($factory);
         $crate::conformance_area_operations!($factory);
+        $crate::conformance_area_concurrency!($factory);
     };
 }

@@ -35,6 +35,17 @@ fn cents(m: Money) -> i64 {
     i64::try_from(m.to_minor()).unwrap_or(i64::MAX)
 }
 
+/// What an accepted command made that later commands refer to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing new.
+    None,
+    /// A new contract.
+    Contract(ContractId),
+    /// A dispute on the contract with this index.
+    Dispute(usize, DisputeId),
+}
+
 /// The real service seeded with the model's world, and the ids behind the
 /// model's indices.
 #[derive(Debug)]
@@ -120,11 +131,27 @@ impl ModelWorld {
         all.get(i).map(|m| m.id).unwrap_or_default()
     }
 
-    /// Runs `command` through the service; `Ok(accepted)`, or `Err` when the
-    /// service failed in a way no command may (a backend error, a panic-free
-    /// but untyped failure).
+    /// Runs `command` through the service and records the contracts and
+    /// disputes it made; `Ok(accepted)`, or `Err` when the service failed in
+    /// a way no command may (a backend error).
     pub async fn apply(&mut self, command: &Command) -> Result<bool, String> {
+        let (accepted, effect) = self.run(command).await?;
+        match effect {
+            Effect::None => {}
+            Effect::Contract(id) => self.contracts.push(id),
+            Effect::Dispute(contract, id) => {
+                self.disputes.insert(contract, id);
+            }
+        }
+        Ok(accepted)
+    }
+
+    /// Runs `command` without recording anything, so that many can run at
+    /// once on a shared world; returns whether it was accepted and what it
+    /// made.
+    pub async fn run(&self, command: &Command) -> Result<(bool, Effect), String> {
         let market = &self.env.market;
+        let mut effect = Effect::None;
         let ctx = |actor: usize| {
             self.users
                 .get(actor)
@@ -150,7 +177,7 @@ impl ModelWorld {
                     .await
                 {
                     Ok(c) => {
-                        self.contracts.push(c.id);
+                        effect = Effect::Contract(c.id);
                         Ok(())
                     }
                     Err(e) => Err(e),
@@ -196,7 +223,7 @@ impl ModelWorld {
                     .await
                 {
                     Ok(c) => {
-                        self.contracts.push(c.id);
+                        effect = Effect::Contract(c.id);
                         Ok(())
                     }
                     Err(e) => Err(e),
@@ -274,7 +301,7 @@ impl ModelWorld {
                     .await
                 {
                     Ok(d) => {
-                        self.disputes.insert(contract, d.id);
+                        effect = Effect::Dispute(contract, d.id);
                         Ok(())
                     }
                     Err(e) => Err(e),
@@ -321,7 +348,7 @@ impl ModelWorld {
             } => match Rating::parse(stars) {
                 // An out-of-range rating cannot even be expressed: it is
                 // refused where it is parsed.
-                Err(_) => return Ok(false),
+                Err(_) => return Ok((false, Effect::None)),
                 Ok(rating) => market
                     .leave_review(
                         &ctx(actor),
@@ -341,11 +368,11 @@ impl ModelWorld {
             },
         };
         match outcome {
-            Ok(()) => Ok(true),
+            Ok(()) => Ok((true, effect)),
             Err(Error::Backend { backend, source }) => {
                 Err(format!("backend error from {backend}: {source}"))
             }
-            Err(_) => Ok(false),
+            Err(_) => Ok((false, Effect::None)),
         }
     }
 
