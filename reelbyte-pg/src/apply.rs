@@ -10,6 +10,7 @@ use sqlx::{AssertSqlSafe, PgConnection};
 
 use crate::codec::{self, Row};
 use crate::error;
+use crate::fault::{FaultHook, FaultPoint, FaultSite};
 
 /// How many times a change set runs when it keeps meeting serialization
 /// failures or deadlocks.
@@ -33,11 +34,11 @@ fn db(table: Table) -> impl FnOnce(sqlx::Error) -> Failure {
 }
 
 /// Applies `writes` in one transaction, retrying transient failures.
-pub(crate) async fn apply(pool: &PgPool, writes: &[Write]) -> Result<()> {
+pub(crate) async fn apply(pool: &PgPool, writes: &[Write], hook: Option<&FaultHook>) -> Result<()> {
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match apply_once(pool, writes).await {
+        match apply_once(pool, writes, hook).await {
             Ok(()) => return Ok(()),
             Err(Failure::Refused(error)) => return Err(error),
             Err(Failure::Db(_, e)) if error::is_retryable(&e) && attempt < MAX_ATTEMPTS => {
@@ -48,9 +49,35 @@ pub(crate) async fn apply(pool: &PgPool, writes: &[Write]) -> Result<()> {
     }
 }
 
-async fn apply_once(pool: &PgPool, writes: &[Write]) -> Result<(), Failure> {
+/// Awaits the test's fault hook, when one is installed.
+async fn fault(hook: Option<&FaultHook>, backend_pid: i32, writes: usize, point: FaultPoint) {
+    if let Some(hook) = hook {
+        hook(FaultSite {
+            point,
+            backend_pid,
+            writes,
+        })
+        .await;
+    }
+}
+
+async fn apply_once(
+    pool: &PgPool,
+    writes: &[Write],
+    hook: Option<&FaultHook>,
+) -> Result<(), Failure> {
     let mut tx = pool.begin().await.map_err(|e| Failure::Db(None, e))?;
-    for write in writes {
+    // Only a test with a fault hook asks which backend runs the transaction.
+    let backend_pid = match hook {
+        Some(_) => sqlx::query_scalar::<_, i32>("SELECT pg_backend_pid()")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| Failure::Db(None, e))?,
+        None => 0,
+    };
+    let total = writes.len();
+    for (index, write) in writes.iter().enumerate() {
+        fault(hook, backend_pid, total, FaultPoint::Statement { index }).await;
         match write {
             Write::Insert(record) => insert(&mut tx, record).await?,
             Write::Update {
@@ -70,8 +97,11 @@ async fn apply_once(pool: &PgPool, writes: &[Write]) -> Result<(), Failure> {
             Write::Count { counter, delta } => count(&mut tx, *counter, *delta).await?,
         }
     }
+    fault(hook, backend_pid, total, FaultPoint::Commit).await;
     // Deferred foreign keys and the ledger balance trigger run here.
-    tx.commit().await.map_err(|e| Failure::Db(None, e))
+    tx.commit().await.map_err(|e| Failure::Db(None, e))?;
+    fault(hook, backend_pid, total, FaultPoint::Committed).await;
+    Ok(())
 }
 
 /// Quotes a column name (they come from serde field names, never input).

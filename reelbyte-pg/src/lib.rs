@@ -4,6 +4,8 @@
 mod apply;
 mod codec;
 mod error;
+#[doc(hidden)]
+pub mod fault;
 mod query;
 mod repos;
 mod search;
@@ -40,6 +42,7 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 pub struct PgStore {
     pool: PgPool,
     replica: Option<PgPool>,
+    fault: Option<fault::FaultHook>,
 }
 
 impl PgStore {
@@ -48,6 +51,7 @@ impl PgStore {
         Self {
             pool,
             replica: None,
+            fault: None,
         }
     }
 
@@ -65,6 +69,14 @@ impl PgStore {
     /// primary; every other read and every write stays on the primary.
     pub fn with_read_replica(mut self, replica: PgPool) -> Self {
         self.replica = Some(replica);
+        self
+    }
+
+    /// For tests only: awaits `hook` at every point of every change set's
+    /// transaction (see [`fault`]), e.g. to terminate the backend there.
+    #[doc(hidden)]
+    pub fn with_fault_hook(mut self, hook: fault::FaultHook) -> Self {
+        self.fault = Some(hook);
         self
     }
 
@@ -136,6 +148,7 @@ impl fmt::Debug for PgStore {
         f.debug_struct("PgStore")
             .field("connections", &self.pool.size())
             .field("replica", &self.replica.is_some())
+            .field("fault_hook", &self.fault.is_some())
             .finish()
     }
 }
@@ -211,7 +224,7 @@ impl Store for PgStore {
             return Ok(());
         }
         changes.validate()?;
-        apply::apply(&self.pool, &changes.writes).await
+        apply::apply(&self.pool, &changes.writes, self.fault.as_ref()).await
     }
 
     async fn dump(&self) -> Result<Vec<Record>> {
