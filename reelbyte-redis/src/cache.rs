@@ -40,7 +40,7 @@
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use redis::aio::ConnectionLike;
 use redis::{FromRedisValue, Pipeline, Script};
@@ -267,8 +267,11 @@ pub(crate) struct Cache<C> {
     keys: Keys,
     ttls: CacheTtls,
     timeout: Duration,
+    retry_after: Duration,
     fill: Script,
     pending: Mutex<BTreeSet<Invalidation>>,
+    /// After a failure, no call goes to Redis until this instant.
+    down_until: Mutex<Option<Instant>>,
 }
 
 impl<C> std::fmt::Debug for Cache<C> {
@@ -286,6 +289,8 @@ impl<C> std::fmt::Debug for Cache<C> {
 enum CacheError {
     Redis(redis::RedisError),
     Timeout,
+    /// A recent call failed: Redis is not tried again before the cool-down.
+    Down,
 }
 
 impl std::fmt::Display for CacheError {
@@ -293,6 +298,7 @@ impl std::fmt::Display for CacheError {
         match self {
             CacheError::Redis(e) => write!(f, "{e}"),
             CacheError::Timeout => f.write_str("timed out"),
+            CacheError::Down => f.write_str("cooling down after a failure"),
         }
     }
 }
@@ -311,15 +317,55 @@ impl<C> Cache<C>
 where
     C: ConnectionLike + Clone + Send + Sync + 'static,
 {
-    pub(crate) fn new(conn: C, prefix: &str, ttls: CacheTtls, timeout: Duration) -> Self {
+    pub(crate) fn new(
+        conn: C,
+        prefix: &str,
+        ttls: CacheTtls,
+        timeout: Duration,
+        retry_after: Duration,
+    ) -> Self {
         Self {
             conn,
             keys: Keys::new(prefix),
             ttls,
             timeout,
+            retry_after,
             fill: Script::new(GUARDED_FILL),
             pending: Mutex::new(BTreeSet::new()),
+            down_until: Mutex::new(None),
         }
+    }
+
+    /// Runs one Redis call under the timeout and the circuit breaker: after
+    /// a failure, calls fail at once for `retry_after`, so a dead Redis
+    /// costs one probe per cool-down instead of a timeout per read.
+    async fn guarded<T, F>(&self, call: F) -> CacheResult<T>
+    where
+        F: Future<Output = redis::RedisResult<T>>,
+    {
+        {
+            let mut down = self
+                .down_until
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match *down {
+                Some(until) if Instant::now() < until => return Err(CacheError::Down),
+                Some(_) => *down = None,
+                None => {}
+            }
+        }
+        let result = match tokio::time::timeout(self.timeout, call).await {
+            Ok(result) => result.map_err(CacheError::Redis),
+            Err(_) => Err(CacheError::Timeout),
+        };
+        if result.is_err() {
+            *self
+                .down_until
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                Some(Instant::now() + self.retry_after);
+        }
+        result
     }
 
     fn ttl(&self, kind: Kind) -> Duration {
@@ -331,18 +377,12 @@ where
 
     async fn query<T: FromRedisValue>(&self, cmd: &redis::Cmd) -> CacheResult<T> {
         let mut conn = self.conn.clone();
-        match tokio::time::timeout(self.timeout, cmd.query_async(&mut conn)).await {
-            Ok(result) => result.map_err(CacheError::Redis),
-            Err(_) => Err(CacheError::Timeout),
-        }
+        self.guarded(cmd.query_async(&mut conn)).await
     }
 
     async fn pipe<T: FromRedisValue>(&self, pipe: &Pipeline) -> CacheResult<T> {
         let mut conn = self.conn.clone();
-        match tokio::time::timeout(self.timeout, pipe.query_async(&mut conn)).await {
-            Ok(result) => result.map_err(CacheError::Redis),
-            Err(_) => Err(CacheError::Timeout),
-        }
+        self.guarded(pipe.query_async(&mut conn)).await
     }
 
     async fn guarded_fill(
@@ -361,10 +401,9 @@ where
             .arg(generation)
             .arg(json)
             .arg(secs(ttl));
-        match tokio::time::timeout(self.timeout, invocation.invoke_async::<i64>(&mut conn)).await {
-            Ok(result) => result.map(|_| ()).map_err(CacheError::Redis),
-            Err(_) => Err(CacheError::Timeout),
-        }
+        self.guarded(invocation.invoke_async::<i64>(&mut conn))
+            .await
+            .map(|_| ())
     }
 
     /// Whether the cache may be read and filled: no invalidation of this

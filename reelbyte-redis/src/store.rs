@@ -28,6 +28,9 @@ pub struct CacheConfig {
     pub ttls: CacheTtls,
     /// Longest wait for one cache round trip before it counts as a miss.
     pub timeout: Duration,
+    /// After a cache failure, how long every cache call is skipped (reads
+    /// go to the inner store) before Redis is tried again.
+    pub retry_after: Duration,
 }
 
 impl Default for CacheConfig {
@@ -36,6 +39,7 @@ impl Default for CacheConfig {
             prefix: "reelbyte".to_owned(),
             ttls: CacheTtls::default(),
             timeout: Duration::from_secs(1),
+            retry_after: Duration::from_secs(1),
         }
     }
 }
@@ -84,7 +88,13 @@ where
     pub fn new(inner: Arc<dyn Store>, conn: C, config: CacheConfig) -> Self {
         Self {
             inner,
-            cache: Cache::new(conn, &config.prefix, config.ttls, config.timeout),
+            cache: Cache::new(
+                conn,
+                &config.prefix,
+                config.ttls,
+                config.timeout,
+                config.retry_after,
+            ),
         }
     }
 

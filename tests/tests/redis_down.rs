@@ -13,6 +13,7 @@ async fn clean_store() -> Arc<dyn Store> {
     let conn = connect_lazy("redis://127.0.0.1:1").expect("a valid URL");
     let config = CacheConfig {
         timeout: Duration::from_millis(200),
+        retry_after: Duration::from_secs(30),
         ..CacheConfig::with_prefix("reelbyte-down")
     };
     Arc::new(CachedStore::new(MemStore::shared(), conn, config))
