@@ -3,8 +3,10 @@
 
 pub mod cache;
 mod connect;
+pub mod realtime;
 mod store;
 
 pub use cache::CacheTtls;
 pub use connect::{connect, connect_lazy};
+pub use realtime::{FailMode, RedisRealtime};
 pub use store::{CacheConfig, CachedStore};
