@@ -38,12 +38,18 @@ mod rate_limits_without_redis {
     async fn fail_open_allows() {
         let limiter = limiter(FailMode::Open);
         for _ in 0..3 {
-            assert!(limiter.hit_fixed_window("k", 1, 60).await.unwrap().allowed);
+            assert!(
+                limiter
+                    .hit_fixed_window("k", 1, 60)
+                    .await
+                    .expect("a decision")
+                    .allowed
+            );
             assert!(
                 limiter
                     .hit_sliding_window("k", 1, 60)
                     .await
-                    .unwrap()
+                    .expect("a decision")
                     .allowed
             );
         }
@@ -52,12 +58,18 @@ mod rate_limits_without_redis {
     #[tokio::test]
     async fn fail_closed_refuses() {
         let limiter = limiter(FailMode::Closed);
-        assert!(!limiter.hit_fixed_window("k", 10, 60).await.unwrap().allowed);
+        assert!(
+            !limiter
+                .hit_fixed_window("k", 10, 60)
+                .await
+                .expect("a decision")
+                .allowed
+        );
         assert!(
             !limiter
                 .hit_sliding_window("k", 10, 60)
                 .await
-                .unwrap()
+                .expect("a decision")
                 .allowed
         );
     }
