@@ -260,6 +260,14 @@ end
 return 0
 ";
 
+/// Invalidations not yet delivered, each with the sequence number of its
+/// latest queuing.
+#[derive(Debug, Default)]
+struct Queue {
+    next: u64,
+    items: std::collections::BTreeMap<Invalidation, u64>,
+}
+
 /// The cache engine: a connection, a key layout, TTLs and the queue of
 /// invalidations not yet delivered.
 pub(crate) struct Cache<C> {
@@ -269,7 +277,7 @@ pub(crate) struct Cache<C> {
     timeout: Duration,
     retry_after: Duration,
     fill: Script,
-    pending: Mutex<BTreeSet<Invalidation>>,
+    pending: Mutex<Queue>,
     /// After a failure, no call goes to Redis until this instant.
     down_until: Mutex<Option<Instant>>,
 }
@@ -331,7 +339,7 @@ where
             timeout,
             retry_after,
             fill: Script::new(GUARDED_FILL),
-            pending: Mutex::new(BTreeSet::new()),
+            pending: Mutex::new(Queue::default()),
             down_until: Mutex::new(None),
         }
     }
@@ -406,60 +414,65 @@ where
             .map(|_| ())
     }
 
+    fn queue(&self) -> std::sync::MutexGuard<'_, Queue> {
+        // The queue is a plain map, consistent whenever a panic could happen.
+        self.pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Whether the cache may be read and filled: no invalidation of this
     /// process is still undelivered (delivering them first if needed).
     async fn usable(&self) -> bool {
-        let pending: Vec<Invalidation> = {
-            let guard = self
-                .pending
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if guard.is_empty() {
+        let pending: Vec<(Invalidation, u64)> = {
+            let queue = self.queue();
+            if queue.items.is_empty() {
                 return true;
             }
-            guard.iter().cloned().collect()
+            queue.items.iter().map(|(i, s)| (i.clone(), *s)).collect()
         };
         self.deliver(pending).await
     }
 
-    /// Delivers `todo`; queues what failed. True when everything was delivered.
-    async fn deliver(&self, todo: Vec<Invalidation>) -> bool {
-        let mut failed = Vec::new();
-        for item in todo {
+    /// Delivers queued invalidations. An item leaves the queue only when the
+    /// delivery that succeeded was of its latest queuing (a newer write of
+    /// the same key, queued meanwhile, stays until delivered itself). True
+    /// when everything was delivered.
+    async fn deliver(&self, todo: Vec<(Invalidation, u64)>) -> bool {
+        let mut delivered = true;
+        for (item, seq) in todo {
             match self.invalidate_one(&item).await {
                 Ok(()) => {
-                    self.pending
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .remove(&item);
+                    let mut queue = self.queue();
+                    if queue.items.get(&item) == Some(&seq) {
+                        queue.items.remove(&item);
+                    }
                 }
                 Err(error) => {
                     tracing::warn!(%error, ?item, "cache invalidation failed; bypassing the cache until delivered");
-                    failed.push(item);
+                    delivered = false;
                 }
             }
         }
-        if failed.is_empty() {
-            return true;
-        }
-        self.pending
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend(failed);
-        false
+        delivered
     }
 
     /// Invalidates everything `changes` touches (after it was applied).
     pub(crate) async fn invalidate(&self, changes: &ChangeSet) {
-        let todo: Vec<_> = invalidations(changes).into_iter().collect();
-        if todo.is_empty() {
+        let items = invalidations(changes);
+        if items.is_empty() {
             return;
         }
         // Queue first: until delivered, reads of this process bypass the cache.
-        self.pending
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend(todo.iter().cloned());
+        let todo: Vec<(Invalidation, u64)> = {
+            let mut queue = self.queue();
+            queue.next += 1;
+            let seq = queue.next;
+            for item in &items {
+                queue.items.insert(item.clone(), seq);
+            }
+            items.into_iter().map(|item| (item, seq)).collect()
+        };
         self.deliver(todo).await;
     }
 
@@ -732,5 +745,58 @@ where
             }
         }
         Ok(loaded)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use reelbyte_core::ids::{GigId, UserId};
+    use reelbyte_core::store::{ChangeSet, Counter, RowKey, Table, Write};
+
+    use super::*;
+
+    #[test]
+    fn counters_and_deletes_name_their_rows_and_searches() {
+        let gig = GigId::new();
+        let user = UserId::new();
+        let session = Uuid::new_v4();
+        let mut changes = ChangeSet::new();
+        changes.count(Counter::GigViews(gig), 1);
+        changes.writes.push(Write::Delete {
+            table: Table::Users,
+            key: RowKey::Id(user.as_uuid()),
+            expected_version: Some(1),
+        });
+        changes.writes.push(Write::Delete {
+            table: Table::UserSessions,
+            key: RowKey::Id(session),
+            expected_version: Some(1),
+        });
+        changes.writes.push(Write::Check {
+            table: Table::Contracts,
+            key: RowKey::Id(Uuid::new_v4()),
+            expected_version: 1,
+        });
+        let found: Vec<_> = invalidations(&changes).into_iter().collect();
+        let mut expected = vec![
+            Invalidation::Entity(Kind::User, user.as_uuid()),
+            Invalidation::Entity(Kind::Gig, gig.as_uuid()),
+            Invalidation::SessionId(session),
+            Invalidation::Search(SearchKind::Gigs),
+        ];
+        expected.sort();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn keys_share_a_hash_tag_with_their_generation() {
+        let keys = Keys::new("reelbyte");
+        let id = Uuid::nil();
+        let (value, generation) = keys.entity(Kind::Gig, id);
+        assert_eq!(value, format!("reelbyte:gig:{{{id}}}"));
+        assert_eq!(generation, format!("reelbyte:gig:{{{id}}}:gen"));
+        let (value, generation) = keys.session("e1", "abc");
+        assert_eq!(value, "reelbyte:session:e1:{abc}");
+        assert_eq!(generation, "reelbyte:session:{abc}:gen");
     }
 }
