@@ -64,3 +64,99 @@ mod redis {
         favorites: super::fresh,
     );
 }
+
+/// Windows end: checked on the memory limiter with a manual clock, and on
+/// Redis by the expiry every rate-limit key carries.
+mod windows {
+    use std::sync::Arc;
+
+    use chrono::Duration;
+    use reelbyte_core::clock::ManualClock;
+    use reelbyte_core::realtime::RateLimiter;
+    use reelbyte_core::testing::epoch;
+    use reelbyte_memory::MemRealtime;
+    use reelbyte_redis::{RedisRealtime, connect};
+    use reelbyte_tests::redis_url;
+
+    #[tokio::test]
+    async fn memory_windows_reopen_when_time_passes() {
+        let clock = Arc::new(ManualClock::new(epoch()));
+        let limiter = MemRealtime::new(clock.clone());
+        assert!(
+            limiter
+                .hit_fixed_window("k", 1, 60)
+                .await
+                .expect("hit")
+                .allowed
+        );
+        assert!(
+            !limiter
+                .hit_fixed_window("k", 1, 60)
+                .await
+                .expect("hit")
+                .allowed
+        );
+        assert!(
+            limiter
+                .hit_sliding_window("s", 1, 60)
+                .await
+                .expect("hit")
+                .allowed
+        );
+        clock.advance(Duration::seconds(30));
+        assert!(
+            !limiter
+                .hit_sliding_window("s", 1, 60)
+                .await
+                .expect("hit")
+                .allowed
+        );
+        clock.advance(Duration::seconds(31));
+        assert!(
+            limiter
+                .hit_fixed_window("k", 1, 60)
+                .await
+                .expect("hit")
+                .allowed
+        );
+        assert!(
+            limiter
+                .hit_sliding_window("s", 1, 60)
+                .await
+                .expect("hit")
+                .allowed
+        );
+    }
+
+    #[tokio::test]
+    async fn redis_rate_limit_keys_always_expire() {
+        let Some(url) = redis_url() else {
+            return;
+        };
+        let conn = connect(&url).await.expect("Redis");
+        let prefix = format!("reelbyte-test:{}", uuid::Uuid::new_v4().simple());
+        let limiter = RedisRealtime::new(conn.clone(), prefix.clone());
+        for _ in 0..3 {
+            limiter
+                .hit_fixed_window("u:search", 2, 60)
+                .await
+                .expect("hit");
+            limiter
+                .hit_sliding_window("u:login", 2, 60)
+                .await
+                .expect("hit");
+        }
+        for key in [
+            format!("{prefix}:ratelimit:{{u:search}}"),
+            format!("{prefix}:ratelimit-sliding:{{u:login}}"),
+        ] {
+            let mut conn = conn.clone();
+            let ttl: i64 = redis::cmd("PTTL")
+                .arg(&key)
+                .query_async(&mut conn)
+                .await
+                .expect("PTTL");
+            assert!(ttl > 0 && ttl <= 60_000, "{key} has PTTL {ttl}");
+        }
+    }
+}
