@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod money;
 pub mod notify;
 pub mod policy;
+pub mod realtime;
 pub mod service;
 pub mod state;
 pub mod store;

@@ -4,6 +4,7 @@
 mod db;
 mod index;
 mod query;
+mod realtime;
 mod repos;
 mod stage;
 
@@ -22,6 +23,8 @@ use reelbyte_core::store::{
 };
 
 pub use reelbyte_core::gateway::{SimulatedBehaviour, SimulatedGateway};
+
+pub use crate::realtime::MemRealtime;
 
 use crate::db::Db;
 use crate::stage::Stage;

@@ -1,6 +1,12 @@
-//! Redis cache and real-time features for ReelByte.
-//!
-//! This crate is reserved in the workspace layout for the caching decorator
-//! over any `reelbyte_core::store::Store` and the Redis-native counters, rate
-//! limits, rankings and feeds of the plan. It exposes nothing yet.
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
+
+pub mod cache;
+mod connect;
+pub mod realtime;
+mod store;
+
+pub use cache::CacheTtls;
+pub use connect::{connect, connect_lazy};
+pub use realtime::{FailMode, RedisRealtime};
+pub use store::{CacheConfig, CachedStore};

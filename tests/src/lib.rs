@@ -3,3 +3,27 @@
 
 pub mod machine;
 pub mod pg;
+
+/// The Redis URL of the integration tests, read at run time from
+/// `REELBYTE_TEST_REDIS_URL`.
+///
+/// Without it, prints a skip line and returns `None`, unless
+/// `REELBYTE_TEST_INTEGRATION=1`: then a missing server is a failure, so a
+/// suite never passes silently without running.
+///
+/// # Panics
+///
+/// When the URL is unset and `REELBYTE_TEST_INTEGRATION=1`.
+pub fn redis_url() -> Option<String> {
+    match std::env::var("REELBYTE_TEST_REDIS_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("REELBYTE_TEST_INTEGRATION").as_deref() != Ok("1"),
+                "REELBYTE_TEST_INTEGRATION=1 but REELBYTE_TEST_REDIS_URL is not set"
+            );
+            println!("SKIP: REELBYTE_TEST_REDIS_URL is not set; Redis not exercised");
+            None
+        }
+    }
+}

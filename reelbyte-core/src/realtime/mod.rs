@@ -1,0 +1,212 @@
+//! Real-time features: view and unread counters, rate limits, rankings,
+//! activity feeds and favorites.
+//!
+//! Each is a small trait, implemented in memory by `reelbyte-memory` and in
+//! Redis by `reelbyte-redis`; the suite in `realtime::suite` (feature
+//! `testing`) runs against both. None of this is the system of record: the
+//! store keeps the durable counts (flushed from [`ViewCounters::drain_views`]),
+//! these traits keep what is hot.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::enums::FavoritedType;
+use crate::error::Result;
+use crate::ids::UserId;
+
+#[cfg(feature = "testing")]
+pub mod suite;
+
+/// What is viewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ViewTarget {
+    /// A gig page.
+    Gig,
+    /// A creator profile.
+    Creator,
+}
+
+impl ViewTarget {
+    /// The name used in keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ViewTarget::Gig => "gig",
+            ViewTarget::Creator => "creator",
+        }
+    }
+}
+
+/// View counts collected between flushes to the store.
+#[async_trait]
+pub trait ViewCounters: Send + Sync {
+    /// Adds `by` views of `id`.
+    async fn record_view(&self, target: ViewTarget, id: Uuid, by: u64) -> Result<()>;
+    /// The views of `id` not yet drained.
+    async fn pending_views(&self, target: ViewTarget, id: Uuid) -> Result<u64>;
+    /// Takes every pending count of `target` atomically, resetting them: a
+    /// view recorded concurrently is in this drain or the next, never lost or
+    /// counted twice.
+    async fn drain_views(&self, target: ViewTarget) -> Result<Vec<(Uuid, u64)>>;
+}
+
+/// What is unread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum UnreadKind {
+    /// Messages.
+    Messages,
+    /// Notifications.
+    Notifications,
+}
+
+impl UnreadKind {
+    /// The name used in keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnreadKind::Messages => "messages",
+            UnreadKind::Notifications => "notifications",
+        }
+    }
+}
+
+/// Per-user unread counters.
+#[async_trait]
+pub trait UnreadCounters: Send + Sync {
+    /// Adds `by` and returns the new count.
+    async fn add_unread(&self, user: UserId, kind: UnreadKind, by: u64) -> Result<u64>;
+    /// The current count.
+    async fn unread(&self, user: UserId, kind: UnreadKind) -> Result<u64>;
+    /// Resets the count to zero.
+    async fn clear_unread(&self, user: UserId, kind: UnreadKind) -> Result<()>;
+}
+
+/// The answer of a rate limiter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateDecision {
+    /// Whether the request may proceed.
+    pub allowed: bool,
+    /// Requests counted in the current window, this one included when allowed.
+    pub count: u64,
+    /// The limit applied.
+    pub limit: u64,
+}
+
+/// Rate limits per key (e.g. `"<user id>:<endpoint>"`).
+#[async_trait]
+pub trait RateLimiter: Send + Sync {
+    /// Fixed window: at most `limit` requests per window of `window_secs`
+    /// starting at the first request; every hit counts, allowed or not.
+    async fn hit_fixed_window(
+        &self,
+        key: &str,
+        limit: u64,
+        window_secs: u64,
+    ) -> Result<RateDecision>;
+    /// Sliding window: at most `limit` allowed requests in any `window_secs`
+    /// ending now; refused requests are not counted.
+    async fn hit_sliding_window(
+        &self,
+        key: &str,
+        limit: u64,
+        window_secs: u64,
+    ) -> Result<RateDecision>;
+}
+
+/// A ranking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Board {
+    /// Creators by average rating.
+    CreatorsByRating,
+    /// Creators by completed jobs.
+    CreatorsByJobsCompleted,
+    /// Creators by earnings in one calendar month.
+    EarnersOfMonth {
+        /// The year.
+        year: i32,
+        /// The month, 1..=12.
+        month: u32,
+    },
+    /// Gigs by time-decayed views (see [`trending_weight`]).
+    TrendingGigs,
+    /// Featured gigs, by editorial score.
+    FeaturedGigs,
+    /// Recently published jobs, by publication time (seconds).
+    RecentJobs,
+}
+
+impl Board {
+    /// The name used in keys.
+    pub fn key(&self) -> String {
+        match self {
+            Board::CreatorsByRating => "rankings:creators:rating".to_owned(),
+            Board::CreatorsByJobsCompleted => "rankings:creators:jobs_completed".to_owned(),
+            Board::EarnersOfMonth { year, month } => {
+                format!("leaderboard:earners:{year:04}-{month:02}")
+            }
+            Board::TrendingGigs => "trending:gigs".to_owned(),
+            Board::FeaturedGigs => "featured:gigs".to_owned(),
+            Board::RecentJobs => "recent:jobs".to_owned(),
+        }
+    }
+}
+
+/// Half-life of a view's weight on [`Board::TrendingGigs`]: one day.
+pub const TRENDING_HALF_LIFE_SECS: f64 = 86_400.0;
+
+/// The weight of one view at `at` for [`Board::TrendingGigs`]:
+/// `2^((at - 2026-01-01) / half-life)`.
+///
+/// Forward decay: instead of shrinking every old score as time passes, each
+/// new view weighs more than the last by the decay factor, so ranking by the
+/// plain sum equals ranking by decayed views, and no score is ever rewritten.
+/// Scores grow by 2^365 a year; rebase (rebuild the board) yearly.
+pub fn trending_weight(at: DateTime<Utc>) -> f64 {
+    let base = DateTime::from_timestamp(1_767_225_600, 0).unwrap_or_default();
+    let age = (at - base).num_milliseconds() as f64 / 1000.0;
+    (age / TRENDING_HALF_LIFE_SECS).exp2()
+}
+
+/// Sorted rankings.
+#[async_trait]
+pub trait Rankings: Send + Sync {
+    /// Sets `member`'s score.
+    async fn set_score(&self, board: Board, member: Uuid, score: f64) -> Result<()>;
+    /// Adds `delta` to `member`'s score and returns the new score.
+    async fn add_score(&self, board: Board, member: Uuid, delta: f64) -> Result<f64>;
+    /// Removes `member`.
+    async fn remove_member(&self, board: Board, member: Uuid) -> Result<()>;
+    /// The `n` best members, highest score first (ties by member id, descending).
+    async fn top(&self, board: Board, n: usize) -> Result<Vec<(Uuid, f64)>>;
+}
+
+/// How many items an activity feed keeps.
+pub const FEED_LENGTH: usize = 100;
+
+/// Per-user activity feeds of the newest [`FEED_LENGTH`] items.
+#[async_trait]
+pub trait ActivityFeeds: Send + Sync {
+    /// Adds `item` (JSON) at the head of `user`'s feed, dropping the oldest
+    /// beyond [`FEED_LENGTH`].
+    async fn push_activity(&self, user: UserId, item: &serde_json::Value) -> Result<()>;
+    /// The newest `n` items, newest first.
+    async fn recent_activity(&self, user: UserId, n: usize) -> Result<Vec<serde_json::Value>>;
+}
+
+/// Fast favorites sets (the `favorites` table stays the record).
+#[async_trait]
+pub trait FavoriteSets: Send + Sync {
+    /// Adds a favorite; true when it was new.
+    async fn add_favorite(&self, user: UserId, kind: FavoritedType, target: Uuid) -> Result<bool>;
+    /// Removes a favorite; true when it existed.
+    async fn remove_favorite(
+        &self,
+        user: UserId,
+        kind: FavoritedType,
+        target: Uuid,
+    ) -> Result<bool>;
+    /// Whether `target` is a favorite.
+    async fn is_favorite(&self, user: UserId, kind: FavoritedType, target: Uuid) -> Result<bool>;
+    /// Every favorite of one kind, sorted by id.
+    async fn favorites(&self, user: UserId, kind: FavoritedType) -> Result<Vec<Uuid>>;
+}

@@ -1,0 +1,300 @@
+//! The shared behaviour suite of the real-time traits: plain async functions
+//! that every implementation's tests call with a fresh instance.
+//!
+//! `realtime_suite!(views, unread, limiter, rankings, feeds, favorites)`
+//! stamps one `#[tokio::test]` per behaviour; each argument is an async
+//! factory of a fresh `Box`/`Arc` of the trait.
+
+#![allow(clippy::unwrap_used, clippy::float_cmp)]
+
+use uuid::Uuid;
+
+use super::*;
+use crate::ids::UserId;
+
+fn user() -> UserId {
+    UserId::from_uuid(Uuid::new_v4())
+}
+
+/// Views accumulate per target and drain exactly once.
+pub async fn views_accumulate_and_drain(views: &dyn ViewCounters) {
+    let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+    views.record_view(ViewTarget::Gig, a, 1).await.unwrap();
+    views.record_view(ViewTarget::Gig, a, 2).await.unwrap();
+    views.record_view(ViewTarget::Gig, b, 1).await.unwrap();
+    views.record_view(ViewTarget::Creator, a, 5).await.unwrap();
+    assert_eq!(views.pending_views(ViewTarget::Gig, a).await.unwrap(), 3);
+    let mut drained = views.drain_views(ViewTarget::Gig).await.unwrap();
+    drained.sort();
+    let mut expected = vec![(a, 3), (b, 1)];
+    expected.sort();
+    assert_eq!(drained, expected);
+    assert!(views.drain_views(ViewTarget::Gig).await.unwrap().is_empty());
+    assert_eq!(views.pending_views(ViewTarget::Gig, a).await.unwrap(), 0);
+    assert_eq!(
+        views.drain_views(ViewTarget::Creator).await.unwrap(),
+        vec![(a, 5)]
+    );
+}
+
+/// Unread counters count per user and kind, and clear.
+pub async fn unread_counts_and_clears(unread: &dyn UnreadCounters) {
+    let (u, v) = (user(), user());
+    assert_eq!(unread.unread(u, UnreadKind::Messages).await.unwrap(), 0);
+    assert_eq!(
+        unread.add_unread(u, UnreadKind::Messages, 1).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        unread.add_unread(u, UnreadKind::Messages, 2).await.unwrap(),
+        3
+    );
+    unread
+        .add_unread(u, UnreadKind::Notifications, 7)
+        .await
+        .unwrap();
+    assert_eq!(unread.unread(v, UnreadKind::Messages).await.unwrap(), 0);
+    unread.clear_unread(u, UnreadKind::Messages).await.unwrap();
+    assert_eq!(unread.unread(u, UnreadKind::Messages).await.unwrap(), 0);
+    assert_eq!(
+        unread.unread(u, UnreadKind::Notifications).await.unwrap(),
+        7
+    );
+}
+
+/// A fixed window allows `limit` hits, then refuses; keys are independent.
+pub async fn fixed_window_limits(limiter: &dyn RateLimiter) {
+    let key = format!("{}:search", Uuid::new_v4());
+    for n in 1..=3 {
+        let d = limiter.hit_fixed_window(&key, 3, 60).await.unwrap();
+        assert!(d.allowed, "hit {n}");
+        assert_eq!(d.count, n);
+    }
+    let refused = limiter.hit_fixed_window(&key, 3, 60).await.unwrap();
+    assert!(!refused.allowed);
+    assert_eq!(refused.limit, 3);
+    let other = format!("{}:search", Uuid::new_v4());
+    assert!(
+        limiter
+            .hit_fixed_window(&other, 3, 60)
+            .await
+            .unwrap()
+            .allowed
+    );
+}
+
+/// A sliding window allows `limit` hits in the window and does not count
+/// refused ones.
+pub async fn sliding_window_limits(limiter: &dyn RateLimiter) {
+    let key = format!("{}:login", Uuid::new_v4());
+    for n in 1..=2 {
+        let d = limiter.hit_sliding_window(&key, 2, 60).await.unwrap();
+        assert!(d.allowed);
+        assert_eq!(d.count, n);
+    }
+    for _ in 0..3 {
+        let d = limiter.hit_sliding_window(&key, 2, 60).await.unwrap();
+        assert!(!d.allowed);
+        assert_eq!(d.count, 2);
+    }
+}
+
+/// Concurrent hits never let more than `limit` through.
+pub async fn limits_hold_under_concurrency(limiter: &dyn RateLimiter) {
+    let fixed = format!("{}:fixed", Uuid::new_v4());
+    let sliding = format!("{}:sliding", Uuid::new_v4());
+    let hits = (0..20).map(|_| limiter.hit_fixed_window(&fixed, 5, 60));
+    let allowed = futures::future::join_all(hits)
+        .await
+        .into_iter()
+        .filter(|d| d.as_ref().unwrap().allowed)
+        .count();
+    assert_eq!(allowed, 5);
+    let hits = (0..20).map(|_| limiter.hit_sliding_window(&sliding, 5, 60));
+    let allowed = futures::future::join_all(hits)
+        .await
+        .into_iter()
+        .filter(|d| d.as_ref().unwrap().allowed)
+        .count();
+    assert_eq!(allowed, 5);
+}
+
+/// Rankings order by score, add, remove and keep boards apart.
+pub async fn rankings_order_by_score(rankings: &dyn Rankings) {
+    let (a, b, c) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    let board = Board::EarnersOfMonth {
+        year: 2026,
+        month: 11,
+    };
+    rankings.set_score(board, a, 10.0).await.unwrap();
+    rankings.set_score(board, b, 30.0).await.unwrap();
+    rankings.set_score(board, c, 20.0).await.unwrap();
+    assert_eq!(rankings.add_score(board, a, 25.0).await.unwrap(), 35.0);
+    assert_eq!(
+        rankings.top(board, 2).await.unwrap(),
+        vec![(a, 35.0), (b, 30.0)]
+    );
+    rankings.remove_member(board, a).await.unwrap();
+    assert_eq!(
+        rankings.top(board, 10).await.unwrap(),
+        vec![(b, 30.0), (c, 20.0)]
+    );
+    let other = Board::EarnersOfMonth {
+        year: 2026,
+        month: 12,
+    };
+    assert!(rankings.top(other, 10).await.unwrap().is_empty());
+}
+
+/// Trending uses forward decay: a recent view outweighs an old one.
+pub async fn trending_prefers_recent_views(rankings: &dyn Rankings) {
+    let (old, new) = (Uuid::new_v4(), Uuid::new_v4());
+    let now = chrono::Utc::now();
+    let board = Board::TrendingGigs;
+    for _ in 0..3 {
+        let at = now - chrono::Duration::days(3);
+        rankings
+            .add_score(board, old, trending_weight(at))
+            .await
+            .unwrap();
+    }
+    rankings
+        .add_score(board, new, trending_weight(now))
+        .await
+        .unwrap();
+    let top: Vec<Uuid> = rankings
+        .top(board, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| *id == old || *id == new)
+        .collect();
+    assert_eq!(top, vec![new, old]);
+}
+
+/// Feeds keep the newest 100 items, newest first.
+pub async fn feeds_keep_the_newest(feeds: &dyn ActivityFeeds) {
+    let u = user();
+    for n in 0..(FEED_LENGTH + 5) {
+        feeds
+            .push_activity(u, &serde_json::json!({ "n": n }))
+            .await
+            .unwrap();
+    }
+    let all = feeds.recent_activity(u, 1000).await.unwrap();
+    assert_eq!(all.len(), FEED_LENGTH);
+    assert_eq!(all[0], serde_json::json!({ "n": FEED_LENGTH + 4 }));
+    assert_eq!(all[FEED_LENGTH - 1], serde_json::json!({ "n": 5 }));
+    assert_eq!(feeds.recent_activity(u, 2).await.unwrap().len(), 2);
+    assert!(feeds.recent_activity(user(), 10).await.unwrap().is_empty());
+}
+
+/// Favorites are sets per user and kind.
+pub async fn favorites_are_sets(favorites: &dyn FavoriteSets) {
+    let u = user();
+    let (g1, g2) = (Uuid::new_v4(), Uuid::new_v4());
+    assert!(
+        favorites
+            .add_favorite(u, FavoritedType::Gig, g1)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !favorites
+            .add_favorite(u, FavoritedType::Gig, g1)
+            .await
+            .unwrap()
+    );
+    assert!(
+        favorites
+            .add_favorite(u, FavoritedType::Gig, g2)
+            .await
+            .unwrap()
+    );
+    assert!(
+        favorites
+            .is_favorite(u, FavoritedType::Gig, g1)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !favorites
+            .is_favorite(u, FavoritedType::Creator, g1)
+            .await
+            .unwrap()
+    );
+    let mut expected = vec![g1, g2];
+    expected.sort();
+    assert_eq!(
+        favorites.favorites(u, FavoritedType::Gig).await.unwrap(),
+        expected
+    );
+    assert!(
+        favorites
+            .remove_favorite(u, FavoritedType::Gig, g1)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !favorites
+            .remove_favorite(u, FavoritedType::Gig, g1)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        favorites.favorites(u, FavoritedType::Gig).await.unwrap(),
+        vec![g2]
+    );
+}
+
+/// Stamps the real-time suite: each argument is an expression evaluating to
+/// an async closure that returns a fresh implementation (anything that
+/// derefs to the trait object).
+#[macro_export]
+macro_rules! realtime_suite {
+    (views: $views:expr, unread: $unread:expr, limiter: $limiter:expr, rankings: $rankings:expr, feeds: $feeds:expr, favorites: $favorites:expr $(,)?) => {
+        mod realtime_suite {
+            #[allow(unused_imports)]
+            use super::*;
+            use $crate::realtime::suite as s;
+
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn views_accumulate_and_drain() {
+                s::views_accumulate_and_drain(&*($views)().await).await;
+            }
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn unread_counts_and_clears() {
+                s::unread_counts_and_clears(&*($unread)().await).await;
+            }
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn fixed_window_limits() {
+                s::fixed_window_limits(&*($limiter)().await).await;
+            }
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sliding_window_limits() {
+                s::sliding_window_limits(&*($limiter)().await).await;
+            }
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn limits_hold_under_concurrency() {
+                s::limits_hold_under_concurrency(&*($limiter)().await).await;
+            }
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn rankings_order_by_score() {
+                s::rankings_order_by_score(&*($rankings)().await).await;
+            }
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn trending_prefers_recent_views() {
+                s::trending_prefers_recent_views(&*($rankings)().await).await;
+            }
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn feeds_keep_the_newest() {
+                s::feeds_keep_the_newest(&*($feeds)().await).await;
+            }
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn favorites_are_sets() {
+                s::favorites_are_sets(&*($favorites)().await).await;
+            }
+        }
+    };
+}

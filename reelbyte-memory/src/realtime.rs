@@ -1,0 +1,264 @@
+//! [`MemRealtime`]: the real-time traits of `reelbyte_core::realtime` in
+//! memory, for embedding and tests.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use reelbyte_core::clock::{Clock, SystemClock};
+use reelbyte_core::enums::FavoritedType;
+use reelbyte_core::error::Result;
+use reelbyte_core::ids::UserId;
+use reelbyte_core::realtime::{
+    ActivityFeeds, Board, FEED_LENGTH, FavoriteSets, Rankings, RateDecision, RateLimiter,
+    UnreadCounters, UnreadKind, ViewCounters, ViewTarget,
+};
+use uuid::Uuid;
+
+#[derive(Debug, Default)]
+struct State {
+    views: HashMap<ViewTarget, HashMap<Uuid, u64>>,
+    unread: HashMap<(UserId, UnreadKind), u64>,
+    fixed: HashMap<String, (u64, DateTime<Utc>)>,
+    sliding: HashMap<String, VecDeque<DateTime<Utc>>>,
+    boards: HashMap<Board, HashMap<Uuid, f64>>,
+    feeds: HashMap<UserId, VecDeque<serde_json::Value>>,
+    favorites: HashMap<(UserId, FavoritedType), BTreeSet<Uuid>>,
+}
+
+/// Every real-time trait in memory, behind one lock (so each call is atomic).
+#[derive(Debug)]
+pub struct MemRealtime {
+    clock: Arc<dyn Clock>,
+    state: Mutex<State>,
+}
+
+impl Default for MemRealtime {
+    fn default() -> Self {
+        Self::new(Arc::new(SystemClock))
+    }
+}
+
+impl MemRealtime {
+    /// Empty, with rate-limit windows measured by `clock`.
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            clock,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // Every method leaves the state consistent before it could panic.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn window(secs: u64) -> Duration {
+    Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000))
+}
+
+#[async_trait]
+impl ViewCounters for MemRealtime {
+    async fn record_view(&self, target: ViewTarget, id: Uuid, by: u64) -> Result<()> {
+        *self
+            .state()
+            .views
+            .entry(target)
+            .or_default()
+            .entry(id)
+            .or_default() += by;
+        Ok(())
+    }
+
+    async fn pending_views(&self, target: ViewTarget, id: Uuid) -> Result<u64> {
+        Ok(self
+            .state()
+            .views
+            .get(&target)
+            .and_then(|m| m.get(&id))
+            .copied()
+            .unwrap_or(0))
+    }
+
+    async fn drain_views(&self, target: ViewTarget) -> Result<Vec<(Uuid, u64)>> {
+        let drained = self.state().views.remove(&target).unwrap_or_default();
+        let sorted: BTreeMap<_, _> = drained.into_iter().collect();
+        Ok(sorted.into_iter().collect())
+    }
+}
+
+#[async_trait]
+impl UnreadCounters for MemRealtime {
+    async fn add_unread(&self, user: UserId, kind: UnreadKind, by: u64) -> Result<u64> {
+        let mut state = self.state();
+        let count = state.unread.entry((user, kind)).or_default();
+        *count += by;
+        Ok(*count)
+    }
+
+    async fn unread(&self, user: UserId, kind: UnreadKind) -> Result<u64> {
+        Ok(self.state().unread.get(&(user, kind)).copied().unwrap_or(0))
+    }
+
+    async fn clear_unread(&self, user: UserId, kind: UnreadKind) -> Result<()> {
+        self.state().unread.remove(&(user, kind));
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl RateLimiter for MemRealtime {
+    async fn hit_fixed_window(
+        &self,
+        key: &str,
+        limit: u64,
+        window_secs: u64,
+    ) -> Result<RateDecision> {
+        let now = self.clock.now();
+        let mut state = self.state();
+        let entry = state.fixed.entry(key.to_owned()).or_insert((0, now));
+        if now >= entry.1 + window(window_secs) {
+            *entry = (0, now);
+        }
+        entry.0 += 1;
+        Ok(RateDecision {
+            allowed: entry.0 <= limit,
+            count: entry.0,
+            limit,
+        })
+    }
+
+    async fn hit_sliding_window(
+        &self,
+        key: &str,
+        limit: u64,
+        window_secs: u64,
+    ) -> Result<RateDecision> {
+        let now = self.clock.now();
+        let mut state = self.state();
+        let hits = state.sliding.entry(key.to_owned()).or_default();
+        while hits
+            .front()
+            .is_some_and(|t| *t <= now - window(window_secs))
+        {
+            hits.pop_front();
+        }
+        let allowed = (hits.len() as u64) < limit;
+        if allowed {
+            hits.push_back(now);
+        }
+        Ok(RateDecision {
+            allowed,
+            count: hits.len() as u64,
+            limit,
+        })
+    }
+}
+
+#[async_trait]
+impl Rankings for MemRealtime {
+    async fn set_score(&self, board: Board, member: Uuid, score: f64) -> Result<()> {
+        self.state()
+            .boards
+            .entry(board)
+            .or_default()
+            .insert(member, score);
+        Ok(())
+    }
+
+    async fn add_score(&self, board: Board, member: Uuid, delta: f64) -> Result<f64> {
+        let mut state = self.state();
+        let score = state
+            .boards
+            .entry(board)
+            .or_default()
+            .entry(member)
+            .or_default();
+        *score += delta;
+        Ok(*score)
+    }
+
+    async fn remove_member(&self, board: Board, member: Uuid) -> Result<()> {
+        if let Some(members) = self.state().boards.get_mut(&board) {
+            members.remove(&member);
+        }
+        Ok(())
+    }
+
+    async fn top(&self, board: Board, n: usize) -> Result<Vec<(Uuid, f64)>> {
+        let state = self.state();
+        let mut members: Vec<(Uuid, f64)> = state
+            .boards
+            .get(&board)
+            .map(|m| m.iter().map(|(id, score)| (*id, *score)).collect())
+            .unwrap_or_default();
+        // Like ZREVRANGE: score descending, then member descending.
+        members.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+        members.truncate(n);
+        Ok(members)
+    }
+}
+
+#[async_trait]
+impl ActivityFeeds for MemRealtime {
+    async fn push_activity(&self, user: UserId, item: &serde_json::Value) -> Result<()> {
+        let mut state = self.state();
+        let feed = state.feeds.entry(user).or_default();
+        feed.push_front(item.clone());
+        feed.truncate(FEED_LENGTH);
+        Ok(())
+    }
+
+    async fn recent_activity(&self, user: UserId, n: usize) -> Result<Vec<serde_json::Value>> {
+        Ok(self
+            .state()
+            .feeds
+            .get(&user)
+            .map(|feed| feed.iter().take(n).cloned().collect())
+            .unwrap_or_default())
+    }
+}
+
+#[async_trait]
+impl FavoriteSets for MemRealtime {
+    async fn add_favorite(&self, user: UserId, kind: FavoritedType, target: Uuid) -> Result<bool> {
+        Ok(self
+            .state()
+            .favorites
+            .entry((user, kind))
+            .or_default()
+            .insert(target))
+    }
+
+    async fn remove_favorite(
+        &self,
+        user: UserId,
+        kind: FavoritedType,
+        target: Uuid,
+    ) -> Result<bool> {
+        Ok(self
+            .state()
+            .favorites
+            .get_mut(&(user, kind))
+            .is_some_and(|set| set.remove(&target)))
+    }
+
+    async fn is_favorite(&self, user: UserId, kind: FavoritedType, target: Uuid) -> Result<bool> {
+        Ok(self
+            .state()
+            .favorites
+            .get(&(user, kind))
+            .is_some_and(|set| set.contains(&target)))
+    }
+
+    async fn favorites(&self, user: UserId, kind: FavoritedType) -> Result<Vec<Uuid>> {
+        Ok(self
+            .state()
+            .favorites
+            .get(&(user, kind))
+            .map(|set| set.iter().copied().collect())
+            .unwrap_or_default())
+    }
+}

@@ -1,0 +1,414 @@
+//! [`RedisRealtime`]: the real-time traits of `reelbyte_core::realtime` on
+//! Redis hashes, counters, sorted sets, lists and sets.
+//!
+//! Keys (under the prefix, `reelbyte` by default):
+//!
+//! ```text
+//! stats:{gig}                       hash: gig id -> pending views (HINCRBY; drained by MULTI HGETALL+DEL)
+//! unread:{<user>}:messages          counter (INCRBY)
+//! ratelimit:{<key>}                 fixed window counter (Lua: INCR, EXPIRE when it has none)
+//! ratelimit-sliding:{<key>}         sorted set of hit times (Lua, Redis TIME)
+//! rankings:creators:rating, leaderboard:earners:YYYY-MM, trending:gigs, ...   sorted sets
+//! feed:{<user>}                     list (MULTI LPUSH+LTRIM 0 99)
+//! favorites:{<user>}:gig            set
+//! ```
+//!
+//! Every operation touches one key, so each runs on a cluster connection
+//! too; scripts are atomic, so a rate-limit key never lives without expiry.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use redis::aio::ConnectionLike;
+use redis::{FromRedisValue, Script};
+use reelbyte_core::enums::FavoritedType;
+use reelbyte_core::error::{Error, Result};
+use reelbyte_core::ids::UserId;
+use reelbyte_core::realtime::{
+    ActivityFeeds, Board, FEED_LENGTH, FavoriteSets, Rankings, RateDecision, RateLimiter,
+    UnreadCounters, UnreadKind, ViewCounters, ViewTarget,
+};
+use uuid::Uuid;
+
+/// What the rate limiter answers when Redis fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailMode {
+    /// Allow the request (availability first; the default).
+    #[default]
+    Open,
+    /// Refuse the request (protection first, e.g. for login attempts).
+    Closed,
+}
+
+/// Increments a fixed-window counter and gives it its expiry when it has
+/// none, atomically: `KEYS[1]`, `ARGV[1]` = window seconds. Returns the count.
+const FIXED_WINDOW: &str = r"
+local n = redis.call('INCR', KEYS[1])
+if redis.call('PTTL', KEYS[1]) < 0 then
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
+end
+return n
+";
+
+/// Sliding window on a sorted set of hit times (server time, microseconds):
+/// `KEYS[1]`, `ARGV[1]` = window seconds, `ARGV[2]` = limit, `ARGV[3]` = a
+/// unique member. Returns `{allowed, count}`.
+const SLIDING_WINDOW: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local window = tonumber(ARGV[1]) * 1000000
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+local allowed = 0
+if count < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  count = count + 1
+  allowed = 1
+end
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
+return {allowed, count}
+";
+
+/// Every real-time trait on Redis.
+pub struct RedisRealtime<C> {
+    conn: C,
+    prefix: String,
+    timeout: Duration,
+    fail_mode: FailMode,
+    fixed: Script,
+    sliding: Script,
+}
+
+impl<C> std::fmt::Debug for RedisRealtime<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisRealtime")
+            .field("prefix", &self.prefix)
+            .field("timeout", &self.timeout)
+            .field("fail_mode", &self.fail_mode)
+            .finish_non_exhaustive()
+    }
+}
+
+fn backend(error: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::backend("redis", error)
+}
+
+#[derive(Debug)]
+struct Timeout;
+
+impl std::fmt::Display for Timeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("redis call timed out")
+    }
+}
+
+impl std::error::Error for Timeout {}
+
+impl<C> RedisRealtime<C>
+where
+    C: ConnectionLike + Clone + Send + Sync + 'static,
+{
+    /// Real-time features through `conn`, keys under `prefix` (without the
+    /// colon), rate limits failing open.
+    pub fn new(conn: C, prefix: impl Into<String>) -> Self {
+        Self {
+            conn,
+            prefix: prefix.into(),
+            timeout: Duration::from_secs(1),
+            fail_mode: FailMode::Open,
+            fixed: Script::new(FIXED_WINDOW),
+            sliding: Script::new(SLIDING_WINDOW),
+        }
+    }
+
+    /// What the rate limiter answers when Redis fails.
+    pub fn with_fail_mode(mut self, mode: FailMode) -> Self {
+        self.fail_mode = mode;
+        self
+    }
+
+    /// Longest wait for one call (one second by default).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    fn key(&self, rest: impl std::fmt::Display) -> String {
+        format!("{}:{rest}", self.prefix)
+    }
+
+    async fn run<T, F>(&self, call: F) -> Result<T>
+    where
+        F: std::future::Future<Output = redis::RedisResult<T>>,
+    {
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(result) => result.map_err(backend),
+            Err(_) => Err(backend(Timeout)),
+        }
+    }
+
+    async fn query<T: FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T> {
+        let mut conn = self.conn.clone();
+        self.run(cmd.query_async(&mut conn)).await
+    }
+
+    async fn pipe<T: FromRedisValue>(&self, pipe: redis::Pipeline) -> Result<T> {
+        let mut conn = self.conn.clone();
+        self.run(pipe.query_async(&mut conn)).await
+    }
+
+    fn fail(&self, limit: u64, error: &Error) -> RateDecision {
+        tracing::warn!(%error, mode = ?self.fail_mode, "rate limiter unavailable");
+        RateDecision {
+            allowed: self.fail_mode == FailMode::Open,
+            count: 0,
+            limit,
+        }
+    }
+
+    fn views_key(&self, target: ViewTarget) -> String {
+        self.key(format_args!("stats:{{{}}}", target.as_str()))
+    }
+
+    fn unread_key(&self, user: UserId, kind: UnreadKind) -> String {
+        self.key(format_args!("unread:{{{user}}}:{}", kind.as_str()))
+    }
+
+    fn favorites_key(&self, user: UserId, kind: FavoritedType) -> String {
+        self.key(format_args!("favorites:{{{user}}}:{kind}"))
+    }
+}
+
+fn parse_uuid(s: &str) -> Result<Uuid> {
+    Uuid::parse_str(s).map_err(backend)
+}
+
+#[async_trait]
+impl<C> ViewCounters for RedisRealtime<C>
+where
+    C: ConnectionLike + Clone + Send + Sync + 'static,
+{
+    async fn record_view(&self, target: ViewTarget, id: Uuid, by: u64) -> Result<()> {
+        let mut cmd = redis::cmd("HINCRBY");
+        cmd.arg(self.views_key(target)).arg(id.to_string()).arg(by);
+        self.query::<i64>(cmd).await.map(|_| ())
+    }
+
+    async fn pending_views(&self, target: ViewTarget, id: Uuid) -> Result<u64> {
+        let mut cmd = redis::cmd("HGET");
+        cmd.arg(self.views_key(target)).arg(id.to_string());
+        Ok(self.query::<Option<u64>>(cmd).await?.unwrap_or(0))
+    }
+
+    async fn drain_views(&self, target: ViewTarget) -> Result<Vec<(Uuid, u64)>> {
+        let key = self.views_key(target);
+        let mut pipe = redis::pipe();
+        pipe.atomic().hgetall(&key).del(&key).ignore();
+        let (counts,): (Vec<(String, u64)>,) = self.pipe(pipe).await?;
+        let mut out = counts
+            .into_iter()
+            .map(|(id, n)| Ok((parse_uuid(&id)?, n)))
+            .collect::<Result<Vec<_>>>()?;
+        out.sort();
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl<C> UnreadCounters for RedisRealtime<C>
+where
+    C: ConnectionLike + Clone + Send + Sync + 'static,
+{
+    async fn add_unread(&self, user: UserId, kind: UnreadKind, by: u64) -> Result<u64> {
+        let mut cmd = redis::cmd("INCRBY");
+        cmd.arg(self.unread_key(user, kind)).arg(by);
+        self.query(cmd).await
+    }
+
+    async fn unread(&self, user: UserId, kind: UnreadKind) -> Result<u64> {
+        let mut cmd = redis::cmd("GET");
+        cmd.arg(self.unread_key(user, kind));
+        Ok(self.query::<Option<u64>>(cmd).await?.unwrap_or(0))
+    }
+
+    async fn clear_unread(&self, user: UserId, kind: UnreadKind) -> Result<()> {
+        let mut cmd = redis::cmd("DEL");
+        cmd.arg(self.unread_key(user, kind));
+        self.query::<i64>(cmd).await.map(|_| ())
+    }
+}
+
+#[async_trait]
+impl<C> RateLimiter for RedisRealtime<C>
+where
+    C: ConnectionLike + Clone + Send + Sync + 'static,
+{
+    async fn hit_fixed_window(
+        &self,
+        key: &str,
+        limit: u64,
+        window_secs: u64,
+    ) -> Result<RateDecision> {
+        let mut conn = self.conn.clone();
+        let mut invocation = self.fixed.prepare_invoke();
+        invocation
+            .key(self.key(format_args!("ratelimit:{{{key}}}")))
+            .arg(window_secs.max(1));
+        match self.run(invocation.invoke_async::<u64>(&mut conn)).await {
+            Ok(count) => Ok(RateDecision {
+                allowed: count <= limit,
+                count,
+                limit,
+            }),
+            Err(error) => Ok(self.fail(limit, &error)),
+        }
+    }
+
+    async fn hit_sliding_window(
+        &self,
+        key: &str,
+        limit: u64,
+        window_secs: u64,
+    ) -> Result<RateDecision> {
+        let mut conn = self.conn.clone();
+        let mut invocation = self.sliding.prepare_invoke();
+        invocation
+            .key(self.key(format_args!("ratelimit-sliding:{{{key}}}")))
+            .arg(window_secs.max(1))
+            .arg(limit)
+            .arg(Uuid::new_v4().simple().to_string());
+        match self
+            .run(invocation.invoke_async::<(u64, u64)>(&mut conn))
+            .await
+        {
+            Ok((allowed, count)) => Ok(RateDecision {
+                allowed: allowed == 1,
+                count,
+                limit,
+            }),
+            Err(error) => Ok(self.fail(limit, &error)),
+        }
+    }
+}
+
+#[async_trait]
+impl<C> Rankings for RedisRealtime<C>
+where
+    C: ConnectionLike + Clone + Send + Sync + 'static,
+{
+    async fn set_score(&self, board: Board, member: Uuid, score: f64) -> Result<()> {
+        let mut cmd = redis::cmd("ZADD");
+        cmd.arg(self.key(board.key()))
+            .arg(score)
+            .arg(member.to_string());
+        self.query::<i64>(cmd).await.map(|_| ())
+    }
+
+    async fn add_score(&self, board: Board, member: Uuid, delta: f64) -> Result<f64> {
+        let mut cmd = redis::cmd("ZINCRBY");
+        cmd.arg(self.key(board.key()))
+            .arg(delta)
+            .arg(member.to_string());
+        self.query(cmd).await
+    }
+
+    async fn remove_member(&self, board: Board, member: Uuid) -> Result<()> {
+        let mut cmd = redis::cmd("ZREM");
+        cmd.arg(self.key(board.key())).arg(member.to_string());
+        self.query::<i64>(cmd).await.map(|_| ())
+    }
+
+    async fn top(&self, board: Board, n: usize) -> Result<Vec<(Uuid, f64)>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let mut cmd = redis::cmd("ZRANGE");
+        cmd.arg(self.key(board.key()))
+            .arg(0)
+            .arg(n - 1)
+            .arg("REV")
+            .arg("WITHSCORES");
+        let members: Vec<(String, f64)> = self.query(cmd).await?;
+        members
+            .into_iter()
+            .map(|(id, score)| Ok((parse_uuid(&id)?, score)))
+            .collect()
+    }
+}
+
+#[async_trait]
+impl<C> ActivityFeeds for RedisRealtime<C>
+where
+    C: ConnectionLike + Clone + Send + Sync + 'static,
+{
+    async fn push_activity(&self, user: UserId, item: &serde_json::Value) -> Result<()> {
+        let key = self.key(format_args!("feed:{{{user}}}"));
+        let json = serde_json::to_string(item).map_err(backend)?;
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .lpush(&key, json)
+            .ignore()
+            .ltrim(&key, 0, FEED_LENGTH as isize - 1)
+            .ignore();
+        self.pipe::<()>(pipe).await
+    }
+
+    async fn recent_activity(&self, user: UserId, n: usize) -> Result<Vec<serde_json::Value>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let mut cmd = redis::cmd("LRANGE");
+        cmd.arg(self.key(format_args!("feed:{{{user}}}")))
+            .arg(0)
+            .arg(n.min(FEED_LENGTH) - 1);
+        let items: Vec<String> = self.query(cmd).await?;
+        items
+            .iter()
+            .map(|json| serde_json::from_str(json).map_err(backend))
+            .collect()
+    }
+}
+
+#[async_trait]
+impl<C> FavoriteSets for RedisRealtime<C>
+where
+    C: ConnectionLike + Clone + Send + Sync + 'static,
+{
+    async fn add_favorite(&self, user: UserId, kind: FavoritedType, target: Uuid) -> Result<bool> {
+        let mut cmd = redis::cmd("SADD");
+        cmd.arg(self.favorites_key(user, kind))
+            .arg(target.to_string());
+        Ok(self.query::<i64>(cmd).await? == 1)
+    }
+
+    async fn remove_favorite(
+        &self,
+        user: UserId,
+        kind: FavoritedType,
+        target: Uuid,
+    ) -> Result<bool> {
+        let mut cmd = redis::cmd("SREM");
+        cmd.arg(self.favorites_key(user, kind))
+            .arg(target.to_string());
+        Ok(self.query::<i64>(cmd).await? == 1)
+    }
+
+    async fn is_favorite(&self, user: UserId, kind: FavoritedType, target: Uuid) -> Result<bool> {
+        let mut cmd = redis::cmd("SISMEMBER");
+        cmd.arg(self.favorites_key(user, kind))
+            .arg(target.to_string());
+        Ok(self.query::<i64>(cmd).await? == 1)
+    }
+
+    async fn favorites(&self, user: UserId, kind: FavoritedType) -> Result<Vec<Uuid>> {
+        let mut cmd = redis::cmd("SMEMBERS");
+        cmd.arg(self.favorites_key(user, kind));
+        let members: Vec<String> = self.query(cmd).await?;
+        let mut out = members
+            .iter()
+            .map(|id| parse_uuid(id))
+            .collect::<Result<Vec<_>>>()?;
+        out.sort();
+        Ok(out)
+    }
+}
