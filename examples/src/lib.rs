@@ -1,0 +1,6 @@
+//! Example programs that wire ReelByte together, and the pieces they share.
+//!
+//! The `reelbyte-server` binary is a thin `main` over [`server`], so that the
+//! tests can drive the same router in process.
+
+pub mod server;

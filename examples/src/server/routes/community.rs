@@ -1,0 +1,5 @@
+//! stub
+use super::prelude::*;
+pub fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+}
