@@ -118,15 +118,19 @@ async fn delete_saved_search(
 /// Runs a saved search now.
 #[utoipa::path(get, path = "/api/v1/saved-searches/{search}/results", tag = "discovery", security(("bearer" = [])),
     params(("search" = Uuid, Path, description = "saved search id"), PageQuery),
-    responses((status = 200, body = Object), Problems))]
+    responses((status = 200, body = Paged), Problems))]
 async fn run_saved_search(
     State(s): State<AppState>,
     auth: Auth,
     ApiPath(id): ApiPath<SavedSearchId>,
     ApiQuery(paging): ApiQuery<PageQuery>,
 ) -> ApiResult {
-    ok(&s
+    match s
         .market
         .run_saved_search(&auth.ctx, id, paging.page())
-        .await?)
+        .await?
+    {
+        Value::Array(items) => page_cut(items, paging),
+        other => page_cut(vec![other], paging),
+    }
 }

@@ -295,7 +295,8 @@ async fn reorder_portfolio(
     auth: Auth,
     ApiJson(body): ApiJson<OrderBody>,
 ) -> ApiResult {
-    ok(&s.market.reorder_portfolio(&auth.ctx, &body.ordered).await?)
+    let items = s.market.reorder_portfolio(&auth.ctx, &body.ordered).await?;
+    ok(&serde_json::json!({ "items": items }))
 }
 
 /// Whether an item is featured.
