@@ -23,7 +23,7 @@ base="http://127.0.0.1:$port"
 log="$target/schemathesis-server.log"
 
 # Rate limits off: the fuzzer sends far more than a client would.
-RUST_LOG=warn "$target/debug/reelbyte-server" --listen "127.0.0.1:$port" \
+env -u DATABASE_URL -u REDIS_URL RUST_LOG=warn "$target/debug/reelbyte-server" --listen "127.0.0.1:$port" \
   --login-limit-per-minute 0 --write-limit-per-minute 0 >"$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT

@@ -571,3 +571,83 @@ async fn serves_openapi_docs_and_health() {
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.headers().contains_key("x-request-id"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeded_staff_administer_and_others_are_forbidden() {
+    let market = Marketplace::new(MemStore::shared(), Arc::new(SimulatedGateway::new()));
+    reelbyte_examples::server::seed_staff(&market, "ops@example.com", "staff password 1")
+        .await
+        .expect("seeded");
+    // Seeding again finds the same account.
+    reelbyte_examples::server::seed_staff(&market, "ops@example.com", "staff password 1")
+        .await
+        .expect("seeded again");
+    let app = app(AppState::new(market, &Config::in_memory()));
+    let reply = call(
+        &app,
+        Method::POST,
+        "/api/v1/auth/login",
+        None,
+        &[],
+        Some(json!({ "email": "ops@example.com", "password": "staff password 1" })),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["user"]["is_staff"], true);
+    let staff = reply.body["token"].as_str().expect("a token").to_string();
+    let user = sign_up(&app, "member@example.com", "client", "Member").await;
+
+    let reply = call(
+        &app,
+        Method::GET,
+        "/api/v1/admin/settings",
+        Some(&staff),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let reply = call(
+        &app,
+        Method::POST,
+        "/api/v1/admin/run-due",
+        Some(&staff),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+
+    let reply = call(
+        &app,
+        Method::GET,
+        "/api/v1/admin/settings",
+        Some(&user),
+        &[],
+        None,
+    )
+    .await;
+    problem(&reply, StatusCode::FORBIDDEN, "forbidden");
+    let reply = call(
+        &app,
+        Method::POST,
+        "/api/v1/admin/run-due",
+        Some(&user),
+        &[],
+        None,
+    )
+    .await;
+    problem(&reply, StatusCode::FORBIDDEN, "forbidden");
+}
+
+#[test]
+fn database_urls_are_refused_until_the_adapters_are_wired() {
+    let mut config = Config::in_memory();
+    assert!(reelbyte_examples::server::build_store(&config).is_ok());
+    config.database_url = Some("postgres://localhost/reelbyte".into());
+    let error = reelbyte_examples::server::build_store(&config).expect_err("refused");
+    assert!(
+        error.contains("built without PostgreSQL support"),
+        "{error}"
+    );
+}

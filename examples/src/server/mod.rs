@@ -21,7 +21,6 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderName, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use clap::Parser;
 use reelbyte_core::Marketplace;
 use reelbyte_core::gateway::SimulatedGateway;
 use reelbyte_core::service::{LoginInput, RegisterInput};
@@ -37,7 +36,7 @@ use self::error::ApiError;
 use self::limit::FixedWindow;
 
 /// Start-up configuration: flags with environment fallbacks.
-#[derive(Debug, Clone, Parser)]
+#[derive(Debug, Clone, clap::Parser)]
 #[command(name = "reelbyte-server", about = "The ReelByte marketplace over HTTP")]
 pub struct Config {
     /// Address to listen on.
@@ -68,9 +67,18 @@ pub struct Config {
 }
 
 impl Config {
-    /// The in-memory configuration with default limits (for tests).
+    /// The in-memory configuration with default limits, ignoring the
+    /// environment (for tests).
     pub fn in_memory() -> Self {
-        Self::parse_from(["reelbyte-server"])
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: None,
+            redis_url: None,
+            seed_staff_email: None,
+            seed_staff_password: None,
+            login_limit_per_minute: 10,
+            write_limit_per_minute: 300,
+        }
     }
 }
 
