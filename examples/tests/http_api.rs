@@ -1,0 +1,653 @@
+//! The HTTP API driven in process: the whole client-and-creator story, and
+//! how errors are mapped to problem documents.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use reelbyte_core::Marketplace;
+use reelbyte_core::gateway::SimulatedGateway;
+use reelbyte_examples::server::{AppState, Config, app};
+use reelbyte_memory::MemStore;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+fn server(config: &Config) -> Router {
+    let market = Marketplace::new(MemStore::shared(), Arc::new(SimulatedGateway::new()));
+    app(AppState::new(market, config))
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Value,
+}
+
+async fn call(
+    app: &Router,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    extra: &[(&str, &str)],
+    body: Option<Value>,
+) -> Reply {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    for (name, value) in extra {
+        request = request.header(*name, *value);
+    }
+    let request = match body {
+        Some(body) => request
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .expect("a request");
+    let response = app.clone().oneshot(request).await.expect("a response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes();
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn problem(reply: &Reply, status: StatusCode, code: &str) {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    assert_eq!(
+        reply.headers[header::CONTENT_TYPE],
+        "application/problem+json",
+        "{}",
+        reply.body
+    );
+    assert_eq!(reply.body["code"], code, "{}", reply.body);
+    assert_eq!(reply.body["status"], status.as_u16());
+}
+
+fn id(value: &Value) -> String {
+    value["id"].as_str().expect("an id").to_string()
+}
+
+async fn sign_up(app: &Router, email: &str, user_type: &str, name: &str) -> String {
+    let reply = call(
+        app,
+        Method::POST,
+        "/api/v1/auth/register",
+        None,
+        &[],
+        Some(json!({
+            "email": email,
+            "password": "correct horse battery",
+            "user_type": user_type,
+            "display_name": name,
+        })),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert!(reply.body["user"].get("password_hash").is_none());
+    let reply = call(
+        app,
+        Method::POST,
+        "/api/v1/auth/login",
+        None,
+        &[],
+        Some(json!({ "email": email, "password": "correct horse battery" })),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.body["token"].as_str().expect("a token").to_string()
+}
+
+fn gig_body() -> Value {
+    json!({
+        "title": "Punchy product reel",
+        "description": "A vertical video for your product, scripted, shot and edited.",
+        "category": "ugc",
+        "basic": { "price": { "amount": "50.00", "currency": "USD" }, "delivery_days": 5, "revisions": 1 },
+        "search_tags": ["ugc", "reels"]
+    })
+}
+
+/// A creator with a published gig, and a client who ordered it.
+struct Ordered {
+    app: Router,
+    creator: String,
+    client: String,
+    contract: String,
+}
+
+async fn ordered(config: &Config) -> Ordered {
+    let app = server(config);
+    let creator = sign_up(&app, "ada@example.com", "creator", "Ada Reels").await;
+    let client = sign_up(&app, "brand@example.com", "client", "Brand Co").await;
+
+    let reply = call(
+        &app,
+        Method::POST,
+        "/api/v1/gigs",
+        Some(&creator),
+        &[],
+        Some(gig_body()),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let gig = id(&reply.body);
+    let reply = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/gigs/{gig}/publish"),
+        Some(&creator),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+
+    let reply = call(
+        &app,
+        Method::POST,
+        "/api/v1/me/payment-methods",
+        Some(&client),
+        &[],
+        Some(json!({
+            "provider": "stripe", "provider_payment_method_id": "pm_card_visa", "type": "card",
+            "last_four": "4242", "brand": "Visa", "expiry_month": 12, "expiry_year": 2035
+        })),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert!(reply.body.get("provider_payment_method_id").is_some());
+
+    let reply = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/gigs/{gig}/orders"),
+        Some(&client),
+        &[],
+        Some(json!({ "tier": "basic", "requirements": "Our new sneaker, 30 seconds." })),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let contract = id(&reply.body);
+    Ordered {
+        app,
+        creator,
+        client,
+        contract,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_and_creator_story() {
+    let Ordered {
+        app,
+        creator,
+        client,
+        contract,
+    } = ordered(&Config::in_memory()).await;
+
+    // Profiles: both sides have one from registration.
+    let reply = call(
+        &app,
+        Method::GET,
+        "/api/v1/me/creator-profile",
+        Some(&creator),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let reply = call(
+        &app,
+        Method::PATCH,
+        "/api/v1/me/client-profile",
+        Some(&client),
+        &[],
+        Some(json!({ "industry": "Footwear" })),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+
+    // Fund with an idempotency key; the replay returns the same escrow.
+    let fund = format!("/api/v1/contracts/{contract}/fund");
+    let key = [("Idempotency-Key", "fund-1")];
+    let first = call(
+        &app,
+        Method::POST,
+        &fund,
+        Some(&client),
+        &key,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let replay = call(
+        &app,
+        Method::POST,
+        &fund,
+        Some(&client),
+        &key,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(replay.status, StatusCode::OK, "{}", replay.body);
+    assert_eq!(first.body, replay.body);
+
+    let reply = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/contracts/{contract}/accept"),
+        Some(&creator),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+
+    let reply = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/contracts/{contract}/deliverables"),
+        Some(&creator),
+        &[],
+        Some(json!({
+            "title": "Final cut",
+            "description": "Two hooks, one CTA.",
+            "video_urls": ["https://cdn.example.com/final.mp4"],
+            "file_urls": []
+        })),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+
+    let reply = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/contracts/{contract}/approve"),
+        Some(&client),
+        &[],
+        Some(json!({ "feedback": "Great work" })),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["status"], "completed", "{}", reply.body);
+
+    let reply = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/contracts/{contract}/reviews"),
+        Some(&client),
+        &[],
+        Some(json!({ "overall_rating": 5, "comment": "Fast and sharp." })),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+
+    let reply = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/contracts/{contract}"),
+        Some(&creator),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["contract"]["status"], "completed");
+
+    let reply = call(
+        &app,
+        Method::GET,
+        "/api/v1/contracts?limit=1&offset=0",
+        Some(&client),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["total"], 1);
+    assert_eq!(reply.body["items"].as_array().map(Vec::len), Some(1));
+
+    let reply = call(
+        &app,
+        Method::GET,
+        "/api/v1/notifications",
+        Some(&creator),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_are_problem_documents() {
+    let Ordered {
+        app,
+        creator,
+        client,
+        contract,
+    } = ordered(&Config::in_memory()).await;
+
+    // 401: no token, and a made-up token.
+    let reply = call(&app, Method::GET, "/api/v1/me", None, &[], None).await;
+    problem(&reply, StatusCode::UNAUTHORIZED, "unauthenticated");
+    let reply = call(
+        &app,
+        Method::GET,
+        "/api/v1/me",
+        Some("not-a-session"),
+        &[],
+        None,
+    )
+    .await;
+    problem(&reply, StatusCode::UNAUTHORIZED, "unauthenticated");
+
+    // 404: another user's contract looks like no contract at all.
+    let stranger = sign_up(&app, "eve@example.com", "client", "Eve").await;
+    let reply = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/contracts/{contract}"),
+        Some(&stranger),
+        &[],
+        None,
+    )
+    .await;
+    problem(&reply, StatusCode::NOT_FOUND, "not_found");
+
+    // 409: approving work that was never delivered.
+    let reply = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/contracts/{contract}/approve"),
+        Some(&client),
+        &[],
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
+    assert_eq!(
+        reply.headers[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    // 409: accepting an already accepted contract.
+    let reply = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/contracts/{contract}/fund"),
+        Some(&client),
+        &[("Idempotency-Key", "fund-errors")],
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let accept = format!("/api/v1/contracts/{contract}/accept");
+    let reply = call(&app, Method::POST, &accept, Some(&creator), &[], None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let reply = call(&app, Method::POST, &accept, Some(&creator), &[], None).await;
+    problem(&reply, StatusCode::CONFLICT, "invalid_transition");
+
+    // 400: malformed JSON; 422: well-formed but invalid; 415: not JSON.
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/auth/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{not json"))
+        .expect("a request");
+    let response = app.clone().oneshot(request).await.expect("a response");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    let reply = call(
+        &app,
+        Method::POST,
+        "/api/v1/auth/register",
+        None,
+        &[],
+        Some(json!({ "email": "nope", "password": "x", "user_type": "alien", "display_name": "" })),
+    )
+    .await;
+    problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    let reply = call(
+        &app,
+        Method::POST,
+        "/api/v1/gigs",
+        Some(&creator),
+        &[],
+        Some(json!({ "title": 5 })),
+    )
+    .await;
+    problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/auth/login")
+        .body(Body::from("email=a"))
+        .expect("a request");
+    let response = app.clone().oneshot(request).await.expect("a response");
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    // 400: a bad id in the path, a bad query, an unknown route.
+    let reply = call(
+        &app,
+        Method::GET,
+        "/api/v1/contracts/not-a-uuid",
+        Some(&client),
+        &[],
+        None,
+    )
+    .await;
+    problem(&reply, StatusCode::BAD_REQUEST, "bad_request");
+    let reply = call(
+        &app,
+        Method::GET,
+        "/api/v1/contracts?limit=abc",
+        Some(&client),
+        &[],
+        None,
+    )
+    .await;
+    problem(&reply, StatusCode::BAD_REQUEST, "bad_request");
+    let reply = call(&app, Method::GET, "/api/v1/nowhere", None, &[], None).await;
+    problem(&reply, StatusCode::NOT_FOUND, "not_found");
+
+    // Money moves need an Idempotency-Key.
+    let reply = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/contracts/{contract}/fund"),
+        Some(&client),
+        &[],
+        Some(json!({})),
+    )
+    .await;
+    problem(&reply, StatusCode::BAD_REQUEST, "idempotency_key_required");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logins_and_writes_are_rate_limited() {
+    let mut config = Config::in_memory();
+    config.login_limit_per_minute = 2;
+    config.write_limit_per_minute = 5;
+    let app = server(&config);
+    let wrong = json!({ "email": "nobody@example.com", "password": "wrong password" });
+    for _ in 0..2 {
+        let reply = call(
+            &app,
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            &[],
+            Some(wrong.clone()),
+        )
+        .await;
+        problem(&reply, StatusCode::UNAUTHORIZED, "unauthenticated");
+    }
+    let reply = call(
+        &app,
+        Method::POST,
+        "/api/v1/auth/login",
+        None,
+        &[],
+        Some(wrong),
+    )
+    .await;
+    problem(&reply, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    let retry: u64 = reply.headers[header::RETRY_AFTER]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=60).contains(&retry));
+
+    // Two writes were counted already (the refused login was not); three
+    // more pass, the next is refused.
+    for _ in 0..3 {
+        let reply = call(
+            &app,
+            Method::POST,
+            "/api/v1/gigs/00000000-0000-0000-0000-000000000000/views",
+            None,
+            &[],
+            None,
+        )
+        .await;
+        assert_ne!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let reply = call(
+        &app,
+        Method::POST,
+        "/api/v1/gigs/00000000-0000-0000-0000-000000000000/views",
+        None,
+        &[],
+        None,
+    )
+    .await;
+    problem(&reply, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    // Reads are not limited.
+    let reply = call(&app, Method::GET, "/healthz", None, &[], None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn serves_openapi_docs_and_health() {
+    let app = server(&Config::in_memory());
+    let reply = call(&app, Method::GET, "/openapi.json", None, &[], None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(
+        reply.body["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1"))
+    );
+    let paths = reply.body["paths"].as_object().expect("paths");
+    assert!(paths.contains_key("/api/v1/contracts/{contract}/fund"));
+    assert!(paths.len() > 60, "{} paths", paths.len());
+    let reply = call(&app, Method::GET, "/readyz", None, &[], None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let request = Request::builder()
+        .uri("/docs/")
+        .body(Body::empty())
+        .expect("a request");
+    let response = app.clone().oneshot(request).await.expect("a response");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers().contains_key("x-request-id"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeded_staff_administer_and_others_are_forbidden() {
+    let market = Marketplace::new(MemStore::shared(), Arc::new(SimulatedGateway::new()));
+    reelbyte_examples::server::seed_staff(&market, "ops@example.com", "staff password 1")
+        .await
+        .expect("seeded");
+    // Seeding again finds the same account.
+    reelbyte_examples::server::seed_staff(&market, "ops@example.com", "staff password 1")
+        .await
+        .expect("seeded again");
+    let app = app(AppState::new(market, &Config::in_memory()));
+    let reply = call(
+        &app,
+        Method::POST,
+        "/api/v1/auth/login",
+        None,
+        &[],
+        Some(json!({ "email": "ops@example.com", "password": "staff password 1" })),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["user"]["is_staff"], true);
+    let staff = reply.body["token"].as_str().expect("a token").to_string();
+    let user = sign_up(&app, "member@example.com", "client", "Member").await;
+
+    let reply = call(
+        &app,
+        Method::GET,
+        "/api/v1/admin/settings",
+        Some(&staff),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let reply = call(
+        &app,
+        Method::POST,
+        "/api/v1/admin/run-due",
+        Some(&staff),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+
+    let reply = call(
+        &app,
+        Method::GET,
+        "/api/v1/admin/settings",
+        Some(&user),
+        &[],
+        None,
+    )
+    .await;
+    problem(&reply, StatusCode::FORBIDDEN, "forbidden");
+    let reply = call(
+        &app,
+        Method::POST,
+        "/api/v1/admin/run-due",
+        Some(&user),
+        &[],
+        None,
+    )
+    .await;
+    problem(&reply, StatusCode::FORBIDDEN, "forbidden");
+}
+
+#[test]
+fn database_urls_are_refused_until_the_adapters_are_wired() {
+    let mut config = Config::in_memory();
+    assert!(reelbyte_examples::server::build_store(&config).is_ok());
+    config.database_url = Some("postgres://localhost/reelbyte".into());
+    let error = reelbyte_examples::server::build_store(&config).expect_err("refused");
+    assert!(
+        error.contains("built without PostgreSQL support"),
+        "{error}"
+    );
+}
