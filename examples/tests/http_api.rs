@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use reelbyte_core::Marketplace;
 use reelbyte_core::gateway::SimulatedGateway;
-use reelbyte_examples::server::{AppState, Config, app};
+use reelbyte_examples::server::{AppState, Config, app, build_backends};
 use reelbyte_memory::MemStore;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -640,14 +640,93 @@ async fn seeded_staff_administer_and_others_are_forbidden() {
     problem(&reply, StatusCode::FORBIDDEN, "forbidden");
 }
 
-#[test]
-fn database_urls_are_refused_until_the_adapters_are_wired() {
+#[tokio::test]
+async fn an_unreachable_database_stops_the_start_up() {
     let mut config = Config::in_memory();
-    assert!(reelbyte_examples::server::build_store(&config).is_ok());
-    config.database_url = Some("postgres://localhost/reelbyte".into());
-    let error = reelbyte_examples::server::build_store(&config).expect_err("refused");
-    assert!(
-        error.contains("built without PostgreSQL support"),
-        "{error}"
+    assert!(build_backends(&config).await.is_ok());
+    config.database_url = Some("postgres://postgres@127.0.0.1:1/reelbyte".into());
+    let error = build_backends(&config).await.expect_err("refused");
+    assert!(error.starts_with("PostgreSQL"), "{error}");
+    let mut config = Config::in_memory();
+    config.redis_url = Some("redis://127.0.0.1:1".into());
+    let error = build_backends(&config).await.expect_err("refused");
+    assert!(error.starts_with("Redis"), "{error}");
+}
+
+/// The server on PostgreSQL behind the Redis cache, as `--database-url` and
+/// `--redis-url` build it: ready, and a user can register, log in and see
+/// themself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_runs_on_postgres_behind_redis() {
+    let integration = std::env::var("REELBYTE_TEST_INTEGRATION").as_deref() == Ok("1");
+    let (Ok(pg), Ok(redis_url)) = (
+        std::env::var("REELBYTE_TEST_PG_URL"),
+        std::env::var("REELBYTE_TEST_REDIS_URL"),
+    ) else {
+        assert!(
+            !integration,
+            "REELBYTE_TEST_INTEGRATION=1 needs both server URLs"
+        );
+        println!("skipping: REELBYTE_TEST_PG_URL or REELBYTE_TEST_REDIS_URL unset");
+        return;
+    };
+    use sqlx::Connection;
+    let name = format!("reelbyte_server_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&pg)
+        .await
+        .expect("admin connection");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .execute(&mut admin)
+        .await
+        .expect("create database");
+    let base = pg.rsplit_once('/').map(|(base, _)| base).unwrap_or(&pg);
+    let mut config = Config::in_memory();
+    config.database_url = Some(format!("{base}/{name}"));
+    config.redis_url = Some(redis_url);
+    let backends = build_backends(&config).await.expect("PostgreSQL and Redis");
+    let redis = backends.redis.clone().expect("a Redis connection");
+    let app = app(AppState::with_redis(
+        reelbyte_examples::server::build_market(backends.store),
+        &config,
+        redis,
+    ));
+    let ready = call(&app, Method::GET, "/readyz", None, &[], None).await;
+    assert_eq!(ready.status, StatusCode::OK);
+    let email = format!("pg-{}@example.com", uuid::Uuid::new_v4().simple());
+    let registered = call(
+        &app,
+        Method::POST,
+        "/api/v1/auth/register",
+        None,
+        &[],
+        Some(json!({
+            "email": email,
+            "password": "a long enough password",
+            "user_type": "creator",
+            "display_name": "Pat"
+        })),
+    )
+    .await;
+    assert_eq!(
+        registered.status,
+        StatusCode::CREATED,
+        "{:?}",
+        registered.body
     );
+    let login = call(
+        &app,
+        Method::POST,
+        "/api/v1/auth/login",
+        None,
+        &[],
+        Some(json!({ "email": email, "password": "a long enough password" })),
+    )
+    .await;
+    assert_eq!(login.status, StatusCode::OK, "{:?}", login.body);
+    drop(app);
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await;
 }

@@ -82,25 +82,58 @@ impl Config {
     }
 }
 
-/// Picks the storage backend for `config`.
-///
-/// The PostgreSQL and Redis adapters plug in here; until this binary is built
-/// with them, asking for them is a start-up error rather than a silent
-/// fallback to memory.
-pub fn build_store(config: &Config) -> Result<Arc<dyn Store>, String> {
-    if config.database_url.is_some() {
-        return Err(
-            "built without PostgreSQL support: remove --database-url/DATABASE_URL \
-                    to run in memory"
-                .into(),
-        );
+/// The storage and the shared services `config` asks for.
+#[derive(Clone)]
+pub struct Backends {
+    /// The store: memory, PostgreSQL, either behind the Redis cache.
+    pub store: Arc<dyn Store>,
+    /// Redis, when configured (shared rate limits and the readiness check).
+    pub redis: Option<redis::aio::ConnectionManager>,
+}
+
+impl std::fmt::Debug for Backends {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Backends")
+            .field("redis", &self.redis.is_some())
+            .finish_non_exhaustive()
     }
-    if config.redis_url.is_some() {
-        return Err("built without Redis support (it needs PostgreSQL): remove \
-                    --redis-url/REDIS_URL to run in memory"
-            .into());
+}
+
+/// Picks the storage for `config`: PostgreSQL (migrated at start-up) with
+/// `--database-url`, memory without; the Redis cache in front of either with
+/// `--redis-url`. A server that cannot reach what it was asked for does not
+/// start (no silent fallback to memory).
+pub async fn build_backends(config: &Config) -> Result<Backends, String> {
+    let store: Arc<dyn Store> = match &config.database_url {
+        Some(url) => {
+            let store = reelbyte_pg::PgStore::connect(url, 16)
+                .await
+                .map_err(|e| format!("PostgreSQL: {e}"))?;
+            store
+                .migrate()
+                .await
+                .map_err(|e| format!("PostgreSQL migrations: {e}"))?;
+            Arc::new(store)
+        }
+        None => Arc::new(MemStore::new()),
+    };
+    match &config.redis_url {
+        Some(url) => {
+            let conn = reelbyte_redis::connect(url)
+                .await
+                .map_err(|e| format!("Redis: {e}"))?;
+            let cached = reelbyte_redis::CachedStore::new(
+                store,
+                conn.clone(),
+                reelbyte_redis::CacheConfig::default(),
+            );
+            Ok(Backends {
+                store: Arc::new(cached),
+                redis: Some(conn),
+            })
+        }
+        None => Ok(Backends { store, redis: None }),
     }
-    Ok(Arc::new(MemStore::new()))
 }
 
 /// What every handler shares.
@@ -109,12 +142,72 @@ pub struct AppState {
     /// The service.
     pub market: Marketplace,
     limits: Arc<Limits>,
+    redis: Option<redis::aio::ConnectionManager>,
 }
 
-#[derive(Debug)]
-struct Limits {
-    login: FixedWindow,
-    writes: FixedWindow,
+/// Rate limits: in this process, or in Redis so that every instance of the
+/// server shares them.
+enum Limits {
+    Local {
+        login: FixedWindow,
+        writes: FixedWindow,
+    },
+    Shared {
+        limiter: Arc<dyn reelbyte_core::realtime::RateLimiter>,
+        login: u32,
+        writes: u32,
+    },
+}
+
+impl std::fmt::Debug for Limits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Limits::Local { .. } => f.write_str("Limits::Local"),
+            Limits::Shared { login, writes, .. } => f
+                .debug_struct("Limits::Shared")
+                .field("login", login)
+                .field("writes", writes)
+                .finish(),
+        }
+    }
+}
+
+impl Limits {
+    /// `Ok(())`, or the seconds to wait.
+    async fn check(&self, login: bool, key: &str) -> Result<(), u64> {
+        match self {
+            Limits::Local { login: l, writes } => {
+                if login {
+                    l.check(key)
+                } else {
+                    writes.check(key)
+                }
+            }
+            Limits::Shared {
+                limiter,
+                login: l,
+                writes,
+            } => {
+                let (limit, name) = if login {
+                    (*l, "login")
+                } else {
+                    (*writes, "write")
+                };
+                if limit == 0 {
+                    return Ok(());
+                }
+                match limiter
+                    .hit_fixed_window(&format!("rate:{name}:{key}"), u64::from(limit), 60)
+                    .await
+                {
+                    Ok(decision) if !decision.allowed => Err(60),
+                    // The limiter decides what a Redis failure means (it
+                    // fails open by default).
+                    _ => Ok(()),
+                }
+            }
+        }
+    }
 }
 
 impl AppState {
@@ -123,10 +216,30 @@ impl AppState {
         let minute = Duration::from_secs(60);
         Self {
             market,
-            limits: Arc::new(Limits {
+            limits: Arc::new(Limits::Local {
                 login: FixedWindow::new(config.login_limit_per_minute, minute),
                 writes: FixedWindow::new(config.write_limit_per_minute, minute),
             }),
+            redis: None,
+        }
+    }
+
+    /// State over `market` whose rate limits live in `redis`, shared by
+    /// every instance of the server.
+    pub fn with_redis(
+        market: Marketplace,
+        config: &Config,
+        redis: redis::aio::ConnectionManager,
+    ) -> Self {
+        let limiter = reelbyte_redis::RedisRealtime::new(redis.clone(), "reelbyte");
+        Self {
+            market,
+            limits: Arc::new(Limits::Shared {
+                limiter: Arc::new(limiter),
+                login: config.login_limit_per_minute,
+                writes: config.write_limit_per_minute,
+            }),
+            redis: Some(redis),
         }
     }
 }
@@ -202,8 +315,20 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
+/// Ready when the store answers and, when configured, Redis answers PING.
 async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     state.market.list_fee_tiers().await?;
+    if let Some(redis) = &state.redis {
+        let mut conn = redis.clone();
+        let pong: Result<String, _> = redis::cmd("PING").query_async(&mut conn).await;
+        if pong.is_err() {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "redis_unavailable",
+                "Redis does not answer",
+            ));
+        }
+    }
     Ok("ready")
 }
 
@@ -230,7 +355,7 @@ async fn rate_limit(State(state): State<AppState>, request: Request, next: Next)
     let is_write = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
     if is_write {
         if request.uri().path() == "/api/v1/auth/login"
-            && let Err(seconds) = state.limits.login.check(&parts_ip)
+            && let Err(seconds) = state.limits.check(true, &parts_ip).await
         {
             return ApiError::too_many_requests(seconds).into_response();
         }
@@ -238,17 +363,16 @@ async fn rate_limit(State(state): State<AppState>, request: Request, next: Next)
             Ok(Some(token)) => format!("token:{}", reelbyte_core::auth::token_hash(token)),
             _ => format!("ip:{parts_ip}"),
         };
-        if let Err(seconds) = state.limits.writes.check(&key) {
+        if let Err(seconds) = state.limits.check(false, &key).await {
             return ApiError::too_many_requests(seconds).into_response();
         }
     }
     next.run(request).await
 }
 
-/// A marketplace over the store `config` asks for and the simulated gateway.
-pub fn build_market(config: &Config) -> Result<Marketplace, String> {
-    let store = build_store(config)?;
-    Ok(Marketplace::new(store, Arc::new(SimulatedGateway::new())))
+/// A marketplace over `store` and the simulated gateway.
+pub fn build_market(store: Arc<dyn Store>) -> Marketplace {
+    Marketplace::new(store, Arc::new(SimulatedGateway::new()))
 }
 
 /// Registers (or logs in) the seed staff account and makes it staff. The
@@ -294,12 +418,16 @@ pub async fn seed_staff(market: &Marketplace, email: &str, password: &str) -> Re
 
 /// Serves `config` until SIGTERM or Ctrl-C.
 pub async fn serve(config: Config) -> Result<(), String> {
-    let market = build_market(&config)?;
+    let backends = build_backends(&config).await?;
+    let market = build_market(backends.store.clone());
     if let (Some(email), Some(password)) = (&config.seed_staff_email, &config.seed_staff_password) {
         seed_staff(&market, email, password).await?;
         tracing::info!(email = %email, "seeded staff account");
     }
-    let state = AppState::new(market, &config);
+    let state = match backends.redis {
+        Some(redis) => AppState::with_redis(market, &config, redis),
+        None => AppState::new(market, &config),
+    };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("bind {}: {e}", config.listen))?;
