@@ -297,7 +297,10 @@ async fn pick_pairs(
             .get_by_id(*gig_id)
             .await?
             .ok_or("a generated gig is missing")?;
-        if out.iter().any(|p| p.creator_profile == gig.creator_profile_id) {
+        if out
+            .iter()
+            .any(|p| p.creator_profile == gig.creator_profile_id)
+        {
             continue;
         }
         let Some(&(creator_user, creator_profile)) = generated
@@ -437,7 +440,12 @@ fn hand_quote(total: Decimal) -> (Decimal, Decimal, Decimal) {
     (fee, processing, total - fee)
 }
 
-async fn hand_lifecycle(pool: &PgPool, pair: &Pair, price: Decimal, lat: &mut Latencies) -> Outcome<()> {
+async fn hand_lifecycle(
+    pool: &PgPool,
+    pair: &Pair,
+    price: Decimal,
+    lat: &mut Latencies,
+) -> Outcome<()> {
     let contract = Uuid::now_v7();
     let (fee, processing, payout) = hand_quote(price);
     let today = Utc::now().date_naive();
@@ -768,7 +776,10 @@ fn database_url(admin: &str, name: &str) -> String {
 }
 
 async fn fresh_database(admin: &str, name: &str) -> Outcome<String> {
-    let pool = PgPoolOptions::new().max_connections(1).connect(admin).await?;
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(admin)
+        .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
     )))
@@ -782,7 +793,10 @@ async fn fresh_database(admin: &str, name: &str) -> Outcome<String> {
 }
 
 async fn open_database(admin: &str, name: &str) -> Outcome<Option<String>> {
-    let pool = PgPoolOptions::new().max_connections(1).connect(admin).await?;
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(admin)
+        .await?;
     let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
         .bind(name)
         .fetch_optional(&pool)
@@ -827,7 +841,11 @@ fn search_queries() -> Vec<(&'static str, GigQuery)> {
             "full text + filters",
             GigQuery {
                 text: Some((*text).into()),
-                category: if n % 2 == 0 { Some("editing".into()) } else { None },
+                category: if n % 2 == 0 {
+                    Some("editing".into())
+                } else {
+                    None
+                },
                 min_price: None,
                 max_price: usd(30_000),
                 max_delivery_days: Some(5),
@@ -925,7 +943,11 @@ async fn search_section(admin: &str, gigs: usize, queries: usize) -> Outcome<Vec
     let all = search_queries();
     let mut out = Vec::new();
     for kind in ["full text + filters", "typo fallback"] {
-        let mine: Vec<&GigQuery> = all.iter().filter(|(k, _)| *k == kind).map(|(_, q)| q).collect();
+        let mine: Vec<&GigQuery> = all
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, q)| q)
+            .collect();
         let fuzzy = kind == "typo fallback";
         // Warm the caches once.
         for q in &mine {
@@ -1018,7 +1040,12 @@ fn footprint(gigs: usize) -> Outcome<Footprint> {
     let line = text
         .lines()
         .find(|l| l.starts_with("FOOTPRINT "))
-        .ok_or_else(|| format!("the footprint child failed: {}", String::from_utf8_lossy(&output.stderr)))?;
+        .ok_or_else(|| {
+            format!(
+                "the footprint child failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        })?;
     let f: Vec<&str> = line.split_whitespace().collect();
     if f.len() != 6 {
         return Err(format!("unexpected footprint line {line:?}").into());
@@ -1044,8 +1071,18 @@ async fn memory_section(args: &Args) -> Outcome<Vec<RunResult>> {
         let market = Marketplace::new(store, Arc::new(SimulatedGateway::new()));
         // Warm-up, untimed.
         run_library("warm-up", &market, &pairs, clients, 200).await?;
-        let r = run_library("memory store", &market, &pairs, clients, args.mem_lifecycles).await?;
-        eprintln!("memory, {clients} client(s): {:.0} lifecycles/s", r.per_second());
+        let r = run_library(
+            "memory store",
+            &market,
+            &pairs,
+            clients,
+            args.mem_lifecycles,
+        )
+        .await?;
+        eprintln!(
+            "memory, {clients} client(s): {:.0} lifecycles/s",
+            r.per_second()
+        );
         out.push(r);
     }
     Ok(out)
@@ -1082,9 +1119,15 @@ async fn postgres_section(admin: &str, args: &Args) -> Outcome<PgReport> {
             args.pg_lifecycles,
         )
         .await?;
-        eprintln!("postgres library, {clients} client(s): {:.0} lifecycles/s", lib.per_second());
+        eprintln!(
+            "postgres library, {clients} client(s): {:.0} lifecycles/s",
+            lib.per_second()
+        );
         let hand = run_hand(&pool, &pairs, price, clients, args.pg_lifecycles).await?;
-        eprintln!("postgres hand-written, {clients} client(s): {:.0} lifecycles/s", hand.per_second());
+        eprintln!(
+            "postgres hand-written, {clients} client(s): {:.0} lifecycles/s",
+            hand.per_second()
+        );
         report.runs.push(lib);
         report.runs.push(hand);
     }
@@ -1144,7 +1187,9 @@ fn markdown(report: &Report) -> String {
         "Run started {} (UTC), {:.0} s in all.\n",
         report.started, report.seconds
     );
-    s.push_str("### Gig-order lifecycle (order, fund, accept, deliver, approve/release, review)\n\n");
+    s.push_str(
+        "### Gig-order lifecycle (order, fund, accept, deliver, approve/release, review)\n\n",
+    );
     let mut runs = report.memory.clone();
     if let Some(pg) = &report.pg {
         runs.extend(pg.runs.iter().cloned());
@@ -1253,7 +1298,11 @@ fn targets(report: &Report) -> String {
                 } else {
                     format!(
                         "**not measured at 1,000,000**; at {n} gigs it is {}",
-                        if worst < 20.0 { "under 20 ms" } else { "already over 20 ms" }
+                        if worst < 20.0 {
+                            "under 20 ms"
+                        } else {
+                            "already over 20 ms"
+                        }
                     )
                 }
             );
@@ -1287,8 +1336,16 @@ fn svg(report: &Report) -> String {
     }
     let mut search: Vec<(String, f64, &str)> = Vec::new();
     for r in &report.search {
-        search.push((format!("{} gigs, {}, library", r.gigs, r.kind), r.library.1, "#f28e2b"));
-        search.push((format!("{} gigs, {}, hand-written", r.gigs, r.kind), r.raw.1, "#59a14f"));
+        search.push((
+            format!("{} gigs, {}, library", r.gigs, r.kind),
+            r.library.1,
+            "#f28e2b",
+        ));
+        search.push((
+            format!("{} gigs, {}, hand-written", r.gigs, r.kind),
+            r.raw.1,
+            "#59a14f",
+        ));
     }
     let row = 26.0;
     let left = 330.0;
@@ -1302,50 +1359,63 @@ fn svg(report: &Report) -> String {
          font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>"
     );
     let mut y = 20.0;
-    let panel = |s: &mut String, title: &str, items: &[(String, f64, &str)], unit: &str, y: &mut f64| {
-        let _ = writeln!(
-            s,
-            "<text x=\"10\" y=\"{y}\" font-weight=\"bold\">{title} (log scale)</text>"
-        );
-        *y += 12.0;
-        let max = items.iter().map(|i| i.1).fold(1.0_f64, f64::max);
-        let top = max.log10().ceil().max(1.0);
-        let floor = items
-            .iter()
-            .map(|i| i.1)
-            .filter(|v| *v > 0.0)
-            .fold(max, f64::min)
-            .log10()
-            .floor()
-            .min(top - 1.0);
-        for (label, value, colour) in items {
-            let frac = ((value.max(1e-9).log10() - floor) / (top - floor)).clamp(0.0, 1.0);
-            let w = (frac * plot).max(1.0);
+    let panel =
+        |s: &mut String, title: &str, items: &[(String, f64, &str)], unit: &str, y: &mut f64| {
             let _ = writeln!(
                 s,
-                "<text x=\"{tx}\" y=\"{ty}\" text-anchor=\"end\">{label}</text>\
+                "<text x=\"10\" y=\"{y}\" font-weight=\"bold\">{title} (log scale)</text>"
+            );
+            *y += 12.0;
+            let max = items.iter().map(|i| i.1).fold(1.0_f64, f64::max);
+            let top = max.log10().ceil().max(1.0);
+            let floor = items
+                .iter()
+                .map(|i| i.1)
+                .filter(|v| *v > 0.0)
+                .fold(max, f64::min)
+                .log10()
+                .floor()
+                .min(top - 1.0);
+            for (label, value, colour) in items {
+                let frac = ((value.max(1e-9).log10() - floor) / (top - floor)).clamp(0.0, 1.0);
+                let w = (frac * plot).max(1.0);
+                let _ = writeln!(
+                    s,
+                    "<text x=\"{tx}\" y=\"{ty}\" text-anchor=\"end\">{label}</text>\
                  <rect x=\"{left}\" y=\"{ry}\" width=\"{w:.1}\" height=\"{h}\" fill=\"{colour}\"/>\
                  <text x=\"{vx:.1}\" y=\"{ty}\">{value:.1} {unit}</text>",
-                tx = left - 6.0,
-                ty = *y + 14.0,
-                ry = *y + 3.0,
-                h = row - 8.0,
-                vx = left + w + 4.0,
-            );
-            *y += row;
-        }
-        let _ = writeln!(
-            s,
-            "<text x=\"{left}\" y=\"{ty}\" fill=\"#666\">10^{floor:.0}</text>\
+                    tx = left - 6.0,
+                    ty = *y + 14.0,
+                    ry = *y + 3.0,
+                    h = row - 8.0,
+                    vx = left + w + 4.0,
+                );
+                *y += row;
+            }
+            let _ = writeln!(
+                s,
+                "<text x=\"{left}\" y=\"{ty}\" fill=\"#666\">10^{floor:.0}</text>\
              <text x=\"{rx}\" y=\"{ty}\" fill=\"#666\" text-anchor=\"end\">10^{top:.0}</text>",
-            ty = *y + 12.0,
-            rx = left + plot,
-        );
-        *y += 30.0;
-    };
-    panel(&mut s, "Gig-order lifecycles per second", &bars, "/s", &mut y);
+                ty = *y + 12.0,
+                rx = left + plot,
+            );
+            *y += 30.0;
+        };
+    panel(
+        &mut s,
+        "Gig-order lifecycles per second",
+        &bars,
+        "/s",
+        &mut y,
+    );
     if !search.is_empty() {
-        panel(&mut s, "Search p99 latency, ms (lower is better)", &search, "ms", &mut y);
+        panel(
+            &mut s,
+            "Search p99 latency, ms (lower is better)",
+            &search,
+            "ms",
+            &mut y,
+        );
     }
     s.push_str("</svg>\n");
     s
@@ -1393,7 +1463,9 @@ async fn main() -> Outcome<()> {
     if let Some(admin) = &args.admin_url {
         report.pg = Some(postgres_section(admin, &args).await?);
         for &gigs in &args.search_scales {
-            report.search.extend(search_section(admin, gigs, args.search_queries).await?);
+            report
+                .search
+                .extend(search_section(admin, gigs, args.search_queries).await?);
         }
     } else {
         eprintln!("no --admin-url: PostgreSQL sections skipped");
@@ -1437,8 +1509,13 @@ mod tests {
     #[test]
     fn arguments_parse() -> Outcome<()> {
         let a = parse_args(
-            ["--search-scales", "100_000,1000000", "--pg-lifecycles", "10"]
-                .map(String::from),
+            [
+                "--search-scales",
+                "100_000,1000000",
+                "--pg-lifecycles",
+                "10",
+            ]
+            .map(String::from),
         )?;
         assert_eq!(a.search_scales, vec![100_000, 1_000_000]);
         assert_eq!(a.pg_lifecycles, 10);
