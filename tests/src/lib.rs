@@ -27,3 +27,22 @@ pub fn redis_url() -> Option<String> {
         }
     }
 }
+
+/// A fresh PostgreSQL database behind [`reelbyte_redis::CachedStore`] with
+/// its own key prefix: the production stack. Without a Redis URL (and
+/// without `REELBYTE_TEST_INTEGRATION=1`) the bare PostgreSQL store.
+pub async fn redis_over_pg_store() -> std::sync::Arc<dyn reelbyte_core::store::Store> {
+    let inner = pg::clean_store().await;
+    let Some(url) = redis_url() else {
+        return inner;
+    };
+    let conn = reelbyte_redis::connect(&url)
+        .await
+        .expect("Redis at REELBYTE_TEST_REDIS_URL");
+    let prefix = format!("reelbyte-test:{}", uuid::Uuid::new_v4().simple());
+    std::sync::Arc::new(reelbyte_redis::CachedStore::new(
+        inner,
+        conn,
+        reelbyte_redis::CacheConfig::with_prefix(prefix),
+    ))
+}

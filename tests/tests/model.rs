@@ -1,4 +1,5 @@
-//! The reference model against the real service, on every backend.
+//! The reference model against the real service, on every backend: the
+//! memory store, PostgreSQL, and the Redis cache over PostgreSQL.
 //!
 //! Each case seeds the model's world in a fresh store, runs a random
 //! sequence of up to 40 commands by random actors (legal and illegal mixed)
@@ -60,5 +61,25 @@ mod postgres {
 
         #[test]
         fn postgres_agrees_with_the_model(sequential 1..30 => WorkflowMachine<Postgres>);
+    }
+
+    #[derive(Debug)]
+    struct RedisOverPostgres;
+
+    impl Backend for RedisOverPostgres {
+        fn store() -> BoxFuture<Arc<dyn Store>> {
+            Box::pin(reelbyte_tests::redis_over_pg_store())
+        }
+    }
+
+    prop_state_machine! {
+        #![proptest_config(Config {
+            cases: cases(16),
+            max_shrink_iters: 256,
+            ..Config::default()
+        })]
+
+        #[test]
+        fn redis_over_postgres_agrees_with_the_model(sequential 1..30 => WorkflowMachine<RedisOverPostgres>);
     }
 }

@@ -364,6 +364,17 @@ impl Marketplace {
                 .unwrap_or(Money::zero(currency));
             let settled = release.checked_add(refund)?;
             if settled != held {
+                // Reads are not one snapshot: a resolution that committed
+                // between reading the dispute and the escrow leaves an escrow
+                // that no longer matches. That is a lost race, not bad input:
+                // retry, and the retry sees the dispute resolved.
+                let now_stored = self.store().support().get_dispute_by_id(id).await?;
+                if now_stored.is_none_or(|d| d.version != old_dispute.version) {
+                    return Err(Error::conflict(
+                        "dispute",
+                        "the dispute changed while it was being resolved",
+                    ));
+                }
                 return Err(Error::rule(
                     "settlement_must_match_held",
                     format!("release + refund is {settled}, the escrow holds {held}"),
