@@ -1,5 +1,9 @@
 //! Workspace-level tests: the conformance suite of `reelbyte-core` stamped
 //! for every backend (see `tests/*.rs`).
+//!
+//! The workspace README is included below so that its code samples are
+//! compiled and run as doc tests.
+#![doc = include_str!("../../README.md")]
 
 pub mod machine;
 pub mod pg;
