@@ -1,6 +1,7 @@
-//! Browse and search: gigs and jobs by full text (weighted search vectors
-//! ranked with `ts_rank`, plus case-insensitive word matching as the memory
-//! store does it) with a trigram fallback for typos, creators by skill,
+//! Browse and search: gigs and jobs by full text (weighted search vectors,
+//! every word matched stemmed or as a word prefix through the GIN index, then
+//! ranked by words in the title, in the description and `ts_rank`) with a
+//! trigram fallback for typos, creators by skill,
 //! category, rating and availability. These reads may use a lagging replica.
 
 use reelbyte_core::entities::{CreatorProfile, Gig, Job};
@@ -20,7 +21,7 @@ fn words(text: Option<&str>) -> Vec<String> {
 /// How the text of a query is matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Match {
-    /// Every word appears (substring, any case) or the search vector matches.
+    /// The search vector matches every word (stemmed, or as a prefix).
     Words,
     /// The title is similar to the text (trigrams): a fallback for typos.
     Fuzzy,
@@ -34,20 +35,36 @@ fn push_page(qb: &mut QueryBuilder<Postgres>, page: Page) {
         .push_bind(i64::from(page.offset));
 }
 
-/// Pushes ` AND` every word appears in one of `columns` (text expressions).
-fn push_every_word(qb: &mut QueryBuilder<Postgres>, words: &[String], columns: &[&str]) {
-    for word in words {
-        qb.push(" AND (");
-        for (i, column) in columns.iter().enumerate() {
-            if i > 0 {
-                qb.push(" OR ");
-            }
-            qb.push(format!("strpos(lower({column}), "))
-                .push_bind(word.clone())
-                .push(") > 0");
-        }
-        qb.push(")");
+/// A `simple`-configuration prefix query (`word:* & word:*`) of `words`,
+/// keeping only letters and digits so that no input can break the tsquery
+/// syntax; `None` when nothing is left.
+fn prefix_query(words: &[String]) -> Option<String> {
+    let parts: Vec<String> = words
+        .iter()
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("{w}:*"))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" & "))
+}
+
+/// Pushes ` AND` the search vector matches every word, stemmed (`english`)
+/// or as a word prefix (`simple`): both forms are answered by the GIN index
+/// on `search_vector`, so a search never scans every row.
+fn push_text_match(qb: &mut QueryBuilder<Postgres>, text: &str, words: &[String]) {
+    qb.push(" AND t.search_vector @@ (plainto_tsquery('english', ")
+        .push_bind(text.to_string())
+        .push(")");
+    if let Some(prefixes) = prefix_query(words) {
+        qb.push(" || to_tsquery('simple', ")
+            .push_bind(prefixes)
+            .push(")");
     }
+    qb.push(")");
 }
 
 /// Pushes how many words appear in `column`.
@@ -119,19 +136,7 @@ impl PgStore {
         if words.is_empty() {
             qb.push(" ORDER BY t.published_at DESC NULLS LAST, t.created_at DESC, t.id DESC");
         } else if how == Match::Words {
-            qb.push(" AND (t.search_vector @@ plainto_tsquery('english', ")
-                .push_bind(text.clone())
-                .push(") OR (TRUE");
-            push_every_word(
-                &mut qb,
-                words,
-                &[
-                    "t.title",
-                    "t.description",
-                    "array_to_string(t.search_tags, chr(31))",
-                ],
-            );
-            qb.push("))");
+            push_text_match(&mut qb, &text, words);
             // Words in the title first, then in the description (as the
             // memory store ranks), then the weighted full-text rank.
             qb.push(" ORDER BY ");
@@ -202,11 +207,7 @@ impl PgStore {
         if !words.is_empty() {
             match how {
                 Match::Words => {
-                    qb.push(" AND (t.search_vector @@ plainto_tsquery('english', ")
-                        .push_bind(text.clone())
-                        .push(") OR (TRUE");
-                    push_every_word(&mut qb, words, &["t.title", "t.description"]);
-                    qb.push("))");
+                    push_text_match(&mut qb, &text, words);
                 }
                 Match::Fuzzy => {
                     qb.push(" AND t.title % ").push_bind(text.clone());
@@ -252,5 +253,21 @@ impl PgStore {
         qb.push(" ORDER BY t.average_rating DESC, t.id");
         push_page(&mut qb, query.page);
         self.fetch(qb).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_queries_cannot_break_the_tsquery_syntax() {
+        let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            prefix_query(&words("video editor")).as_deref(),
+            Some("video:* & editor:*")
+        );
+        assert_eq!(prefix_query(&words("a&b !|( ':*")).as_deref(), Some("ab:*"));
+        assert_eq!(prefix_query(&words("&& ()")), None);
     }
 }

@@ -117,6 +117,12 @@ mod postgres_only {
                 "idx_gigs_search_vector",
             ),
             (
+                // The library's word match: stemmed or prefix, one index.
+                "SELECT id FROM gigs WHERE search_vector @@ \
+                 (plainto_tsquery('english', 'video edit') || to_tsquery('simple', 'video:* & edit:*'))",
+                "idx_gigs_search_vector",
+            ),
+            (
                 "SELECT id FROM gigs WHERE title % 'viedo editor'",
                 "idx_gigs_title_trigram",
             ),
