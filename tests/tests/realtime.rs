@@ -160,3 +160,73 @@ mod windows {
         }
     }
 }
+
+/// Pending gig views land in `gigs.view_count`; views of a vanished gig are
+/// dropped; nothing is left pending.
+mod flush {
+    use std::sync::Arc;
+
+    use reelbyte_core::realtime::{ViewCounters, ViewTarget, flush_gig_views};
+    use reelbyte_core::store::Store;
+    use reelbyte_core::testing::{TestEnv, factory};
+    use reelbyte_memory::{MemRealtime, MemStore};
+
+    async fn flushes_into_the_store(counters: &dyn ViewCounters) {
+        let store: Arc<dyn Store> = MemStore::shared();
+        let for_env = store.clone();
+        let env = TestEnv::new(&*factory(move || {
+            let store = for_env.clone();
+            async move { store }
+        }))
+        .await;
+        let creator = env.creator().await;
+        let gig = env.seed_gig(creator.creator_id()).await;
+        counters
+            .record_view(ViewTarget::Gig, gig.as_uuid(), 3)
+            .await
+            .expect("record");
+        counters
+            .record_view(ViewTarget::Gig, uuid::Uuid::new_v4(), 5)
+            .await
+            .expect("record a view of nothing");
+        let flushed = flush_gig_views(counters, store.as_ref())
+            .await
+            .expect("flush");
+        assert_eq!(flushed, 3);
+        let stored = store
+            .gigs()
+            .get_by_id(gig)
+            .await
+            .expect("read")
+            .expect("gig");
+        assert_eq!(stored.view_count, 3);
+        assert_eq!(
+            counters
+                .pending_views(ViewTarget::Gig, gig.as_uuid())
+                .await
+                .expect("pending"),
+            0
+        );
+        assert_eq!(
+            flush_gig_views(counters, store.as_ref())
+                .await
+                .expect("again"),
+            0
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn memory_counts_flush_into_the_store() {
+        flushes_into_the_store(&MemRealtime::default()).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn redis_counts_flush_into_the_store() {
+        let Some(url) = reelbyte_tests::redis_url() else {
+            return;
+        };
+        let conn = reelbyte_redis::connect(&url).await.expect("Redis");
+        let prefix = format!("reelbyte-test:{}", uuid::Uuid::new_v4().simple());
+        flushes_into_the_store(&reelbyte_redis::RedisRealtime::new(conn, prefix)).await;
+    }
+}

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::enums::FavoritedType;
-use crate::error::Result;
-use crate::ids::UserId;
+use crate::error::{Error, Result};
+use crate::ids::{GigId, UserId};
+use crate::store::{ChangeSet, Counter, Store};
 
 #[cfg(feature = "testing")]
 pub mod suite;
@@ -49,6 +50,40 @@ pub trait ViewCounters: Send + Sync {
     /// view recorded concurrently is in this drain or the next, never lost or
     /// counted twice.
     async fn drain_views(&self, target: ViewTarget) -> Result<Vec<(Uuid, u64)>>;
+}
+
+/// Moves the pending gig view counts into `gigs.view_count`, in one change
+/// set; returns how many views were flushed.
+///
+/// Views of gigs that no longer exist are dropped. If the store refuses the
+/// change set, the drained counts are recorded again, so a failed flush
+/// loses nothing (a flush racing another may count a view in either, never
+/// both: the drain is atomic). Creator profile views have no counter column
+/// in the plan (`profile_views` rows are the record), so only gig views are
+/// flushed here.
+pub async fn flush_gig_views(counters: &dyn ViewCounters, store: &dyn Store) -> Result<u64> {
+    let drained = counters.drain_views(ViewTarget::Gig).await?;
+    let mut changes = ChangeSet::new();
+    let mut flushed = 0u64;
+    for (id, views) in &drained {
+        let gig = GigId::from_uuid(*id);
+        if store.gigs().get_by_id(gig).await?.is_none() {
+            continue;
+        }
+        let delta = i64::try_from(*views).map_err(|_| Error::validation("views", "too many"))?;
+        changes.count(Counter::GigViews(gig), delta);
+        flushed += views;
+    }
+    if changes.is_empty() {
+        return Ok(0);
+    }
+    if let Err(e) = store.apply(changes).await {
+        for (id, views) in drained {
+            counters.record_view(ViewTarget::Gig, id, views).await?;
+        }
+        return Err(e);
+    }
+    Ok(flushed)
 }
 
 /// What is unread.
