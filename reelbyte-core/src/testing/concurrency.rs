@@ -137,6 +137,20 @@ fn prefix() -> Vec<Command> {
             actor: 4,
             contract: 5,
         },
+        // Contract 6: an active order of 100.00 that the creator will refund.
+        OrderGig {
+            actor: 1,
+            creator: 1,
+            tier: GigTier::Basic,
+        },
+        Fund {
+            actor: 1,
+            contract: 6,
+        },
+        AcceptContract {
+            actor: 4,
+            contract: 6,
+        },
     ]
 }
 
@@ -263,6 +277,16 @@ fn race() -> Vec<(&'static str, Command)> {
         RaiseDispute {
             actor: 4,
             contract: 5,
+        },
+    );
+    // Three refunds of everything held: exactly one can succeed.
+    times(
+        3,
+        "refund all c6",
+        Refund {
+            actor: 4,
+            contract: 6,
+            cents: 10_000,
         },
     );
     batch
@@ -392,6 +416,7 @@ pub async fn concurrent_commands_replay_through_the_model(factory: &StoreFactory
         "approve c2",
         "resolve c3",
         "end of review c5",
+        "refund all c6",
     ] {
         assert_eq!(
             winners.get(group).copied().unwrap_or(0),
