@@ -287,6 +287,24 @@ impl Marketplace {
         })
     }
 
+    /// Staff run the due work now (see [`Marketplace::run_due`]), for an
+    /// operator's "run now" button; schedulers call `run_due` directly.
+    pub async fn run_due_as_staff(&self, ctx: &Ctx) -> Result<crate::service::DueReport> {
+        self.acting_staff(ctx).await?;
+        self.run_due(self.now()).await
+    }
+
+    /// Staff send one pending transaction to the payment provider now (see
+    /// [`Marketplace::execute_pending`]).
+    pub async fn execute_pending_as_staff(
+        &self,
+        ctx: &Ctx,
+        id: crate::ids::TransactionId,
+    ) -> Result<crate::entities::Transaction> {
+        self.acting_staff(ctx).await?;
+        self.execute_pending(id).await
+    }
+
     /// The audit trail of one entity, oldest first (staff only).
     pub async fn audit_trail(
         &self,

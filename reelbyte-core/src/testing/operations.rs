@@ -559,6 +559,17 @@ pub async fn settings_and_fee_tiers_are_staff_only(factory: &StoreFactory) {
         .expect_err("staff only");
     assert!(matches!(e, Error::Forbidden { .. }), "{e}");
 
+    let e = env
+        .market
+        .run_due_as_staff(&user.ctx)
+        .await
+        .expect_err("staff only");
+    assert!(matches!(e, Error::Forbidden { .. }), "{e}");
+    env.market
+        .run_due_as_staff(&staff.ctx)
+        .await
+        .expect("staff run the due work");
+
     // A contract made under the fallback schedule keeps its quote.
     let (creator, client, id) = active_gig_contract(&env).await;
     let quoted = env

@@ -2,7 +2,6 @@
 //! privacy (consents, export, erasure).
 
 use chrono::{DateTime, Utc};
-use reelbyte_core::Ctx;
 use reelbyte_core::ids::{FeeTierId, OutboxMessageId, TransactionId, UserId};
 use reelbyte_core::service::FeeTierInput;
 
@@ -27,16 +26,6 @@ pub fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(grant_consent, revoke_consent))
         .routes(routes!(export_user_data))
         .routes(routes!(erase_user))
-}
-
-/// Refuses callers who are not staff, for the service calls that take no
-/// context (`run_due`, `execute_pending`).
-async fn require_staff(s: &AppState, ctx: &Ctx) -> Result<(), ApiError> {
-    if s.market.get_me(ctx).await?.is_staff {
-        Ok(())
-    } else {
-        Err(reelbyte_core::Error::forbidden("staff only").into())
-    }
 }
 
 /// Every platform setting (staff).
@@ -215,9 +204,7 @@ async fn mark_outbox_delivered(
 #[utoipa::path(post, path = "/api/v1/admin/run-due", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = Object), Problems))]
 async fn run_due(State(s): State<AppState>, auth: Auth) -> ApiResult {
-    require_staff(&s, &auth.ctx).await?;
-    let now = s.market.now();
-    ok(&s.market.run_due(now).await?)
+    ok(&s.market.run_due_as_staff(&auth.ctx).await?)
 }
 
 /// Sends a pending transaction to the payment provider (staff).
@@ -229,8 +216,7 @@ async fn execute_pending(
     auth: Auth,
     ApiPath(id): ApiPath<TransactionId>,
 ) -> ApiResult {
-    require_staff(&s, &auth.ctx).await?;
-    ok(&s.market.execute_pending(id).await?)
+    ok(&s.market.execute_pending_as_staff(&auth.ctx, id).await?)
 }
 
 /// The caller's consents.

@@ -37,7 +37,7 @@ mod prelude {
 
     pub use crate::server::AppState;
     pub use crate::server::context::{Auth, Caller, Idempotency};
-    pub use crate::server::error::{ApiError, ApiJson, ApiPath, ApiQuery, Problems};
+    pub use crate::server::error::{ApiJson, ApiPath, ApiQuery, Problems};
     pub use crate::server::output::{
         ApiResult, PageQuery, Paged, created, no_content, off_async, ok, page, page_cut,
     };
