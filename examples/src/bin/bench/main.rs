@@ -36,6 +36,10 @@ use reelbyte_core::{Ctx, Currency, Marketplace, Money};
 use reelbyte_examples::generator::{Generated, Scale, generate};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
+mod search;
+
+use search::{SearchResult, search_section};
+
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 type Outcome<T> = Result<T, Failure>;
 
@@ -806,188 +810,6 @@ async fn open_database(admin: &str, name: &str) -> Outcome<Option<String>> {
 }
 
 // ---------------------------------------------------------------------------
-// Search.
-
-#[derive(Debug, Clone)]
-struct SearchResult {
-    gigs: usize,
-    kind: &'static str,
-    library: (f64, f64),
-    raw: (f64, f64),
-    hits: usize,
-}
-
-/// The queries of the search section: full text with filters, and typos
-/// that match nothing by words (so the library falls back to trigrams).
-fn search_queries() -> Vec<(&'static str, GigQuery)> {
-    let usd = |minor: i64| Money::from_minor(minor, Currency::USD).ok();
-    let texts = [
-        "cinematic reel editor",
-        "ugc skincare",
-        "motion designer saas",
-        "playful animator restaurants",
-        "video editor tiktok",
-    ];
-    let typos = [
-        "cinematc reel edtor",
-        "ugc creatr skincre",
-        "motoin desiner",
-        "animatr for restorants",
-        "vidoe editr",
-    ];
-    let mut out = Vec::new();
-    for (n, text) in texts.iter().enumerate() {
-        out.push((
-            "full text + filters",
-            GigQuery {
-                text: Some((*text).into()),
-                category: if n % 2 == 0 {
-                    Some("editing".into())
-                } else {
-                    None
-                },
-                min_price: None,
-                max_price: usd(30_000),
-                max_delivery_days: Some(5),
-                page: Page::new(20, 0),
-            },
-        ));
-    }
-    for text in typos {
-        out.push((
-            "typo fallback",
-            GigQuery {
-                text: Some(text.into()),
-                category: None,
-                min_price: None,
-                max_price: None,
-                max_delivery_days: None,
-                page: Page::new(20, 0),
-            },
-        ));
-    }
-    out
-}
-
-/// The same search as a developer would write it by hand: the full-text
-/// index with the filters, or the trigram index for the typo fallback.
-async fn raw_search(pool: &PgPool, q: &GigQuery, fuzzy: bool) -> Outcome<usize> {
-    let text = q.text.clone().unwrap_or_default();
-    let rows: Vec<(Uuid, String)> = if fuzzy {
-        sqlx::query_as(
-            "SELECT id, title FROM gigs WHERE status = 'active' AND title % $1 \
-             ORDER BY similarity(title, $1) DESC, published_at DESC NULLS LAST LIMIT 20",
-        )
-        .bind(text)
-        .fetch_all(pool)
-        .await?
-    } else {
-        sqlx::query_as(
-            "SELECT id, title FROM gigs WHERE status = 'active' \
-             AND search_vector @@ plainto_tsquery('english', $1) \
-             AND ($2::text IS NULL OR lower(category) = lower($2)) \
-             AND ($3::numeric IS NULL OR (basic_price_currency = 'USD' AND basic_price <= $3)) \
-             AND ($4::int IS NULL OR basic_delivery_days <= $4) \
-             ORDER BY ts_rank(search_vector, plainto_tsquery('english', $1)) DESC, \
-             published_at DESC NULLS LAST LIMIT 20",
-        )
-        .bind(text)
-        .bind(q.category.clone())
-        .bind(q.max_price.map(|m| m.amount()))
-        .bind(q.max_delivery_days)
-        .fetch_all(pool)
-        .await?
-    };
-    Ok(rows.len())
-}
-
-async fn search_section(admin: &str, gigs: usize, queries: usize) -> Outcome<Vec<SearchResult>> {
-    let name = format!("reelbyte_bench_search_{gigs}");
-    // The generated data are reproducible (seed 42): reuse a database that a
-    // previous run filled completely.
-    let url = match open_database(admin, &name).await? {
-        Some(url) if count_gigs(&url).await? == gigs => {
-            eprintln!("search: reusing {name} ({gigs} gigs)");
-            url
-        }
-        _ => {
-            let url = fresh_database(admin, &name).await?;
-            let store = reelbyte_pg::PgStore::connect(&url, 4).await?;
-            store.migrate().await?;
-            let store: Arc<dyn Store> = Arc::new(store);
-            let started = Instant::now();
-            let scale = Scale {
-                creators: (gigs / 10).max(1),
-                clients: 10,
-                gigs,
-                jobs: 0,
-                messages: 0,
-            };
-            generate(&store, scale, 42, 2_000, &|section, done, total| {
-                if section == "gigs" && done % 20_000 < 2_000 {
-                    eprintln!("search: {done}/{total} gigs");
-                }
-            })
-            .await?;
-            eprintln!(
-                "search: generated {gigs} gigs in {:.0} s",
-                started.elapsed().as_secs_f64()
-            );
-            url
-        }
-    };
-    let store = reelbyte_pg::PgStore::connect(&url, 2).await?;
-    sqlx::query("ANALYZE gigs").execute(store.pool()).await?;
-    let pool = store.pool().clone();
-    let store: Arc<dyn Store> = Arc::new(store);
-    let all = search_queries();
-    let mut out = Vec::new();
-    for kind in ["full text + filters", "typo fallback"] {
-        let mine: Vec<&GigQuery> = all
-            .iter()
-            .filter(|(k, _)| *k == kind)
-            .map(|(_, q)| q)
-            .collect();
-        let fuzzy = kind == "typo fallback";
-        // Warm the caches once.
-        for q in &mine {
-            store.gigs().search(q).await?;
-            raw_search(&pool, q, fuzzy).await?;
-        }
-        let (mut lib, mut raw, mut hits) = (Vec::new(), Vec::new(), 0);
-        for n in 0..queries {
-            let q = mine[n % mine.len()];
-            let started = Instant::now();
-            hits += store.gigs().search(q).await?.len();
-            lib.push(started.elapsed());
-            let started = Instant::now();
-            raw_search(&pool, q, fuzzy).await?;
-            raw.push(started.elapsed());
-        }
-        lib.sort();
-        raw.sort();
-        out.push(SearchResult {
-            gigs,
-            kind,
-            library: (ms(quantile(&lib, 0.5)), ms(quantile(&lib, 0.99))),
-            raw: (ms(quantile(&raw, 0.5)), ms(quantile(&raw, 0.99))),
-            hits: hits / queries.max(1),
-        });
-    }
-    Ok(out)
-}
-
-async fn count_gigs(url: &str) -> Outcome<usize> {
-    let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
-    let n: Option<i64> = sqlx::query_scalar("SELECT count(*) FROM gigs")
-        .fetch_one(&pool)
-        .await
-        .ok();
-    pool.close().await;
-    Ok(n.unwrap_or(0) as usize)
-}
-
-// ---------------------------------------------------------------------------
 // Memory footprint (in a child process).
 
 fn status_kib(field: &str) -> Option<u64> {
@@ -1221,12 +1043,24 @@ fn markdown(report: &Report) -> String {
     }
     if !report.search.is_empty() {
         s.push_str("\n### Search on PostgreSQL (20 results a page, one client)\n\n");
-        s.push_str("| gigs | query | library p50 / p99 ms | hand-written SQL p50 / p99 ms | results |\n|---:|---|---:|---:|---:|\n");
+        s.push_str(
+            "| gigs | query | gigs matching the words and filters | library p50 / p99 ms | \
+             same SQL by hand p50 / p99 ms | library / hand p50 | results |\n\
+             |---:|---|---:|---:|---:|---:|---:|\n",
+        );
         for r in &report.search {
             let _ = writeln!(
                 s,
-                "| {} | {} | {:.2} / {:.2} | {:.2} / {:.2} | {} |",
-                r.gigs, r.kind, r.library.0, r.library.1, r.raw.0, r.raw.1, r.hits
+                "| {} | {} | {} | {:.2} / {:.2} | {:.2} / {:.2} | {:.2} | {} |",
+                r.gigs,
+                r.kind,
+                r.matching,
+                r.library.0,
+                r.library.1,
+                r.raw.0,
+                r.raw.1,
+                r.library.0 / r.raw.0.max(f64::EPSILON),
+                r.hits
             );
         }
     }
@@ -1459,9 +1293,14 @@ async fn main() -> Outcome<()> {
         started: Utc::now().format("%Y-%m-%d %H:%M").to_string(),
         ..Report::default()
     };
-    report.memory = memory_section(&args).await?;
+    // A count of zero skips a section, so one section can be re-run alone.
+    if args.mem_lifecycles > 0 {
+        report.memory = memory_section(&args).await?;
+    }
     if let Some(admin) = &args.admin_url {
-        report.pg = Some(postgres_section(admin, &args).await?);
+        if args.pg_lifecycles > 0 {
+            report.pg = Some(postgres_section(admin, &args).await?);
+        }
         for &gigs in &args.search_scales {
             report
                 .search
