@@ -1,14 +1,22 @@
 //! [`Store::apply`](reelbyte_core::store::Store::apply): one transaction per
 //! change set, with the semantics of the memory store.
+//!
+//! The change set travels as one jsonb array to the `reelbyte_apply`
+//! function of migration 0016, which performs the writes in order; with
+//! `COMMIT` that is two round trips per change set, however many writes it
+//! holds. Consecutive inserts into one table with the same columns go as one
+//! operation (`jsonb_populate_recordset`). A guard the function refuses
+//! comes back as SQLSTATE `RB001` with a JSON message, mapped here to the
+//! same typed errors the statement-per-write adapter returned.
 
 use std::time::Duration;
 
 use reelbyte_core::error::{Error, Result};
 use reelbyte_core::store::{Counter, Record, RowKey, Table, Write};
+use serde_json::{Value, json};
 use sqlx::postgres::PgPool;
-use sqlx::{AssertSqlSafe, PgConnection};
 
-use crate::codec::{self, Row};
+use crate::codec;
 use crate::error;
 use crate::fault::{FaultHook, FaultPoint, FaultSite};
 
@@ -16,11 +24,16 @@ use crate::fault::{FaultHook, FaultPoint, FaultSite};
 /// failures or deadlocks.
 const MAX_ATTEMPTS: u32 = 5;
 
+/// SQLSTATE of a guard the function refused (see migration 0016).
+const REFUSED: &str = "RB001";
+
 /// Why one attempt failed: the change set was refused (final), or the
 /// database failed (maybe worth a retry).
 enum Failure {
     Refused(Error),
-    Db(Option<Table>, sqlx::Error),
+    /// The plan's own refusal (an unencodable write) after its predecessors ran.
+    Planned,
+    Db(sqlx::Error),
 }
 
 impl From<Error> for Failure {
@@ -29,22 +42,32 @@ impl From<Error> for Failure {
     }
 }
 
-fn db(table: Table) -> impl FnOnce(sqlx::Error) -> Failure {
-    move |e| Failure::Db(Some(table), e)
+/// The function's operations for `writes`, and the error of the first
+/// write that cannot be encoded (its predecessors still run first, so that
+/// a refusal of an earlier write wins, as when every write was a
+/// statement).
+struct Plan {
+    ops: Vec<Value>,
+    refused: Option<Error>,
 }
 
 /// Applies `writes` in one transaction, retrying transient failures.
 pub(crate) async fn apply(pool: &PgPool, writes: &[Write], hook: Option<&FaultHook>) -> Result<()> {
+    let Plan { ops, refused } = plan(writes);
+    let ops = Value::Array(ops);
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match apply_once(pool, writes, hook).await {
+        match apply_once(pool, &ops, refused.is_some(), writes.len(), hook).await {
             Ok(()) => return Ok(()),
             Err(Failure::Refused(error)) => return Err(error),
-            Err(Failure::Db(_, e)) if error::is_retryable(&e) && attempt < MAX_ATTEMPTS => {
+            Err(Failure::Planned) => {
+                return Err(refused.unwrap_or_else(|| Error::validation("row", "refused")));
+            }
+            Err(Failure::Db(e)) if error::is_retryable(&e) && attempt < MAX_ATTEMPTS => {
                 tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
             }
-            Err(Failure::Db(table, e)) => return Err(error::map(table, e)),
+            Err(Failure::Db(e)) => return Err(map_error(e)),
         }
     }
 }
@@ -63,127 +86,136 @@ async fn fault(hook: Option<&FaultHook>, backend_pid: i32, writes: usize, point:
 
 async fn apply_once(
     pool: &PgPool,
-    writes: &[Write],
+    ops: &Value,
+    refused: bool,
+    writes: usize,
     hook: Option<&FaultHook>,
 ) -> Result<(), Failure> {
-    let mut tx = pool.begin().await.map_err(|e| Failure::Db(None, e))?;
+    let mut tx = pool.begin().await.map_err(Failure::Db)?;
     // Only a test with a fault hook asks which backend runs the transaction.
     let backend_pid = match hook {
         Some(_) => sqlx::query_scalar::<_, i32>("SELECT pg_backend_pid()")
             .fetch_one(&mut *tx)
             .await
-            .map_err(|e| Failure::Db(None, e))?,
+            .map_err(Failure::Db)?,
         None => 0,
     };
-    let total = writes.len();
-    for (index, write) in writes.iter().enumerate() {
-        fault(hook, backend_pid, total, FaultPoint::Statement { index }).await;
-        match write {
-            Write::Insert(record) => insert(&mut tx, record).await?,
+    fault(
+        hook,
+        backend_pid,
+        writes,
+        FaultPoint::Statement { index: 0 },
+    )
+    .await;
+    if ops.as_array().is_some_and(|o| !o.is_empty()) {
+        sqlx::query("SELECT reelbyte_apply($1)")
+            .bind(ops)
+            .execute(&mut *tx)
+            .await
+            .map_err(Failure::Db)?;
+    }
+    if refused {
+        // Dropping the transaction rolls it back.
+        return Err(Failure::Planned);
+    }
+    fault(hook, backend_pid, writes, FaultPoint::Commit).await;
+    // Deferred foreign keys and the ledger balance trigger run here.
+    tx.commit().await.map_err(Failure::Db)?;
+    fault(hook, backend_pid, writes, FaultPoint::Committed).await;
+    Ok(())
+}
+
+/// The operations of `writes`, in order (see migration 0016 for their
+/// shape).
+fn plan(writes: &[Write]) -> Plan {
+    let mut ops: Vec<Value> = Vec::with_capacity(writes.len());
+    for write in writes {
+        let op = match write {
+            Write::Insert(record) => match insert(&mut ops, record) {
+                Ok(None) => continue,
+                other => other.map(|op| op.unwrap_or(Value::Null)),
+            },
             Write::Update {
                 record,
                 expected_version,
-            } => update(&mut tx, record, *expected_version).await?,
+            } => update(record, *expected_version),
             Write::Delete {
                 table,
                 key,
                 expected_version,
-            } => delete(&mut tx, *table, key, *expected_version).await?,
+            } => Ok(delete(*table, key, *expected_version)),
             Write::Check {
                 table,
                 key,
                 expected_version,
-            } => check(&mut tx, *table, key, *expected_version).await?,
-            Write::Count { counter, delta } => count(&mut tx, *counter, *delta).await?,
+            } => Ok(keyed("check", *table, key, json!(expected_version))),
+            Write::Count { counter, delta } => Ok(count(*counter, *delta)),
+        };
+        match op {
+            Ok(op) => ops.push(op),
+            Err(error) => {
+                return Plan {
+                    ops,
+                    refused: Some(error),
+                };
+            }
         }
     }
-    fault(hook, backend_pid, total, FaultPoint::Commit).await;
-    // Deferred foreign keys and the ledger balance trigger run here.
-    tx.commit().await.map_err(|e| Failure::Db(None, e))?;
-    fault(hook, backend_pid, total, FaultPoint::Committed).await;
-    Ok(())
+    Plan { ops, refused: None }
 }
 
-/// Quotes a column name (they come from serde field names, never input).
-fn quoted(columns: &[&str]) -> String {
-    columns
-        .iter()
-        .map(|c| format!("\"{c}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn columns(row: &Row) -> Vec<&str> {
-    row.keys().map(String::as_str).collect()
-}
-
-/// Binds a row key.
-fn bind_key<'q>(
-    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
-    key: &RowKey,
-) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+/// The key of a row as the function reads it: text, cast to the column's
+/// type in SQL.
+fn key_text(key: &RowKey) -> String {
     match key {
-        RowKey::Id(id) => query.bind(*id),
-        RowKey::Name(name) => query.bind(name.clone()),
+        RowKey::Id(id) => id.to_string(),
+        RowKey::Name(name) => name.clone(),
     }
 }
 
-async fn insert(conn: &mut PgConnection, record: &Record) -> Result<(), Failure> {
+/// An operation on one row of `table`.
+fn keyed(op: &str, table: Table, key: &RowKey, expected: Value) -> Value {
+    json!({
+        "op": op,
+        "table": table.name(),
+        "key_column": codec::key_column(table),
+        "key_type": match key { RowKey::Id(_) => "uuid", RowKey::Name(_) => "text" },
+        "key": key_text(key),
+        "expected": expected,
+        "versioned": table.versioned(),
+    })
+}
+
+/// Adds `record` to the previous insert when that one goes into the same
+/// table with the same columns (returns `None`); otherwise a new operation.
+fn insert(ops: &mut [Value], record: &Record) -> Result<Option<Value>> {
     let table = record.table();
     let row = codec::encode(record)?;
-    let cols = quoted(&columns(&row));
-    let sql = format!(
-        "INSERT INTO {t} ({cols}) SELECT {cols} FROM jsonb_populate_record(NULL::{t}, $1)",
-        t = table.name()
-    );
-    sqlx::query(AssertSqlSafe(sql))
-        .bind(serde_json::Value::Object(row))
-        .execute(conn)
-        .await
-        .map_err(db(table))?;
-    Ok(())
+    if let Some(last) = ops.last_mut()
+        && last["op"] == "insert"
+        && last["table"] == table.name()
+        && last["columns"]
+            .as_array()
+            .is_some_and(|c| c.len() == row.len() && c.iter().zip(row.keys()).all(|(a, b)| a == b))
+        && let Some(Value::Array(rows)) = last.get_mut("rows")
+    {
+        rows.push(Value::Object(row));
+        return Ok(None);
+    }
+    let columns: Vec<Value> = row.keys().map(|c| Value::String(c.clone())).collect();
+    Ok(Some(json!({
+        "op": "insert",
+        "table": table.name(),
+        "columns": columns,
+        "rows": [Value::Object(row)],
+    })))
 }
 
-/// The version of the row `key` of `table`, locked against concurrent
-/// change until the transaction ends; `None` when there is no such row.
-async fn current_version(
-    conn: &mut PgConnection,
-    table: Table,
-    key: &RowKey,
-) -> Result<Option<i64>, Failure> {
-    let version = if table.versioned() {
-        "version"
-    } else {
-        "0::bigint"
-    };
-    let sql = format!(
-        "SELECT {version} FROM {t} WHERE {k} = $1 FOR SHARE",
-        t = table.name(),
-        k = codec::key_column(table)
-    );
-    let query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
-    let query = match key {
-        RowKey::Id(id) => query.bind(*id),
-        RowKey::Name(name) => query.bind(name.clone()),
-    };
-    query.fetch_optional(conn).await.map_err(db(table))
-}
-
-fn version_conflict(table: Table, expected: i64, found: i64) -> Error {
-    Error::conflict(
-        table.name(),
-        format!("read at version {expected}, now at version {found}"),
-    )
-}
-
-async fn update(conn: &mut PgConnection, record: &Record, expected: i64) -> Result<(), Failure> {
+fn update(record: &Record, expected: i64) -> Result<Value> {
     let table = record.table();
     let key = record.row_key();
     if !table.versioned() && expected != 0 {
-        return match current_version(conn, table, &key).await? {
-            None => Err(Error::not_found(table.name()).into()),
-            Some(found) => Err(version_conflict(table, expected, found).into()),
-        };
+        return Ok(keyed("refuse", table, &key, json!(expected)));
     }
     if table.versioned() && Some(record.version()) != expected.checked_add(1) {
         return Err(Error::validation(
@@ -193,116 +225,114 @@ async fn update(conn: &mut PgConnection, record: &Record, expected: i64) -> Resu
                 table.name(),
                 expected.saturating_add(1),
             ),
-        )
-        .into());
+        ));
     }
     let row = codec::encode(record)?;
     let key_column = codec::key_column(table);
     let counters = codec::counter_columns(table);
-    let set: Vec<&str> = columns(&row)
-        .into_iter()
-        .filter(|c| *c != key_column && !counters.contains(c))
+    let columns: Vec<&String> = row
+        .keys()
+        .filter(|c| c.as_str() != key_column && !counters.contains(&c.as_str()))
         .collect();
-    let cols = quoted(&set);
-    let version_guard = if table.versioned() {
-        " AND version = $3"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "UPDATE {t} SET ({cols}) = (SELECT {cols} FROM jsonb_populate_record(NULL::{t}, $1)) \
-         WHERE {key_column} = $2{version_guard}",
-        t = table.name()
-    );
-    let query = bind_key(
-        sqlx::query(AssertSqlSafe(sql)).bind(serde_json::Value::Object(row)),
+    let mut op = keyed(
+        "update",
+        table,
         &key,
+        if table.versioned() {
+            json!(expected)
+        } else {
+            Value::Null
+        },
     );
-    let query = if table.versioned() {
-        query.bind(expected)
-    } else {
-        query
-    };
-    let done = query.execute(&mut *conn).await.map_err(db(table))?;
-    if done.rows_affected() == 0 {
-        return match current_version(conn, table, &key).await? {
-            None => Err(Error::not_found(table.name()).into()),
-            Some(found) => Err(version_conflict(table, expected, found).into()),
-        };
-    }
-    Ok(())
+    op["columns"] = json!(columns);
+    op["row"] = Value::Object(row);
+    Ok(op)
 }
 
-async fn delete(
-    conn: &mut PgConnection,
-    table: Table,
-    key: &RowKey,
-    expected: Option<i64>,
-) -> Result<(), Failure> {
-    let guarded = table.versioned() && expected.is_some();
-    if !table.versioned()
-        && let Some(expected) = expected.filter(|v| *v != 0)
-    {
-        return match current_version(conn, table, key).await? {
-            None => Err(Error::not_found(table.name()).into()),
-            Some(found) => Err(version_conflict(table, expected, found).into()),
-        };
-    }
-    let sql = format!(
-        "DELETE FROM {t} WHERE {k} = $1{guard}",
-        t = table.name(),
-        k = codec::key_column(table),
-        guard = if guarded { " AND version = $2" } else { "" }
-    );
-    let query = bind_key(sqlx::query(AssertSqlSafe(sql)), key);
-    let query = match expected {
-        Some(v) if guarded => query.bind(v),
-        _ => query,
-    };
-    let done = query.execute(&mut *conn).await.map_err(db(table))?;
-    if done.rows_affected() == 0 {
-        return match (current_version(conn, table, key).await?, expected) {
-            (Some(found), Some(expected)) => Err(version_conflict(table, expected, found).into()),
-            _ => Err(Error::not_found(table.name()).into()),
-        };
-    }
-    Ok(())
-}
-
-async fn check(
-    conn: &mut PgConnection,
-    table: Table,
-    key: &RowKey,
-    expected: i64,
-) -> Result<(), Failure> {
-    match current_version(conn, table, key).await? {
-        // The command read this row, so its disappearance is a lost race.
-        None => Err(Error::conflict(
-            table.name(),
-            format!("the row read at version {expected} was deleted"),
-        )
-        .into()),
-        Some(found) if found != expected => Err(version_conflict(table, expected, found).into()),
-        Some(_) => Ok(()),
-    }
-}
-
-async fn count(conn: &mut PgConnection, counter: Counter, delta: i64) -> Result<(), Failure> {
-    let (table, key) = counter.row();
-    let column = counter.column();
-    let sql = format!(
-        "UPDATE {t} SET {column} = GREATEST(COALESCE({column}, 0)::bigint + $1, 0) WHERE id = $2",
-        t = table.name()
-    );
-    let result = bind_key(sqlx::query(AssertSqlSafe(sql)).bind(delta), &key)
-        .execute(conn)
-        .await;
-    match result {
-        Ok(done) if done.rows_affected() == 0 => Err(Error::not_found(table.name()).into()),
-        Ok(_) => Ok(()),
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("22003") => {
-            Err(Error::validation("counter", "counter overflow").into())
+fn delete(table: Table, key: &RowKey, expected: Option<i64>) -> Value {
+    match expected {
+        Some(expected) if !table.versioned() && expected != 0 => {
+            keyed("refuse", table, key, json!(expected))
         }
-        Err(e) => Err(Failure::Db(Some(table), e)),
+        _ => keyed("delete", table, key, json!(expected)),
+    }
+}
+
+fn count(counter: Counter, delta: i64) -> Value {
+    let (table, key) = counter.row();
+    json!({
+        "op": "count",
+        "table": table.name(),
+        "column": counter.column(),
+        "key": key_text(&key),
+        "delta": delta,
+    })
+}
+
+/// The typed error of a failed attempt.
+fn map_error(e: sqlx::Error) -> Error {
+    if let sqlx::Error::Database(db) = &e
+        && db.code().as_deref() == Some(REFUSED)
+    {
+        return refusal(db.message());
+    }
+    error::map(None, e)
+}
+
+/// The core's error for the function's refusal `message` (a JSON object).
+fn refusal(message: &str) -> Error {
+    let details: Value = serde_json::from_str(message).unwrap_or(Value::Null);
+    let table = details["table"]
+        .as_str()
+        .and_then(|t| Table::ALL.iter().find(|x| x.name() == t))
+        .map_or("row", |t| t.name());
+    let expected = details["expected"].as_i64().unwrap_or_default();
+    match details["kind"].as_str() {
+        Some("conflict") => Error::conflict(
+            table,
+            format!(
+                "read at version {expected}, now at version {}",
+                details["found"].as_i64().unwrap_or_default()
+            ),
+        ),
+        // The command read this row, so its disappearance is a lost race.
+        Some("deleted") => Error::conflict(
+            table,
+            format!("the row read at version {expected} was deleted"),
+        ),
+        Some("overflow") => Error::validation("counter", "counter overflow"),
+        Some("not_found") => Error::not_found(table),
+        _ => Error::backend(
+            error::BACKEND,
+            std::io::Error::other(format!("unexpected refusal: {message}")),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_map_to_the_core_errors() {
+        let conflict = refusal(r#"{"kind":"conflict","table":"contracts","expected":3,"found":4}"#);
+        assert!(matches!(conflict, Error::Conflict { .. }), "{conflict:?}");
+        assert!(
+            conflict
+                .to_string()
+                .contains("read at version 3, now at version 4")
+        );
+        assert!(matches!(
+            refusal(r#"{"kind":"not_found","table":"gigs"}"#),
+            Error::NotFound { .. }
+        ));
+        assert!(matches!(
+            refusal(r#"{"kind":"overflow","table":"gigs"}"#),
+            Error::Validation {
+                field: "counter",
+                ..
+            }
+        ));
+        assert!(matches!(refusal("garbage"), Error::Backend { .. }));
     }
 }

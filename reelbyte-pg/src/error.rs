@@ -33,18 +33,24 @@ pub(crate) fn is_retryable(error: &sqlx::Error) -> bool {
     )
 }
 
-/// The table a database error names, as the core's static name.
-fn table_of(error: &sqlx::Error, hint: Option<Table>) -> &'static str {
-    if let Some(table) = hint {
-        return table.name();
-    }
-    let named = match error {
-        sqlx::Error::Database(db) => db.table().map(str::to_owned),
-        _ => None,
+/// The table a database error names (a partition counts as its table).
+fn table_of(error: &sqlx::Error) -> Option<Table> {
+    let sqlx::Error::Database(db) = error else {
+        return None;
     };
-    named
-        .and_then(|name| Table::ALL.iter().find(|t| t.name() == name))
-        .map_or("row", |t| t.name())
+    let name = db.table()?;
+    Table::ALL
+        .iter()
+        .copied()
+        .find(|t| t.name() == name)
+        .or_else(|| {
+            // Partitions of the monthly tables: `audit_logs_default`,
+            // `messages_2026_03`, ...
+            [Table::AuditLogs, Table::Messages].into_iter().find(|t| {
+                name.strip_prefix(t.name())
+                    .is_some_and(|rest| rest.starts_with('_'))
+            })
+        })
 }
 
 /// The core's unique-key name (see `Record::unique_keys`) of a constraint
@@ -68,7 +74,8 @@ pub(crate) fn unique_key_name(table: Option<Table>, constraint: &str) -> String 
 
 /// Maps a driver error met while writing or reading `table`.
 pub(crate) fn map(table: Option<Table>, error: sqlx::Error) -> Error {
-    let entity = table_of(&error, table);
+    let table = table.or_else(|| table_of(&error));
+    let entity = table.map_or("row", |t| t.name());
     let constraint = match &error {
         sqlx::Error::Database(db) => db.constraint().map(str::to_owned),
         _ => None,

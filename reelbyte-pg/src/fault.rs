@@ -2,8 +2,9 @@
 //!
 //! A [`FaultHook`] installed with [`PgStore::with_fault_hook`](crate::PgStore::with_fault_hook)
 //! is awaited by `Store::apply` at every [`FaultPoint`] of the transaction
-//! that applies a change set: before each statement, before `COMMIT`, and
-//! after `COMMIT` returned. The hook receives the backend process id of the
+//! that applies a change set: before its one write statement (the
+//! `reelbyte_apply` call carrying every write), before `COMMIT`, and after
+//! `COMMIT` returned. The hook receives the backend process id of the
 //! transaction's connection, so a test can kill it from another connection
 //! (`SELECT pg_terminate_backend($1)`) and check that the change set is
 //! applied entirely or not at all.
@@ -19,9 +20,10 @@ use std::sync::Arc;
 /// A point inside the transaction of one change set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FaultPoint {
-    /// Before the statement of write `index` (0-based, in change-set order).
+    /// Before statement `index` (0-based) of the transaction. `apply`
+    /// sends one statement holding every write, so `index` is 0.
     Statement {
-        /// The write's position in the change set.
+        /// The statement's position in the transaction.
         index: usize,
     },
     /// Every write succeeded; `COMMIT` is next.

@@ -383,8 +383,10 @@ impl Marketplace {
                 Some(&contract),
             )?);
             let notices = self
-                .contract_notices(
+                .contract_notices_known(
                     &contract,
+                    Some(client.user_id),
+                    Some(creator.user_id),
                     NotificationKind::ContractUpdate,
                     "New order",
                     contract.title.as_str(),
@@ -554,9 +556,12 @@ impl Marketplace {
                 Some(&contract),
             )?);
             contract.version += 1;
+            // contract_as_creator checked that the actor is the creator.
             let notices = self
-                .contract_notices(
+                .contract_notices_known(
                     &contract,
+                    None,
+                    ctx.actor,
                     NotificationKind::ContractUpdate,
                     "Contract accepted",
                     contract.title.as_str(),
@@ -842,9 +847,12 @@ impl Marketplace {
                 Some(&old),
                 Some(&contract),
             )?);
+            // contract_as_creator checked that the actor is the creator.
             let notices = self
-                .contract_notices(
+                .contract_notices_known(
                     &contract,
+                    None,
+                    ctx.actor,
                     NotificationKind::Deliverable,
                     "Work delivered",
                     contract.title.as_str(),
@@ -936,15 +944,19 @@ impl Marketplace {
             .map(|f| bounded("client_feedback", f))
             .transpose()?;
         self.contract_as_client(ctx, id).await?;
-        self.approve_delivery_as(ctx, id, feedback).await
+        self.approve_delivery_as(ctx, id, feedback, ctx.actor).await
     }
 
     /// Approval by the client or, when the policy window passed, by `run_due`.
+    ///
+    /// `client_user` is the user behind the contract's client profile when
+    /// the caller checked it (the acting client), so it is not read again.
     pub(crate) async fn approve_delivery_as(
         &self,
         ctx: &Ctx,
         id: ContractId,
         feedback: Option<String>,
+        client_user: Option<crate::ids::UserId>,
     ) -> Result<Contract> {
         let (contract, settlement) = command!(self, async {
             let mut contract = self
@@ -1013,8 +1025,10 @@ impl Marketplace {
             )?);
             contract.version += 1;
             let notices = self
-                .contract_notices(
+                .contract_notices_known(
                     &contract,
+                    client_user,
+                    None,
                     NotificationKind::Deliverable,
                     "Delivery approved",
                     contract.title.as_str(),

@@ -241,9 +241,31 @@ impl Marketplace {
         title: &str,
         message: &str,
     ) -> Result<Vec<Notice>> {
+        self.contract_notices_known(contract, None, None, kind, title, message)
+            .await
+    }
+
+    /// [`Marketplace::contract_notices`] when the command already knows the
+    /// user behind the client or the creator profile (the acting party, or
+    /// a profile it loaded): only the unknown ones are read.
+    pub(crate) async fn contract_notices_known(
+        &self,
+        contract: &Contract,
+        client_user: Option<UserId>,
+        creator_user: Option<UserId>,
+        kind: NotificationKind,
+        title: &str,
+        message: &str,
+    ) -> Result<Vec<Notice>> {
         let parties = [
-            self.user_of_client(contract).await?,
-            self.user_of_creator(contract).await?,
+            match client_user {
+                Some(user) => user,
+                None => self.user_of_client(contract).await?,
+            },
+            match creator_user {
+                Some(user) => user,
+                None => self.user_of_creator(contract).await?,
+            },
         ];
         Ok(parties
             .into_iter()

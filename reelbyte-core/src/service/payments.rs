@@ -872,7 +872,7 @@ impl Marketplace {
             return Ok(tx);
         };
         match self.gateway().execute(id, &request).await {
-            Ok(outcome) => self.record_outcome(id, outcome).await,
+            Ok(outcome) => self.record_outcome(id, outcome, Some(tx)).await,
             Err(_) => Ok(tx),
         }
     }
@@ -880,18 +880,28 @@ impl Marketplace {
     /// Records the provider's answer for a pending transaction: on success
     /// the money moves in the ledger (and escrow opens, or settles); on a
     /// decline the transaction fails. Recording twice changes nothing.
+    ///
+    /// `read` is the transaction as read before the gateway call, used by
+    /// the first attempt instead of reading it again: the change set's
+    /// version guard refuses it if the row moved meanwhile, and the retry
+    /// reads the stored row.
     async fn record_outcome(
         &self,
         id: TransactionId,
         outcome: GatewayOutcome,
+        read: Option<Transaction>,
     ) -> Result<Transaction> {
+        let mut read = read.filter(|t| t.id == id);
         let (tx, follow_up) = command!(self, async {
-            let mut tx = self
-                .store()
-                .ledger()
-                .get_by_id(id)
-                .await?
-                .ok_or(Error::not_found("transaction"))?;
+            let mut tx = match read.take() {
+                Some(tx) => tx,
+                None => self
+                    .store()
+                    .ledger()
+                    .get_by_id(id)
+                    .await?
+                    .ok_or(Error::not_found("transaction"))?,
+            };
             if !matches!(
                 tx.status,
                 TransactionStatus::Pending | TransactionStatus::Processing
@@ -908,16 +918,22 @@ impl Marketplace {
                     tx.status = TransactionMachine::transition(tx.status, TransactionEvent::Fail)?;
                     tx.failed_at = Some(now);
                     tx.error_message = Some(reason.clone());
+                    changes.update(&tx);
                 }
                 GatewayOutcome::Succeeded { reference } => {
                     tx.status =
                         TransactionMachine::transition(tx.status, TransactionEvent::Complete)?;
                     tx.completed_at = Some(now);
                     tx.provider_transaction_id = Some(Text::parse(reference)?);
+                    // The version-guarded update goes first: when `tx` was
+                    // read before the gateway call and another process
+                    // recorded the answer meanwhile, the change set is
+                    // refused as a conflict (and retried from a fresh read)
+                    // before any insert of the success can collide.
+                    changes.update(&tx);
                     follow_up = self.plan_success(&mut changes, &tx).await?;
                 }
             }
-            changes.update(&tx);
             changes.insert(self.audit(
                 &Ctx::anonymous(),
                 "transaction",
@@ -1142,7 +1158,10 @@ impl Marketplace {
             .list_in_review_submitted_before(cutoff, 500)
             .await?
         {
-            match self.approve_delivery_as(&system, contract.id, None).await {
+            match self
+                .approve_delivery_as(&system, contract.id, None, None)
+                .await
+            {
                 Ok(_) => report.auto_approved.push(contract.id),
                 Err(Error::InvalidTransition(_)) | Err(Error::NotFound { .. }) => {}
                 Err(e) => return Err(e),
@@ -1165,7 +1184,7 @@ impl Marketplace {
             for tx in self.store().ledger().list_by_status(status, 500).await? {
                 let answered = match self.gateway().lookup(tx.id).await {
                     Ok(GatewayOutcome::Unknown) => self.execute_pending(tx.id).await?,
-                    Ok(outcome) => self.record_outcome(tx.id, outcome).await?,
+                    Ok(outcome) => self.record_outcome(tx.id, outcome, None).await?,
                     Err(_) => continue,
                 };
                 if !matches!(

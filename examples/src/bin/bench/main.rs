@@ -30,7 +30,7 @@ use reelbyte_core::ids::{
     ClientProfileId, CreatorProfileId, GigId, PaymentMethodId, PayoutMethodId, UserId,
 };
 use reelbyte_core::service::{DeliverableInput, OrderGigInput, ReviewInput};
-use reelbyte_core::store::{ChangeSet, GigQuery, Page, Store};
+use reelbyte_core::store::{ChangeSet, GigQuery, Page, Store, Table};
 use reelbyte_core::value::{Rating, Text, Url};
 use reelbyte_core::{Ctx, Currency, Marketplace, Money};
 use reelbyte_examples::generator::{Generated, Scale, generate};
@@ -54,6 +54,7 @@ const COMMANDS: [&str; 6] = ["order", "fund", "accept", "deliver", "approve", "r
 
 static COUNTING: AtomicBool = AtomicBool::new(false);
 static STATEMENTS: AtomicU64 = AtomicU64::new(0);
+static LIST_STATEMENTS: AtomicBool = AtomicBool::new(false);
 
 struct StatementCounter;
 
@@ -65,6 +66,11 @@ impl log::Log for StatementCounter {
     fn log(&self, record: &log::Record<'_>) {
         if self.enabled(record.metadata()) {
             STATEMENTS.fetch_add(1, Ordering::Relaxed);
+            if LIST_STATEMENTS.load(Ordering::Relaxed) {
+                // `--list-statements`: what each command sends, one line
+                // per statement (sqlx's summary: the statement's start).
+                eprintln!("  sql: {}", record.args());
+            }
         }
     }
 
@@ -95,6 +101,11 @@ struct Args {
     search_queries: usize,
     footprint_gigs: usize,
     pairs_per_client: usize,
+    /// The database of the PostgreSQL lifecycle section (dropped and
+    /// recreated), so that two runs on one server do not collide.
+    pg_db: String,
+    /// Print every statement counted (to stderr).
+    list_statements: bool,
     write_docs: bool,
     /// Internal: run only the memory footprint measurement (a child process,
     /// so its peak is not mixed with the other sections').
@@ -113,6 +124,8 @@ impl Default for Args {
             search_queries: 200,
             footprint_gigs: 1_000_000,
             pairs_per_client: 50,
+            pg_db: "reelbyte_bench".into(),
+            list_statements: false,
             write_docs: false,
             footprint_only: false,
         }
@@ -121,7 +134,7 @@ impl Default for Args {
 
 const USAGE: &str = "usage: bench [--admin-url URL] [--mem-lifecycles N] [--pg-lifecycles N] \
 [--search-scales N,N] [--search-queries N] [--footprint-gigs N] [--pairs-per-client N] \
-[--write-docs]";
+[--pg-db NAME] [--list-statements] [--write-docs]";
 
 fn parse_args(raw: impl IntoIterator<Item = String>) -> Outcome<Args> {
     let mut args = Args::default();
@@ -134,6 +147,7 @@ fn parse_args(raw: impl IntoIterator<Item = String>) -> Outcome<Args> {
                 std::process::exit(0);
             }
             "--write-docs" => args.write_docs = true,
+            "--list-statements" => args.list_statements = true,
             "--footprint-only" => args.footprint_only = true,
             _ => {
                 let value = it.next().ok_or(format!("{flag} needs a value"))?;
@@ -144,6 +158,16 @@ fn parse_args(raw: impl IntoIterator<Item = String>) -> Outcome<Args> {
                     "--search-queries" => args.search_queries = number(&value)?,
                     "--footprint-gigs" => args.footprint_gigs = number(&value)?,
                     "--pairs-per-client" => args.pairs_per_client = number(&value)?.max(1),
+                    "--pg-db" => {
+                        if value.is_empty()
+                            || !value
+                                .chars()
+                                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                        {
+                            return Err("--pg-db takes a name of [a-z0-9_]".into());
+                        }
+                        args.pg_db = value
+                    }
                     "--search-scales" => {
                         args.search_scales = value
                             .split(',')
@@ -188,6 +212,9 @@ impl Latencies {
         self.by_command.entry(command).or_default().push(d);
         if COUNTING.load(Ordering::Relaxed) {
             self.marks.push(STATEMENTS.load(Ordering::Relaxed));
+            if LIST_STATEMENTS.load(Ordering::Relaxed) {
+                eprintln!("-- {command}: above");
+            }
         }
     }
 
@@ -444,6 +471,112 @@ fn hand_quote(total: Decimal) -> (Decimal, Decimal, Decimal) {
     (fee, processing, total - fee)
 }
 
+/// The side records of one hand-written command: audit rows and notices.
+#[derive(Default)]
+struct Records {
+    audit_type: Vec<&'static str>,
+    audit_id: Vec<Uuid>,
+    audit_action: Vec<&'static str>,
+    audit_new: Vec<serde_json::Value>,
+    notice_user: Vec<Uuid>,
+    notice_kind: Vec<&'static str>,
+    notice_title: Vec<String>,
+    notice_message: Vec<String>,
+    notice_entity_type: Vec<&'static str>,
+    notice_entity_id: Vec<Uuid>,
+}
+
+impl Records {
+    fn audit(
+        &mut self,
+        entity_type: &'static str,
+        id: Uuid,
+        action: &'static str,
+        new: serde_json::Value,
+    ) -> &mut Self {
+        self.audit_type.push(entity_type);
+        self.audit_id.push(id);
+        self.audit_action.push(action);
+        self.audit_new.push(new);
+        self
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn notice(
+        &mut self,
+        user: UserId,
+        kind: &'static str,
+        title: &str,
+        message: &str,
+        entity_type: &'static str,
+        entity_id: Uuid,
+    ) -> &mut Self {
+        self.notice_user.push(user.as_uuid());
+        self.notice_kind.push(kind);
+        self.notice_title.push(title.to_string());
+        self.notice_message.push(message.to_string());
+        self.notice_entity_type.push(entity_type);
+        self.notice_entity_id.push(entity_id);
+        self
+    }
+
+    /// One statement: the audit rows, the in-app notifications and the
+    /// email/push outbox rows, with the recipients' preferences joined in
+    /// (defaults when they stored none), as the library decides them.
+    async fn write(&self, conn: &mut sqlx::PgConnection, actor: Option<UserId>) -> Outcome<()> {
+        sqlx::query(
+            "WITH a AS ( \
+               INSERT INTO audit_logs (id, user_id, entity_type, entity_id, action, new_values, created_at) \
+               SELECT gen_random_uuid(), $1, e.t, e.i, e.a, e.n, now() \
+               FROM unnest($2::text[], $3::uuid[], $4::text[], $5::jsonb[]) AS e(t, i, a, n)), \
+             v AS MATERIALIZED ( \
+               SELECT v.*, gen_random_uuid() AS nid, coalesce(p.inapp_enabled, true) AS inapp, \
+                 CASE v.kind WHEN 'payment' THEN coalesce(p.email_payment, true) \
+                   WHEN 'review' THEN coalesce(p.email_reviews, true) \
+                   ELSE coalesce(p.email_contract_updates, true) END AS email, \
+                 CASE v.kind WHEN 'payment' THEN coalesce(p.push_payment, true) \
+                   WHEN 'review' THEN false \
+                   ELSE coalesce(p.push_contract_updates, true) END AS push \
+               FROM unnest($6::uuid[], $7::text[], $8::text[], $9::text[], $10::text[], $11::uuid[]) \
+                 AS v(user_id, kind, title, message, et, ei) \
+               LEFT JOIN notification_preferences p ON p.user_id = v.user_id), \
+             n AS ( \
+               INSERT INTO notifications (id, user_id, notification_type, title, message, \
+                 related_entity_type, related_entity_id, is_read, created_at, version) \
+               SELECT nid, user_id, kind, title, message, et, ei, false, now(), 1 FROM v WHERE inapp) \
+             INSERT INTO notification_outbox (id, user_id, channel, notification_type, title, message, \
+               notification_id, created_at, version) \
+             SELECT gen_random_uuid(), v.user_id, c.channel, v.kind, v.title, v.message, \
+               CASE WHEN v.inapp THEN v.nid END, now(), 1 \
+             FROM v CROSS JOIN LATERAL (VALUES ('email', v.email), ('push', v.push)) AS c(channel, wanted) \
+             WHERE c.wanted",
+        )
+        .bind(actor.map(|a| a.as_uuid()))
+        .bind(&self.audit_type)
+        .bind(&self.audit_id)
+        .bind(&self.audit_action)
+        .bind(&self.audit_new)
+        .bind(&self.notice_user)
+        .bind(&self.notice_kind)
+        .bind(&self.notice_title)
+        .bind(&self.notice_message)
+        .bind(&self.notice_entity_type)
+        .bind(&self.notice_entity_id)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Fails unless a guarded statement changed exactly one row.
+fn one_row(done: sqlx::postgres::PgQueryResult, what: &str) -> Outcome<()> {
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(format!("hand-written {what}: the guard matched no row").into())
+    }
+}
+
 async fn hand_lifecycle(
     pool: &PgPool,
     pair: &Pair,
@@ -453,16 +586,20 @@ async fn hand_lifecycle(
     let contract = Uuid::now_v7();
     let (fee, processing, payout) = hand_quote(price);
     let today = Utc::now().date_naive();
+    let client = Some(pair.client_user);
+    let creator = Some(pair.creator_user);
+    let title = "Gig order";
 
-    // order (contract + order counter), in one transaction.
+    // order: the contract (if the gig is still active), the order counter,
+    // audit and the creator's notice.
     let started = Instant::now();
     let mut tx = pool.begin().await?;
-    sqlx::query(
+    let done = sqlx::query(
         "INSERT INTO contracts (id, gig_id, client_profile_id, creator_profile_id, title, \
          description, scope_of_work, total_amount, platform_fee, creator_payout, processing_fee, \
          currency, gig_tier, revisions_allowed, start_date, deadline_date, status, version) \
-         VALUES ($1, $2, $3, $4, 'Gig order', 'One video', 'One video', $5, $6, $7, $8, 'USD', \
-         'basic', 1, $9, $10, 'pending_acceptance', 1)",
+         SELECT $1, $2, $3, $4, 'Gig order', 'One video', 'One video', $5, $6, $7, $8, 'USD', \
+         'basic', 1, $9, $10, 'pending_acceptance', 1 FROM gigs WHERE id = $2 AND status = 'active'",
     )
     .bind(contract)
     .bind(pair.gig.as_uuid())
@@ -476,21 +613,45 @@ async fn hand_lifecycle(
     .bind(today + Days::days(7))
     .execute(&mut *tx)
     .await?;
+    one_row(done, "order")?;
     sqlx::query("UPDATE gigs SET order_count = order_count + 1 WHERE id = $1")
         .bind(pair.gig.as_uuid())
         .execute(&mut *tx)
         .await?;
+    Records::default()
+        .audit(
+            "contract",
+            contract,
+            "order_gig",
+            serde_json::json!({"status": "pending_acceptance"}),
+        )
+        .notice(
+            pair.creator_user,
+            "contract_update",
+            "New order",
+            title,
+            "contract",
+            contract,
+        )
+        .write(&mut tx, client)
+        .await?;
     tx.commit().await?;
     lat.add("order", started.elapsed());
 
-    // fund: escrow hold transaction, its postings and the escrow account.
+    // fund: the pending escrow-hold transaction and its audit row, then
+    // (after the gateway answered, as the library does) the completed
+    // transaction, the escrow account, its two postings, the notices to both
+    // parties and the audit of the completion.
     let started = Instant::now();
     let hold = Uuid::now_v7();
     let mut tx = pool.begin().await?;
     sqlx::query(
-        "INSERT INTO transactions (id, payer_user_id, contract_id, transaction_type, amount, \
-         currency, net_amount, payment_provider, status, completed_at, version) \
-         VALUES ($1, $2, $3, 'escrow_hold', $4, 'USD', $4, 'simulated', 'completed', now(), 1)",
+        "WITH t AS (INSERT INTO transactions (id, payer_user_id, contract_id, transaction_type, \
+           amount, currency, net_amount, payment_provider, status, version) \
+           SELECT $1, $2, $3, 'escrow_hold', $4, 'USD', $4, 'simulated', 'pending', 1 \
+           FROM contracts WHERE id = $3 AND status = 'pending_acceptance' RETURNING id) \
+         INSERT INTO audit_logs (id, user_id, entity_type, entity_id, action, new_values, created_at) \
+         SELECT gen_random_uuid(), $2, 'transaction', t.id, 'create', '{\"status\": \"pending\"}', now() FROM t",
     )
     .bind(hold)
     .bind(pair.client_user.as_uuid())
@@ -498,106 +659,178 @@ async fn hand_lifecycle(
     .bind(price)
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO ledger_postings (id, transaction_id, account, amount, currency) \
-         VALUES ($1, $3, $4, -$6::numeric, 'USD'), ($2, $3, $5, $6, 'USD')",
+    tx.commit().await?;
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query(
+        "UPDATE transactions SET status = 'completed', completed_at = now(), \
+         provider_transaction_id = $2, version = version + 1 WHERE id = $1 AND status = 'pending'",
     )
-    .bind(Uuid::now_v7())
-    .bind(Uuid::now_v7())
     .bind(hold)
-    .bind(format!("external:{}", pair.client_user))
-    .bind(format!("escrow:{contract}"))
-    .bind(price)
+    .bind(format!("sim_{hold}"))
     .execute(&mut *tx)
     .await?;
+    one_row(done, "fund")?;
     sqlx::query(
-        "INSERT INTO escrow_accounts (id, contract_id, total_amount, held_amount, \
-         released_amount, refunded_amount, currency, status, version) \
-         SELECT $1, $2, $3, $3, 0, 0, 'USD', 'active', 1 FROM contracts \
-         WHERE id = $2 AND status = 'pending_acceptance'",
+        "WITH e AS (INSERT INTO escrow_accounts (id, contract_id, total_amount, held_amount, \
+           released_amount, refunded_amount, currency, status, version) \
+           VALUES ($1, $2, $3, $3, 0, 0, 'USD', 'active', 1)) \
+         INSERT INTO ledger_postings (id, transaction_id, account, amount, currency) \
+         VALUES (gen_random_uuid(), $4, $5, -$3::numeric, 'USD'), (gen_random_uuid(), $4, $6, $3, 'USD')",
     )
     .bind(Uuid::now_v7())
     .bind(contract)
     .bind(price)
+    .bind(hold)
+    .bind(format!("external:{}", pair.client_user))
+    .bind(format!("escrow:{contract}"))
     .execute(&mut *tx)
     .await?;
+    let held = format!("{price} USD is held in escrow for {title}");
+    Records::default()
+        .audit(
+            "transaction",
+            hold,
+            "complete",
+            serde_json::json!({"status": "completed"}),
+        )
+        .notice(
+            pair.client_user,
+            "payment",
+            "Escrow funded",
+            &held,
+            "contract",
+            contract,
+        )
+        .notice(
+            pair.creator_user,
+            "payment",
+            "Escrow funded",
+            &held,
+            "contract",
+            contract,
+        )
+        .write(&mut tx, None)
+        .await?;
     tx.commit().await?;
     lat.add("fund", started.elapsed());
 
-    // accept: one guarded statement.
+    // accept: one guarded update, then audit and the client's notice.
     let started = Instant::now();
+    let mut tx = pool.begin().await?;
     let done = sqlx::query(
         "UPDATE contracts SET status = 'active', accepted_at = now(), started_at = now(), \
          version = version + 1 WHERE id = $1 AND status = 'pending_acceptance' \
          AND EXISTS (SELECT 1 FROM escrow_accounts e WHERE e.contract_id = $1 AND e.status = 'active')",
     )
     .bind(contract)
-    .execute(pool)
-    .await?;
-    if done.rows_affected() != 1 {
-        return Err("hand-written accept found no fundable contract".into());
-    }
-    lat.add("accept", started.elapsed());
-
-    // deliver: the deliverable and the contract's status.
-    let started = Instant::now();
-    let mut tx = pool.begin().await?;
-    sqlx::query(
-        "INSERT INTO deliverables (id, contract_id, version_number, title, video_urls, status, version) \
-         VALUES ($1, $2, 1, 'Final cut', '[\"https://cdn.example.com/reels/final.mp4\"]'::jsonb, 'submitted', 1)",
-    )
-    .bind(Uuid::now_v7())
-    .bind(contract)
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
+    one_row(done, "accept")?;
+    Records::default()
+        .audit(
+            "contract",
+            contract,
+            "accept",
+            serde_json::json!({"status": "active"}),
+        )
+        .notice(
+            pair.client_user,
+            "contract_update",
+            "Contract accepted",
+            title,
+            "contract",
+            contract,
+        )
+        .write(&mut tx, creator)
+        .await?;
+    tx.commit().await?;
+    lat.add("accept", started.elapsed());
+
+    // deliver: the status, the deliverable, audit and the client's notice.
+    let started = Instant::now();
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query(
         "UPDATE contracts SET status = 'in_review', submitted_at = now(), version = version + 1 \
          WHERE id = $1 AND status IN ('active', 'revision_requested')",
     )
     .bind(contract)
     .execute(&mut *tx)
     .await?;
+    one_row(done, "deliver")?;
+    let deliverable = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO deliverables (id, contract_id, version_number, title, video_urls, status, version) \
+         VALUES ($1, $2, 1, 'Final cut', '[\"https://cdn.example.com/reels/final.mp4\"]'::jsonb, 'submitted', 1)",
+    )
+    .bind(deliverable)
+    .bind(contract)
+    .execute(&mut *tx)
+    .await?;
+    Records::default()
+        .audit(
+            "deliverable",
+            deliverable,
+            "submit",
+            serde_json::json!({"status": "submitted"}),
+        )
+        .notice(
+            pair.client_user,
+            "deliverable",
+            "Work delivered",
+            title,
+            "contract",
+            contract,
+        )
+        .write(&mut tx, creator)
+        .await?;
     tx.commit().await?;
     lat.add("deliver", started.elapsed());
 
-    // approve: release with the fee split, postings, a payout, statistics;
-    // then the payout completes (as the library records the provider's
-    // answer in a second step).
+    // approve: release with the fee split, six postings, a pending payout,
+    // statistics, audit and the creator's notice; then the payout completes
+    // (as the library records the provider's answer in a second step), with
+    // its two postings, the escrow settled, audit and a notice.
     let started = Instant::now();
     let release = Uuid::now_v7();
     let payout_tx = Uuid::now_v7();
     let mut tx = pool.begin().await?;
     let done = sqlx::query(
         "UPDATE escrow_accounts SET held_amount = held_amount - $2, \
-         released_amount = released_amount + $2, status = 'released', updated_at = now(), \
+         released_amount = released_amount + $2, status = 'releasing', updated_at = now(), \
          version = version + 1 WHERE contract_id = $1 AND status = 'active' AND held_amount >= $2",
     )
     .bind(contract)
     .bind(price)
     .execute(&mut *tx)
     .await?;
-    if done.rows_affected() != 1 {
-        return Err("hand-written release found no held escrow".into());
-    }
+    one_row(done, "release")?;
     sqlx::query(
-        "UPDATE deliverables SET status = 'approved', approved_at = now(), version = version + 1 \
-         WHERE contract_id = $1 AND status = 'submitted'",
+        "UPDATE deliverables SET status = 'approved', approved_at = now(), reviewed_at = now(), \
+         version = version + 1 WHERE contract_id = $1 AND status = 'submitted'",
     )
     .bind(contract)
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
+    let done = sqlx::query(
         "UPDATE contracts SET status = 'completed', completed_at = now(), version = version + 1 \
          WHERE id = $1 AND status = 'in_review'",
     )
     .bind(contract)
     .execute(&mut *tx)
     .await?;
+    one_row(done, "approve")?;
     sqlx::query(
-        "INSERT INTO transactions (id, payer_user_id, payee_user_id, contract_id, transaction_type, \
-         amount, currency, platform_fee, processing_fee, net_amount, status, completed_at, version) \
-         VALUES ($1, $2, $3, $4, 'escrow_release', $5, 'USD', $6, $7, $8, 'completed', now(), 1), \
-         ($9, NULL, $3, $4, 'payout', $8, 'USD', 0, 0, $8, 'pending', NULL, 1)",
+        "WITH t AS (INSERT INTO transactions (id, payer_user_id, payee_user_id, contract_id, \
+           transaction_type, amount, currency, platform_fee, processing_fee, net_amount, status, \
+           completed_at, payment_provider, metadata, version) \
+           VALUES ($1, $2, $3, $4, 'escrow_release', $5, 'USD', $6, $7, $8, 'completed', now(), NULL, NULL, 1), \
+           ($9, NULL, $3, $4, 'payout', $8, 'USD', 0, 0, $8, 'pending', NULL, 'simulated', \
+           '{\"closes_escrow\": true}'::jsonb, 1)) \
+         INSERT INTO ledger_postings (id, transaction_id, account, amount, currency) VALUES \
+           (gen_random_uuid(), $1, $10, -$8::numeric, 'USD'), (gen_random_uuid(), $1, $11, $8, 'USD'), \
+           (gen_random_uuid(), $1, $10, -($6::numeric - $7::numeric), 'USD'), \
+           (gen_random_uuid(), $1, 'platform_revenue', $6::numeric - $7::numeric, 'USD'), \
+           (gen_random_uuid(), $1, $10, -$7::numeric, 'USD'), (gen_random_uuid(), $1, 'processor_fees', $7, 'USD')",
     )
     .bind(release)
     .bind(pair.client_user.as_uuid())
@@ -608,22 +841,8 @@ async fn hand_lifecycle(
     .bind(processing)
     .bind(payout)
     .bind(payout_tx)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO ledger_postings (id, transaction_id, account, amount, currency) \
-         VALUES ($1, $4, $5, -$8::numeric, 'USD'), ($2, $4, $6, $9, 'USD'), ($3, $4, $7, $10, 'USD')",
-    )
-    .bind(Uuid::now_v7())
-    .bind(Uuid::now_v7())
-    .bind(Uuid::now_v7())
-    .bind(release)
     .bind(format!("escrow:{contract}"))
     .bind(format!("creator_payable:{}", pair.creator_user))
-    .bind("platform_revenue")
-    .bind(price)
-    .bind(payout)
-    .bind(fee)
     .execute(&mut *tx)
     .await?;
     sqlx::query(
@@ -642,9 +861,32 @@ async fn hand_lifecycle(
     .bind(price)
     .execute(&mut *tx)
     .await?;
+    Records::default()
+        .audit(
+            "escrow_account",
+            contract,
+            "release",
+            serde_json::json!({"status": "releasing"}),
+        )
+        .audit(
+            "contract",
+            contract,
+            "approve",
+            serde_json::json!({"status": "completed"}),
+        )
+        .notice(
+            pair.creator_user,
+            "deliverable",
+            "Delivery approved",
+            title,
+            "contract",
+            contract,
+        )
+        .write(&mut tx, client)
+        .await?;
     tx.commit().await?;
     let mut tx = pool.begin().await?;
-    sqlx::query(
+    let done = sqlx::query(
         "UPDATE transactions SET status = 'completed', completed_at = now(), \
          provider_transaction_id = $2, version = version + 1 WHERE id = $1 AND status = 'pending'",
     )
@@ -652,30 +894,51 @@ async fn hand_lifecycle(
     .bind(format!("sim_{payout_tx}"))
     .execute(&mut *tx)
     .await?;
+    one_row(done, "payout")?;
     sqlx::query(
-        "INSERT INTO ledger_postings (id, transaction_id, account, amount, currency) \
-         VALUES ($1, $3, $4, -$6::numeric, 'USD'), ($2, $3, $5, $6, 'USD')",
+        "WITH e AS (UPDATE escrow_accounts SET status = 'released', updated_at = now(), \
+           version = version + 1 WHERE contract_id = $5 AND status = 'releasing') \
+         INSERT INTO ledger_postings (id, transaction_id, account, amount, currency) \
+         VALUES (gen_random_uuid(), $1, $2, -$4::numeric, 'USD'), (gen_random_uuid(), $1, $3, $4, 'USD')",
     )
-    .bind(Uuid::now_v7())
-    .bind(Uuid::now_v7())
     .bind(payout_tx)
     .bind(format!("creator_payable:{}", pair.creator_user))
     .bind(format!("external:{}", pair.creator_user))
     .bind(payout)
+    .bind(contract)
     .execute(&mut *tx)
     .await?;
+    Records::default()
+        .audit(
+            "transaction",
+            payout_tx,
+            "complete",
+            serde_json::json!({"status": "completed"}),
+        )
+        .notice(
+            pair.creator_user,
+            "payment",
+            "Payout sent",
+            &format!("{payout} USD (payout)"),
+            "transaction",
+            payout_tx,
+        )
+        .write(&mut tx, None)
+        .await?;
     tx.commit().await?;
     lat.add("approve", started.elapsed());
 
-    // review: the review and the creator's rating.
+    // review: the review (once per contract and reviewer: the unique index
+    // guards it), the creator's rating, audit and the creator's notice.
     let started = Instant::now();
     let mut tx = pool.begin().await?;
+    let review = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO reviews (id, contract_id, reviewer_user_id, reviewee_user_id, reviewer_type, \
          overall_rating, communication_rating, comment, version) \
          VALUES ($1, $2, $3, $4, 'client', 5, 5, 'Fast and on brand.', 1)",
     )
-    .bind(Uuid::now_v7())
+    .bind(review)
     .bind(contract)
     .bind(pair.client_user.as_uuid())
     .bind(pair.creator_user.as_uuid())
@@ -689,8 +952,85 @@ async fn hand_lifecycle(
     .bind(pair.creator_profile.as_uuid())
     .execute(&mut *tx)
     .await?;
+    Records::default()
+        .audit(
+            "review",
+            review,
+            "create",
+            serde_json::json!({"overall_rating": 5}),
+        )
+        .notice(
+            pair.creator_user,
+            "review",
+            "New review",
+            "5 stars",
+            "review",
+            review,
+        )
+        .write(&mut tx, client)
+        .await?;
     tx.commit().await?;
     lat.add("review", started.elapsed());
+    Ok(())
+}
+
+/// Rows per table, for the check that both lifecycles write the same rows.
+async fn row_counts(pool: &PgPool) -> Outcome<BTreeMap<&'static str, i64>> {
+    let sql = Table::ALL
+        .iter()
+        .map(|t| format!("SELECT '{0}', count(*) FROM {0}", t.name()))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .fetch_all(pool)
+        .await?;
+    let mut out = BTreeMap::new();
+    for (name, count) in rows {
+        let table = Table::ALL
+            .iter()
+            .find(|t| t.name() == name)
+            .ok_or("unknown table")?;
+        out.insert(table.name(), count);
+    }
+    Ok(out)
+}
+
+fn delta(
+    before: &BTreeMap<&'static str, i64>,
+    after: &BTreeMap<&'static str, i64>,
+) -> BTreeMap<&'static str, i64> {
+    after
+        .iter()
+        .map(|(t, n)| (*t, n - before.get(t).copied().unwrap_or(0)))
+        .filter(|(_, d)| *d != 0)
+        .collect()
+}
+
+/// Runs one lifecycle each way (untimed) and fails unless both added the
+/// same number of rows to every table: the comparison is only fair when
+/// the hand-written SQL does the same work.
+async fn check_same_rows(
+    market: &Marketplace,
+    pool: &PgPool,
+    pair: &Pair,
+    price: Decimal,
+) -> Outcome<()> {
+    let mut lat = Latencies::default();
+    let before = row_counts(pool).await?;
+    lifecycle(market, pair, &mut lat).await?;
+    let middle = row_counts(pool).await?;
+    hand_lifecycle(pool, pair, price, &mut lat).await?;
+    let after = row_counts(pool).await?;
+    let library = delta(&before, &middle);
+    let hand = delta(&middle, &after);
+    if library != hand {
+        return Err(format!(
+            "the hand-written lifecycle does not write the rows the library writes:\n\
+             library      {library:?}\nhand-written {hand:?}"
+        )
+        .into());
+    }
+    eprintln!("rows per lifecycle, both ways: {library:?}");
     Ok(())
 }
 
@@ -917,7 +1257,7 @@ struct PgReport {
 }
 
 async fn postgres_section(admin: &str, args: &Args) -> Outcome<PgReport> {
-    let url = fresh_database(admin, "reelbyte_bench").await?;
+    let url = fresh_database(admin, &args.pg_db).await?;
     let store = reelbyte_pg::PgStore::connect(&url, 8).await?;
     store.migrate().await?;
     let pool = store.pool().clone();
@@ -929,6 +1269,7 @@ async fn postgres_section(admin: &str, args: &Args) -> Outcome<PgReport> {
         price = gig.basic_price.amount();
     }
     let mut report = PgReport::default();
+    check_same_rows(&market, &pool, &pairs[0], price).await?;
     // Warm-up, untimed.
     run_library("warm-up", &market, &pairs, 8, 40).await?;
     run_hand(&pool, &pairs, price, 8, 40).await?;
@@ -1288,6 +1629,7 @@ async fn main() -> Outcome<()> {
     }
     log::set_logger(&COUNTER).map_err(|e| e.to_string())?;
     log::set_max_level(log::LevelFilter::Trace);
+    LIST_STATEMENTS.store(args.list_statements, Ordering::Relaxed);
     let started = Instant::now();
     let mut report = Report {
         started: Utc::now().format("%Y-%m-%d %H:%M").to_string(),
