@@ -1,7 +1,9 @@
 //! The data behind the lock: one map per table, the unique keys and the
 //! secondary indexes, always consistent with each other.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use foldhash::HashMap;
 
 use reelbyte_core::store::{Entity, Record, RowKey, Table, UniqueKey};
 use uuid::Uuid;
@@ -33,9 +35,9 @@ impl Db {
     /// An empty database.
     pub(crate) fn new() -> Self {
         Self {
-            tables: Table::ALL.iter().map(|_| HashMap::new()).collect(),
-            unique: HashMap::new(),
-            index: HashMap::new(),
+            tables: Table::ALL.iter().map(|_| HashMap::default()).collect(),
+            unique: HashMap::default(),
+            index: HashMap::default(),
         }
     }
 
@@ -170,8 +172,8 @@ fn reindex(
 impl Db {
     /// Checks the invariants against a rebuild from the rows alone.
     pub(crate) fn assert_consistent(&self) {
-        let mut unique = HashMap::new();
-        let mut idx: HashMap<(Idx, Parent), BTreeSet<Uuid>> = HashMap::new();
+        let mut unique = HashMap::default();
+        let mut idx: HashMap<(Idx, Parent), BTreeSet<Uuid>> = HashMap::default();
         for table in Table::ALL {
             for (key, record) in self.rows(*table) {
                 assert_eq!(&record.row_key(), key, "row stored under its own key");

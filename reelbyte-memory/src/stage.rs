@@ -7,8 +7,7 @@
 //! the overlay is dropped and the database has not changed. Either way the
 //! cost is proportional to the change set, not to the store.
 
-use std::collections::HashMap;
-
+use foldhash::HashMap;
 use reelbyte_core::error::{Error, Result};
 use reelbyte_core::store::{Counter, Record, RowKey, Table, UniqueKey, Write, keep_counters};
 
@@ -42,6 +41,9 @@ impl<'a> Stage<'a> {
 
     /// Validates every write in order; the result is ready to commit.
     pub(crate) fn run(mut self, writes: Vec<Write>) -> Result<Staged> {
+        // Most writes touch a row of their own: sizing the overlay once saves
+        // the rehashes of growing it write by write.
+        self.staged.rows.reserve(writes.len());
         for write in writes {
             self.write(write)?;
         }

@@ -1231,16 +1231,24 @@ async fn memory_section(args: &Args) -> Outcome<Vec<RunResult>> {
         let store: Arc<dyn Store> = Arc::new(reelbyte_memory::MemStore::new());
         let pairs = seed(&store, 8 * args.pairs_per_client, 7).await?;
         let market = Marketplace::new(store, Arc::new(SimulatedGateway::new()));
-        // Warm-up, untimed.
-        run_library("warm-up", &market, &pairs, clients, 200).await?;
-        let r = run_library(
-            "memory store",
-            &market,
-            &pairs,
-            clients,
-            args.mem_lifecycles,
-        )
-        .await?;
+        let total = args.mem_lifecycles;
+        let r = if clients == 1 {
+            // "On one thread": the single client runs on a current-thread
+            // runtime of its own thread, so nothing else of the benchmark's
+            // runtime shares or migrates its work.
+            tokio::task::spawn_blocking(move || -> Outcome<RunResult> {
+                let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+                runtime.block_on(async {
+                    // Warm-up, untimed.
+                    run_library("warm-up", &market, &pairs, clients, 200).await?;
+                    run_library("memory store", &market, &pairs, clients, total).await
+                })
+            })
+            .await??
+        } else {
+            run_library("warm-up", &market, &pairs, clients, 200).await?;
+            run_library("memory store", &market, &pairs, clients, total).await?
+        };
         eprintln!(
             "memory, {clients} client(s): {:.0} lifecycles/s",
             r.per_second()
