@@ -771,30 +771,120 @@ where
             }
         };
         let epoch = epoch.unwrap_or_else(|| "0".to_owned());
-        if let Some(json) = value {
-            match serde_json::from_str::<Epoched<Vec<T>>>(&json) {
-                Ok(hit) if hit.epoch == epoch => return Ok(hit.rows),
-                // Filled before a delete somewhere: stale for all we know.
-                Ok(_) => {}
-                Err(error) => {
-                    tracing::warn!(%error, key = value_key, "undecodable cache entry; treating as a miss");
-                }
+        let generation = generation.unwrap_or_default();
+        self.part_or_load(part, creator, &epoch, &generation, value, load)
+            .await
+    }
+
+    /// The rows of a list value read under `epoch`, or `None` (a miss).
+    fn decode_part<T: DeserializeOwned>(
+        key: &str,
+        epoch: &str,
+        value: Option<String>,
+    ) -> Option<Vec<T>> {
+        match serde_json::from_str::<Epoched<Vec<T>>>(&value?) {
+            Ok(hit) if hit.epoch == epoch => Some(hit.rows),
+            // Filled before a delete somewhere: stale for all we know.
+            Ok(_) => None,
+            Err(error) => {
+                tracing::warn!(%error, key, "undecodable cache entry; treating as a miss");
+                None
             }
+        }
+    }
+
+    /// The cached list read as `value` (under `epoch` and `generation`), or
+    /// on a miss the loaded one, filled under the same guards.
+    async fn part_or_load<T, F>(
+        &self,
+        part: Part,
+        creator: Uuid,
+        epoch: &str,
+        generation: &str,
+        value: Option<String>,
+        load: F,
+    ) -> Result<Vec<T>>
+    where
+        T: Serialize + DeserializeOwned + Send,
+        F: Future<Output = Result<Vec<T>>> + Send,
+    {
+        let value_key = self.keys.part(part, creator);
+        if let Some(hit) = Self::decode_part(&value_key, epoch, value) {
+            return Ok(hit);
         }
         let loaded = load.await?;
         let value = EpochedRef {
-            epoch: &epoch,
+            epoch,
             rows: &loaded,
         };
         self.fill(
             &value_key,
-            &generation_key,
-            &generation.unwrap_or_default(),
+            &self.keys.parts_generation(creator),
+            generation,
             &value,
             self.ttls.profile,
         )
         .await;
         Ok(loaded)
+    }
+
+    /// Reads a creator's three lists through the cache in one round trip
+    /// (each miss is loaded and filled on its own).
+    pub(crate) async fn creator_parts<S, K, P, FS, FK, FP>(
+        &self,
+        creator: Uuid,
+        skills: FS,
+        categories: FK,
+        portfolio: FP,
+    ) -> Result<(Vec<S>, Vec<K>, Vec<P>)>
+    where
+        S: Serialize + DeserializeOwned + Send,
+        K: Serialize + DeserializeOwned + Send,
+        P: Serialize + DeserializeOwned + Send,
+        FS: Future<Output = Result<Vec<S>>> + Send,
+        FK: Future<Output = Result<Vec<K>>> + Send,
+        FP: Future<Output = Result<Vec<P>>> + Send,
+    {
+        if !self.usable().await {
+            return Ok((skills.await?, categories.await?, portfolio.await?));
+        }
+        let mut pipe = redis::pipe();
+        pipe.get(self.keys.parts_epoch())
+            .get(self.keys.parts_generation(creator));
+        for part in Part::ALL {
+            pipe.get(self.keys.part(part, creator));
+        }
+        type Read = (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let (epoch, generation, s, k, p) = match self.pipe::<Read>(&pipe).await {
+            Ok(read) => read,
+            Err(error) => {
+                tracing::warn!(%error, "cache read failed; reading through");
+                return Ok((skills.await?, categories.await?, portfolio.await?));
+            }
+        };
+        let epoch = epoch.unwrap_or_else(|| "0".to_owned());
+        let generation = generation.unwrap_or_default();
+        Ok((
+            self.part_or_load(Part::Skills, creator, &epoch, &generation, s, skills)
+                .await?,
+            self.part_or_load(
+                Part::Categories,
+                creator,
+                &epoch,
+                &generation,
+                k,
+                categories,
+            )
+            .await?,
+            self.part_or_load(Part::Portfolio, creator, &epoch, &generation, p, portfolio)
+                .await?,
+        ))
     }
 
     /// Reads a session by token hash through the cache; `id_of` names the
@@ -954,6 +1044,9 @@ mod tests {
             Invalidation::Entity(Kind::Gig, gig.as_uuid()),
             Invalidation::SessionId(session),
             Invalidation::Search(SearchKind::Gigs),
+            // A deleted user takes its creator's lists with it, and a
+            // delete does not say which creator.
+            Invalidation::AllCreatorParts,
         ];
         expected.sort();
         assert_eq!(found, expected);

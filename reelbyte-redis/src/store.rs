@@ -296,6 +296,20 @@ where
             )
             .await
     }
+    async fn list_parts_by_creator_profile_id(
+        &self,
+        id: CreatorProfileId,
+    ) -> Result<(Vec<CreatorSkill>, Vec<CreatorCategory>, Vec<PortfolioItem>)> {
+        let creators = self.inner.creators();
+        self.cache
+            .creator_parts(
+                id.as_uuid(),
+                creators.list_skills_by_creator_profile_id(id),
+                creators.list_categories_by_creator_profile_id(id),
+                creators.list_portfolio_by_creator_profile_id(id),
+            )
+            .await
+    }
     async fn search(&self, query: &CreatorQuery) -> Result<Vec<CreatorProfile>> {
         self.cache
             .search(

@@ -176,6 +176,13 @@ mod shared_cache {
         a.apply(changes).await.expect("insert");
         assert_eq!(skills(&b).await.len(), before.len() + 1);
         assert_eq!(portfolio(&b).await, vec![item.clone()]);
+        // The three lists in one call read the same (and are cached alike).
+        let (s, _, p) = b
+            .creators()
+            .list_parts_by_creator_profile_id(creator)
+            .await
+            .expect("parts");
+        assert_eq!((s, p), (skills(&b).await, vec![item.clone()]));
 
         skill.years_experience = Some(4);
         let mut changes = ChangeSet::new();
@@ -195,6 +202,13 @@ mod shared_cache {
         a.apply(changes).await.expect("delete");
         assert_eq!(skills(&b).await, before);
         assert!(portfolio(&b).await.is_empty());
+        let (s, _, p) = b
+            .creators()
+            .list_parts_by_creator_profile_id(creator)
+            .await
+            .expect("parts");
+        assert_eq!(s, before);
+        assert!(p.is_empty());
     }
 
     /// Readers filling a creator's list while skills come and go never
