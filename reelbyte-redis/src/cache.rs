@@ -33,6 +33,21 @@
 //! recorded, the writer replaces the session *epoch*, which is part of every
 //! session value key, so whatever a racing reader fills is unreachable.
 //!
+//! A creator's skills, categories and portfolio are cached as three lists
+//! keyed by the creator profile, behind one generation per creator (bumped,
+//! with the three values deleted, when a change set inserts or updates one
+//! of its rows: the record names its creator) and one *parts epoch* shared by
+//! every creator. A delete (or a counter) names only the row id, not its
+//! creator, so it replaces the epoch instead, which makes every cached list
+//! unreadable: deletes of skills, categories and portfolio items are rare
+//! next to profile reads. A list value carries the epoch it was filled under
+//! and a reader takes it only while the epoch is still the same; the reader
+//! reads epoch, generation and value in one pipeline, so a list costs one
+//! round trip. A reader racing a delete fills its (possibly stale) list under
+//! the old epoch, which no later reader accepts. The lists assume what the
+//! schema says: a skill, category or portfolio item never moves to another
+//! creator (an update names the creator it belongs to now).
+//!
 //! A failed invalidation is kept in a local queue; until it has been
 //! delivered this process serves every read from the inner store and fills
 //! nothing, so it never serves what it failed to invalidate.
@@ -121,6 +136,26 @@ impl SearchKind {
     }
 }
 
+/// A list of rows cached by their creator profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Part {
+    Skills,
+    Categories,
+    Portfolio,
+}
+
+impl Part {
+    const ALL: [Part; 3] = [Part::Skills, Part::Categories, Part::Portfolio];
+
+    fn name(self) -> &'static str {
+        match self {
+            Part::Skills => "skills",
+            Part::Categories => "categories",
+            Part::Portfolio => "portfolio",
+        }
+    }
+}
+
 /// One thing a change set makes stale.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Invalidation {
@@ -128,6 +163,10 @@ pub(crate) enum Invalidation {
     SessionHash(String),
     SessionId(Uuid),
     Search(SearchKind),
+    /// The skills, categories and portfolio of one creator profile.
+    CreatorParts(Uuid),
+    /// Those of every creator profile (the parts epoch).
+    AllCreatorParts,
 }
 
 /// Everything `changes` makes stale, without duplicates.
@@ -137,10 +176,27 @@ pub(crate) fn invalidations(changes: &ChangeSet) -> BTreeSet<Invalidation> {
         match write {
             Write::Insert(record) => record_invalidations(record, false, &mut out),
             Write::Update { record, .. } => record_invalidations(record, true, &mut out),
-            Write::Delete { table, key, .. } => row_invalidations(*table, key, &mut out),
+            Write::Delete { table, key, .. } => {
+                row_invalidations(*table, key, &mut out);
+                // The row's creator is unknown here (and a deleted profile or
+                // user takes its parts with it).
+                if matches!(
+                    table,
+                    Table::CreatorSkills
+                        | Table::CreatorCategories
+                        | Table::PortfolioItems
+                        | Table::CreatorProfiles
+                        | Table::Users
+                ) {
+                    out.insert(Invalidation::AllCreatorParts);
+                }
+            }
             Write::Count { counter, .. } => {
                 let (table, key) = counter.row();
                 row_invalidations(table, &key, &mut out);
+                if table == Table::PortfolioItems {
+                    out.insert(Invalidation::AllCreatorParts);
+                }
             }
             Write::Check { .. } => {}
         }
@@ -156,6 +212,15 @@ fn record_invalidations(record: &Record, update: bool, out: &mut BTreeSet<Invali
         }
     }
     row_invalidations(record.table(), &record.row_key(), out);
+    let owner = match record {
+        Record::CreatorSkill(skill) => Some(skill.creator_profile_id),
+        Record::CreatorCategory(category) => Some(category.creator_profile_id),
+        Record::PortfolioItem(item) => Some(item.creator_profile_id),
+        _ => None,
+    };
+    if let Some(owner) = owner {
+        out.insert(Invalidation::CreatorParts(owner.as_uuid()));
+    }
 }
 
 fn row_invalidations(table: Table, key: &RowKey, out: &mut BTreeSet<Invalidation>) {
@@ -202,7 +267,8 @@ fn row_invalidations(table: Table, key: &RowKey, out: &mut BTreeSet<Invalidation
 /// {p}:session:<epoch>:{<h>}  {p}:session:{<h>}:gen        {p}:session-epoch
 /// {p}:session-id:{<id>}      (token hashes cached for a session id)
 /// {p}:search:gigs:<gen>:<sha256 of the query>             {p}:search:gigs:gen
-/// ```
+/// {p}:creator-skills:{<id>}  {p}:creator-parts:{<id>}:gen {p}:creator-parts-epoch
+/// ```      (same for creator-categories, creator-portfolio)
 #[derive(Debug, Clone)]
 pub(crate) struct Keys {
     prefix: String,
@@ -234,6 +300,18 @@ impl Keys {
 
     fn session_id(&self, id: Uuid) -> String {
         format!("{}:session-id:{{{id}}}", self.prefix)
+    }
+
+    fn part(&self, part: Part, creator: Uuid) -> String {
+        format!("{}:creator-{}:{{{creator}}}", self.prefix, part.name())
+    }
+
+    fn parts_generation(&self, creator: Uuid) -> String {
+        format!("{}:creator-parts:{{{creator}}}:gen", self.prefix)
+    }
+
+    fn parts_epoch(&self) -> String {
+        format!("{}:creator-parts-epoch", self.prefix)
     }
 
     fn search_generation(&self, kind: SearchKind) -> String {
@@ -312,6 +390,20 @@ impl std::fmt::Display for CacheError {
 }
 
 type CacheResult<T> = std::result::Result<T, CacheError>;
+
+/// A cached list of a creator with the parts epoch it was filled under.
+#[derive(serde::Deserialize)]
+struct Epoched<T> {
+    epoch: String,
+    rows: T,
+}
+
+/// What [`Epoched`] reads back.
+#[derive(Serialize)]
+struct EpochedRef<'a, T> {
+    epoch: &'a str,
+    rows: &'a T,
+}
 
 fn fresh_generation() -> String {
     Uuid::new_v4().simple().to_string()
@@ -535,6 +627,30 @@ where
                 }
                 Ok(())
             }
+            Invalidation::CreatorParts(creator) => {
+                // Generation and values share the creator's hash tag.
+                let mut pipe = redis::pipe();
+                pipe.atomic()
+                    .cmd("SET")
+                    .arg(self.keys.parts_generation(*creator))
+                    .arg(fresh_generation())
+                    .arg("EX")
+                    .arg(GUARD_TTL_SECS)
+                    .ignore();
+                for part in Part::ALL {
+                    pipe.del(self.keys.part(part, *creator)).ignore();
+                }
+                self.pipe::<()>(&pipe).await
+            }
+            Invalidation::AllCreatorParts => {
+                let cmd = redis::cmd("SET")
+                    .arg(self.keys.parts_epoch())
+                    .arg(fresh_generation())
+                    .arg("EX")
+                    .arg(GUARD_TTL_SECS)
+                    .to_owned();
+                self.query::<()>(&cmd).await
+            }
             Invalidation::Search(kind) => {
                 let cmd = redis::cmd("SET")
                     .arg(self.keys.search_generation(*kind))
@@ -624,6 +740,151 @@ where
             .await;
         }
         Ok(loaded)
+    }
+
+    /// Reads one of a creator's lists through the cache.
+    pub(crate) async fn creator_part<T, F>(
+        &self,
+        part: Part,
+        creator: Uuid,
+        load: F,
+    ) -> Result<Vec<T>>
+    where
+        T: Serialize + DeserializeOwned + Send,
+        F: Future<Output = Result<Vec<T>>> + Send,
+    {
+        if !self.usable().await {
+            return load.await;
+        }
+        let value_key = self.keys.part(part, creator);
+        let generation_key = self.keys.parts_generation(creator);
+        let mut pipe = redis::pipe();
+        pipe.get(self.keys.parts_epoch())
+            .get(&generation_key)
+            .get(&value_key);
+        type Read = (Option<String>, Option<String>, Option<String>);
+        let (epoch, generation, value) = match self.pipe::<Read>(&pipe).await {
+            Ok(read) => read,
+            Err(error) => {
+                tracing::warn!(%error, key = value_key, "cache read failed; reading through");
+                return load.await;
+            }
+        };
+        let epoch = epoch.unwrap_or_else(|| "0".to_owned());
+        let generation = generation.unwrap_or_default();
+        self.part_or_load(part, creator, &epoch, &generation, value, load)
+            .await
+    }
+
+    /// The rows of a list value read under `epoch`, or `None` (a miss).
+    fn decode_part<T: DeserializeOwned>(
+        key: &str,
+        epoch: &str,
+        value: Option<String>,
+    ) -> Option<Vec<T>> {
+        match serde_json::from_str::<Epoched<Vec<T>>>(&value?) {
+            Ok(hit) if hit.epoch == epoch => Some(hit.rows),
+            // Filled before a delete somewhere: stale for all we know.
+            Ok(_) => None,
+            Err(error) => {
+                tracing::warn!(%error, key, "undecodable cache entry; treating as a miss");
+                None
+            }
+        }
+    }
+
+    /// The cached list read as `value` (under `epoch` and `generation`), or
+    /// on a miss the loaded one, filled under the same guards.
+    async fn part_or_load<T, F>(
+        &self,
+        part: Part,
+        creator: Uuid,
+        epoch: &str,
+        generation: &str,
+        value: Option<String>,
+        load: F,
+    ) -> Result<Vec<T>>
+    where
+        T: Serialize + DeserializeOwned + Send,
+        F: Future<Output = Result<Vec<T>>> + Send,
+    {
+        let value_key = self.keys.part(part, creator);
+        if let Some(hit) = Self::decode_part(&value_key, epoch, value) {
+            return Ok(hit);
+        }
+        let loaded = load.await?;
+        let value = EpochedRef {
+            epoch,
+            rows: &loaded,
+        };
+        self.fill(
+            &value_key,
+            &self.keys.parts_generation(creator),
+            generation,
+            &value,
+            self.ttls.profile,
+        )
+        .await;
+        Ok(loaded)
+    }
+
+    /// Reads a creator's three lists through the cache in one round trip
+    /// (each miss is loaded and filled on its own).
+    pub(crate) async fn creator_parts<S, K, P, FS, FK, FP>(
+        &self,
+        creator: Uuid,
+        skills: FS,
+        categories: FK,
+        portfolio: FP,
+    ) -> Result<(Vec<S>, Vec<K>, Vec<P>)>
+    where
+        S: Serialize + DeserializeOwned + Send,
+        K: Serialize + DeserializeOwned + Send,
+        P: Serialize + DeserializeOwned + Send,
+        FS: Future<Output = Result<Vec<S>>> + Send,
+        FK: Future<Output = Result<Vec<K>>> + Send,
+        FP: Future<Output = Result<Vec<P>>> + Send,
+    {
+        if !self.usable().await {
+            return Ok((skills.await?, categories.await?, portfolio.await?));
+        }
+        let mut pipe = redis::pipe();
+        pipe.get(self.keys.parts_epoch())
+            .get(self.keys.parts_generation(creator));
+        for part in Part::ALL {
+            pipe.get(self.keys.part(part, creator));
+        }
+        type Read = (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let (epoch, generation, s, k, p) = match self.pipe::<Read>(&pipe).await {
+            Ok(read) => read,
+            Err(error) => {
+                tracing::warn!(%error, "cache read failed; reading through");
+                return Ok((skills.await?, categories.await?, portfolio.await?));
+            }
+        };
+        let epoch = epoch.unwrap_or_else(|| "0".to_owned());
+        let generation = generation.unwrap_or_default();
+        Ok((
+            self.part_or_load(Part::Skills, creator, &epoch, &generation, s, skills)
+                .await?,
+            self.part_or_load(
+                Part::Categories,
+                creator,
+                &epoch,
+                &generation,
+                k,
+                categories,
+            )
+            .await?,
+            self.part_or_load(Part::Portfolio, creator, &epoch, &generation, p, portfolio)
+                .await?,
+        ))
     }
 
     /// Reads a session by token hash through the cache; `id_of` names the
@@ -783,6 +1044,9 @@ mod tests {
             Invalidation::Entity(Kind::Gig, gig.as_uuid()),
             Invalidation::SessionId(session),
             Invalidation::Search(SearchKind::Gigs),
+            // A deleted user takes its creator's lists with it, and a
+            // delete does not say which creator.
+            Invalidation::AllCreatorParts,
         ];
         expected.sort();
         assert_eq!(found, expected);

@@ -17,7 +17,7 @@ use reelbyte_core::notify::OutboxMessage;
 use reelbyte_core::store::*;
 use uuid::Uuid;
 
-use crate::cache::{Cache, CacheTtls, Kind, SearchKind};
+use crate::cache::{Cache, CacheTtls, Kind, Part, SearchKind};
 
 /// Settings of a [`CachedStore`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,8 +57,9 @@ impl CacheConfig {
 /// A decorator that caches the hot reads of any [`Store`] in Redis.
 ///
 /// Users, creator and client profiles, gigs, jobs, contracts (by id),
-/// sessions (by token hash) and gig, job and creator searches are read
-/// through the cache; every other read, [`Store::apply`] and [`Store::dump`]
+/// sessions (by token hash), a creator's skills, categories and portfolio
+/// (by creator profile) and gig, job and creator searches are read through
+/// the cache; every other read, [`Store::apply`] and [`Store::dump`]
 /// go to the inner store. After `apply` (successful or not) every key the
 /// change set touches is invalidated; see the [`cache`](crate::cache) module
 /// for why a racing reader cannot put a stale value back.
@@ -256,18 +257,26 @@ where
         &self,
         id: CreatorProfileId,
     ) -> Result<Vec<CreatorSkill>> {
-        self.inner
-            .creators()
-            .list_skills_by_creator_profile_id(id)
+        self.cache
+            .creator_part(
+                Part::Skills,
+                id.as_uuid(),
+                self.inner.creators().list_skills_by_creator_profile_id(id),
+            )
             .await
     }
     async fn list_categories_by_creator_profile_id(
         &self,
         id: CreatorProfileId,
     ) -> Result<Vec<CreatorCategory>> {
-        self.inner
-            .creators()
-            .list_categories_by_creator_profile_id(id)
+        self.cache
+            .creator_part(
+                Part::Categories,
+                id.as_uuid(),
+                self.inner
+                    .creators()
+                    .list_categories_by_creator_profile_id(id),
+            )
             .await
     }
     async fn get_portfolio_item_by_id(&self, id: PortfolioItemId) -> Result<Option<PortfolioItem>> {
@@ -277,9 +286,28 @@ where
         &self,
         id: CreatorProfileId,
     ) -> Result<Vec<PortfolioItem>> {
-        self.inner
-            .creators()
-            .list_portfolio_by_creator_profile_id(id)
+        self.cache
+            .creator_part(
+                Part::Portfolio,
+                id.as_uuid(),
+                self.inner
+                    .creators()
+                    .list_portfolio_by_creator_profile_id(id),
+            )
+            .await
+    }
+    async fn list_parts_by_creator_profile_id(
+        &self,
+        id: CreatorProfileId,
+    ) -> Result<(Vec<CreatorSkill>, Vec<CreatorCategory>, Vec<PortfolioItem>)> {
+        let creators = self.inner.creators();
+        self.cache
+            .creator_parts(
+                id.as_uuid(),
+                creators.list_skills_by_creator_profile_id(id),
+                creators.list_categories_by_creator_profile_id(id),
+                creators.list_portfolio_by_creator_profile_id(id),
+            )
             .await
     }
     async fn search(&self, query: &CreatorQuery) -> Result<Vec<CreatorProfile>> {

@@ -36,8 +36,11 @@ reelbyte_core::conformance_suite!(super::clean_store);
 mod shared_cache {
     use std::sync::Arc;
 
+    use reelbyte_core::entities::{CreatorSkill, PortfolioItem};
+    use reelbyte_core::ids::{CreatorSkillId, PortfolioItemId};
     use reelbyte_core::store::{ChangeSet, Counter, Store};
     use reelbyte_core::testing::{TestEnv, factory};
+    use reelbyte_core::value::{Text, Url};
     use reelbyte_memory::MemStore;
     use reelbyte_redis::{CacheConfig, CachedStore, connect};
     use reelbyte_tests::redis_url;
@@ -101,6 +104,188 @@ mod shared_cache {
             .expect("read")
             .expect("seeded");
         assert_eq!(fresh.view_count, cached.view_count + 3);
+    }
+
+    /// A creator's skills and portfolio, cached as lists by creator: an
+    /// insert, an update, a counter and a delete through A each show through
+    /// B at once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_creators_lists_follow_every_kind_of_write() {
+        let Some(url) = redis_url() else {
+            return;
+        };
+        let (a, b) = pair(&url).await;
+        let for_env = a.clone();
+        let env = TestEnv::new(&*factory(move || {
+            let store = for_env.clone();
+            async move { store }
+        }))
+        .await;
+        let creator = env.creator().await.creator_id();
+        let skills = |s: &Arc<dyn Store>| {
+            let s = s.clone();
+            async move {
+                s.creators()
+                    .list_skills_by_creator_profile_id(creator)
+                    .await
+                    .expect("skills")
+            }
+        };
+        let portfolio = |s: &Arc<dyn Store>| {
+            let s = s.clone();
+            async move {
+                s.creators()
+                    .list_portfolio_by_creator_profile_id(creator)
+                    .await
+                    .expect("portfolio")
+            }
+        };
+        let before = skills(&b).await;
+        assert!(portfolio(&b).await.is_empty());
+
+        let now = chrono::Utc::now();
+        let mut skill = CreatorSkill {
+            id: CreatorSkillId::new(),
+            creator_profile_id: creator,
+            skill_name: Text::parse("colour grading").expect("a name"),
+            proficiency_level: None,
+            years_experience: Some(3),
+            created_at: now,
+            version: 1,
+        };
+        let item = PortfolioItem {
+            id: PortfolioItemId::new(),
+            creator_profile_id: creator,
+            title: Text::parse("Launch reel").expect("a title"),
+            description: None,
+            video_url: Url::parse("https://cdn.example.com/r.mp4").expect("a url"),
+            thumbnail_url: None,
+            video_duration_seconds: Some(30),
+            view_count: 0,
+            like_count: 0,
+            project_type: None,
+            platform: None,
+            display_order: 0,
+            is_featured: true,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let mut changes = ChangeSet::new();
+        changes.insert(skill.clone()).insert(item.clone());
+        a.apply(changes).await.expect("insert");
+        assert_eq!(skills(&b).await.len(), before.len() + 1);
+        assert_eq!(portfolio(&b).await, vec![item.clone()]);
+        // The three lists in one call read the same (and are cached alike).
+        let (s, _, p) = b
+            .creators()
+            .list_parts_by_creator_profile_id(creator)
+            .await
+            .expect("parts");
+        assert_eq!((s, p), (skills(&b).await, vec![item.clone()]));
+
+        skill.years_experience = Some(4);
+        let mut changes = ChangeSet::new();
+        changes.update(&skill);
+        a.apply(changes).await.expect("update");
+        skill.version += 1;
+        let seen = skills(&b).await;
+        assert!(seen.contains(&skill), "{seen:?}");
+
+        let mut changes = ChangeSet::new();
+        changes.count(Counter::PortfolioViews(item.id), 5);
+        a.apply(changes).await.expect("count");
+        assert_eq!(portfolio(&b).await[0].view_count, 5);
+
+        let mut changes = ChangeSet::new();
+        changes.delete(&skill).delete(&item);
+        a.apply(changes).await.expect("delete");
+        assert_eq!(skills(&b).await, before);
+        assert!(portfolio(&b).await.is_empty());
+        let (s, _, p) = b
+            .creators()
+            .list_parts_by_creator_profile_id(creator)
+            .await
+            .expect("parts");
+        assert_eq!(s, before);
+        assert!(p.is_empty());
+    }
+
+    /// Readers filling a creator's list while skills come and go never
+    /// leave a stale list behind.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+    async fn racing_readers_never_keep_a_stale_list() {
+        let Some(url) = redis_url() else {
+            return;
+        };
+        let (a, b) = pair(&url).await;
+        let for_env = a.clone();
+        let env = TestEnv::new(&*factory(move || {
+            let store = for_env.clone();
+            async move { store }
+        }))
+        .await;
+        let creator = env.creator().await.creator_id();
+        for n in 0..20 {
+            let readers: Vec<_> = (0..4)
+                .map(|_| {
+                    let b = b.clone();
+                    tokio::spawn(async move {
+                        b.creators()
+                            .list_skills_by_creator_profile_id(creator)
+                            .await
+                    })
+                })
+                .collect();
+            let skill = CreatorSkill {
+                id: CreatorSkillId::new(),
+                creator_profile_id: creator,
+                skill_name: Text::parse(&format!("skill {n}")).expect("a name"),
+                proficiency_level: None,
+                years_experience: None,
+                created_at: chrono::Utc::now(),
+                version: 1,
+            };
+            let mut changes = ChangeSet::new();
+            changes.insert(skill.clone());
+            a.apply(changes).await.expect("insert");
+            let with = a
+                .creators()
+                .list_skills_by_creator_profile_id(creator)
+                .await
+                .expect("skills");
+            assert_eq!(
+                b.creators()
+                    .list_skills_by_creator_profile_id(creator)
+                    .await
+                    .expect("skills"),
+                with
+            );
+            // And the delete, which only names the row.
+            let readers2: Vec<_> = (0..4)
+                .map(|_| {
+                    let b = b.clone();
+                    tokio::spawn(async move {
+                        b.creators()
+                            .list_skills_by_creator_profile_id(creator)
+                            .await
+                    })
+                })
+                .collect();
+            let mut changes = ChangeSet::new();
+            changes.delete(&skill);
+            a.apply(changes).await.expect("delete");
+            for reader in readers.into_iter().chain(readers2) {
+                reader.await.expect("joined").expect("read");
+            }
+            let seen = b
+                .creators()
+                .list_skills_by_creator_profile_id(creator)
+                .await
+                .expect("skills");
+            assert!(!seen.contains(&skill), "a deleted skill is still listed");
+            assert_eq!(seen.len(), with.len() - 1);
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 8)]

@@ -616,15 +616,10 @@ impl Marketplace {
 
     /// The profile with its skills, categories and portfolio.
     async fn creator_profile_view(&self, profile: CreatorProfile) -> Result<CreatorProfileView> {
-        let creators = self.store().creators();
-        let skills = creators
-            .list_skills_by_creator_profile_id(profile.id)
-            .await?;
-        let categories = creators
-            .list_categories_by_creator_profile_id(profile.id)
-            .await?;
-        let portfolio = creators
-            .list_portfolio_by_creator_profile_id(profile.id)
+        let (skills, categories, portfolio) = self
+            .store()
+            .creators()
+            .list_parts_by_creator_profile_id(profile.id)
             .await?;
         Ok(CreatorProfileView {
             profile,

@@ -173,6 +173,19 @@ pub trait CreatorRepo: Send + Sync {
     ) -> Result<Vec<PortfolioItem>>;
     /// Creators matching `query`, best rated first.
     async fn search(&self, query: &CreatorQuery) -> Result<Vec<CreatorProfile>>;
+    /// A profile's skills, categories and portfolio, each as its own list
+    /// method orders it: one call, so that a backend may fetch the three
+    /// together (the Redis cache reads them in one round trip).
+    async fn list_parts_by_creator_profile_id(
+        &self,
+        id: CreatorProfileId,
+    ) -> Result<(Vec<CreatorSkill>, Vec<CreatorCategory>, Vec<PortfolioItem>)> {
+        Ok((
+            self.list_skills_by_creator_profile_id(id).await?,
+            self.list_categories_by_creator_profile_id(id).await?,
+            self.list_portfolio_by_creator_profile_id(id).await?,
+        ))
+    }
 }
 
 /// Client profiles.

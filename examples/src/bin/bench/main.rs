@@ -1,17 +1,29 @@
-//! The ReelByte benchmark: gig-order lifecycles on the memory store and on
-//! PostgreSQL (library and hand-written SQL), statements per command, search
-//! latency over generated gigs and the memory footprint of the memory store.
+//! The ReelByte benchmark: gig-order lifecycles on the memory store, on
+//! PostgreSQL (library and hand-written SQL) and on the Redis cache over
+//! PostgreSQL, statements per command, search latency over generated gigs,
+//! cached against uncached reads ([`redis`]), the HTTP server's requests per
+//! second ([`http`]) and the memory footprint of the memory store.
 //!
 //! ```text
 //! cargo run --release -p reelbyte-examples --bin bench -- \
-//!     --admin-url postgres://postgres@127.0.0.1:5432/postgres --write-docs
+//!     --admin-url postgres://postgres@127.0.0.1:5432/postgres \
+//!     --redis-url redis://127.0.0.1:6379 --write-docs
 //! ```
 //!
 //! Without `--admin-url` (or `REELBYTE_BENCH_ADMIN_URL`) only the memory
-//! sections run. The benchmark drops and recreates its own databases
-//! (`reelbyte_bench`, `reelbyte_bench_search_<n>`); never point it at data
-//! you want to keep. Each section is a separate function so that sections
-//! for the Redis cache and the HTTP server can be added beside them.
+//! sections run; without `--redis-url` (or `REELBYTE_BENCH_REDIS_URL`) the
+//! Redis sections are skipped. `--sections` picks sections by name. The
+//! benchmark drops and recreates its own databases (`reelbyte_bench`,
+//! `reelbyte_bench_redis`, `reelbyte_bench_http`, `reelbyte_bench_cache`,
+//! `reelbyte_bench_search_<n>`); never point it at data you want to keep.
+
+mod http;
+mod redis;
+
+use self::http::{HttpResult, http_section};
+use self::redis::{
+    CACHE_CASES, CacheResult, REDIS_LIFECYCLE, cache_section, redis_lifecycle_section,
+};
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -38,7 +50,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 
 mod search;
 
-use search::{SearchResult, search_section};
+use search::{SearchResult, count_gigs, search_queries, search_section};
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 type Outcome<T> = Result<T, Failure>;
@@ -106,6 +118,13 @@ struct Args {
     pg_db: String,
     /// Print every statement counted (to stderr).
     list_statements: bool,
+    redis_url: Option<String>,
+    /// Reads per case and client count in the cache section.
+    cache_ops: usize,
+    /// Seconds per endpoint and client count in the HTTP section.
+    http_seconds: f64,
+    /// The sections to run (all of [`SECTIONS`] by default).
+    sections: Vec<String>,
     write_docs: bool,
     /// Internal: run only the memory footprint measurement (a child process,
     /// so its peak is not mixed with the other sections').
@@ -126,15 +145,39 @@ impl Default for Args {
             pairs_per_client: 50,
             pg_db: "reelbyte_bench".into(),
             list_statements: false,
+            redis_url: std::env::var("REELBYTE_BENCH_REDIS_URL")
+                .ok()
+                .filter(|u| !u.is_empty()),
+            cache_ops: 2_000,
+            http_seconds: 3.0,
+            sections: SECTIONS.iter().map(|s| (*s).to_owned()).collect(),
             write_docs: false,
             footprint_only: false,
         }
     }
 }
 
-const USAGE: &str = "usage: bench [--admin-url URL] [--mem-lifecycles N] [--pg-lifecycles N] \
-[--search-scales N,N] [--search-queries N] [--footprint-gigs N] [--pairs-per-client N] \
-[--pg-db NAME] [--list-statements] [--write-docs]";
+/// The sections `--sections` can name, in the order they run.
+const SECTIONS: [&str; 7] = [
+    "memory",
+    "postgres",
+    "redis",
+    "cache",
+    "search",
+    "http",
+    "footprint",
+];
+
+impl Args {
+    fn wants(&self, section: &str) -> bool {
+        self.sections.iter().any(|s| s == section)
+    }
+}
+
+const USAGE: &str = "usage: bench [--admin-url URL] [--redis-url URL] [--mem-lifecycles N] \
+[--pg-lifecycles N] [--search-scales N,N] [--search-queries N] [--footprint-gigs N] \
+[--pairs-per-client N] [--cache-ops N] [--http-seconds S] [--pg-db NAME] [--list-statements] \
+[--sections memory,postgres,redis,cache,search,http,footprint] [--write-docs]";
 
 fn parse_args(raw: impl IntoIterator<Item = String>) -> Outcome<Args> {
     let mut args = Args::default();
@@ -167,6 +210,20 @@ fn parse_args(raw: impl IntoIterator<Item = String>) -> Outcome<Args> {
                             return Err("--pg-db takes a name of [a-z0-9_]".into());
                         }
                         args.pg_db = value
+                    }
+                    "--redis-url" => args.redis_url = Some(value).filter(|u| !u.is_empty()),
+                    "--cache-ops" => args.cache_ops = number(&value)?.max(1),
+                    "--http-seconds" => args.http_seconds = value.parse::<f64>()?,
+                    "--sections" => {
+                        let names: Vec<String> = value
+                            .split(',')
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_owned)
+                            .collect();
+                        if let Some(bad) = names.iter().find(|n| !SECTIONS.contains(&n.as_str())) {
+                            return Err(format!("unknown section {bad}\n{USAGE}").into());
+                        }
+                        args.sections = names;
                     }
                     "--search-scales" => {
                         args.search_scales = value
@@ -1313,10 +1370,26 @@ async fn postgres_section(admin: &str, args: &Args) -> Outcome<PgReport> {
 struct Report {
     memory: Vec<RunResult>,
     pg: Option<PgReport>,
+    /// The lifecycle on the Redis decorator over PostgreSQL.
+    redis: Vec<RunResult>,
+    cache: Vec<CacheResult>,
     search: Vec<SearchResult>,
+    http: Vec<HttpResult>,
     footprint: Option<Footprint>,
     started: String,
     seconds: f64,
+}
+
+impl Report {
+    /// Every lifecycle run, in table order.
+    fn lifecycles(&self) -> Vec<RunResult> {
+        let mut runs = self.memory.clone();
+        if let Some(pg) = &self.pg {
+            runs.extend(pg.runs.iter().cloned());
+        }
+        runs.extend(self.redis.iter().cloned());
+        runs
+    }
 }
 
 fn throughput_table(runs: &[RunResult]) -> String {
@@ -1347,6 +1420,63 @@ fn throughput_table(runs: &[RunResult]) -> String {
     s
 }
 
+fn cache_table(results: &[CacheResult]) -> String {
+    let mut s = String::from(
+        "\n### Cached against uncached reads (PostgreSQL directly, and the Redis decorator over the same PostgreSQL with a warm cache)\n\n",
+    );
+    s.push_str("| read | clients | reads | uncached p50 / p99 ms | uncached reads/s | cached p50 / p99 ms | cached reads/s | speedup (p50) | throughput ratio |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for r in results {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {:.3} / {:.3} | {:.0} | {:.3} / {:.3} | {:.0} | **{:.1}x** | {:.1}x |",
+            r.case,
+            r.clients,
+            r.cached.ops,
+            r.uncached.p50,
+            r.uncached.p99,
+            r.uncached.per_second(),
+            r.cached.p50,
+            r.cached.p99,
+            r.cached.per_second(),
+            r.speedup(),
+            r.throughput_ratio()
+        );
+    }
+    s
+}
+
+fn http_table(results: &[HttpResult]) -> String {
+    let mut s = String::from(
+        "\n### HTTP server (in process on 127.0.0.1, HTTP/1.1 keep-alive clients, rate limits off)\n\n",
+    );
+    s.push_str("| store | endpoint | clients | requests | requests/s | p50 / p99 ms | non-2xx |\n|---|---|---:|---:|---:|---:|---:|\n");
+    for r in results {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {:.0} | {:.3} / {:.3} | {} |",
+            r.store,
+            r.endpoint,
+            r.clients,
+            r.requests,
+            r.per_second(),
+            r.p50,
+            r.p99,
+            r.non_2xx
+        );
+    }
+    s
+}
+
+fn find_cache<'a>(
+    results: &'a [CacheResult],
+    case: &str,
+    clients: usize,
+) -> Option<&'a CacheResult> {
+    results
+        .iter()
+        .find(|r| r.case == case && r.clients == clients)
+}
+
 fn find<'a>(runs: &'a [RunResult], name: &str, clients: usize) -> Option<&'a RunResult> {
     runs.iter().find(|r| r.name == name && r.clients == clients)
 }
@@ -1361,10 +1491,7 @@ fn markdown(report: &Report) -> String {
     s.push_str(
         "### Gig-order lifecycle (order, fund, accept, deliver, approve/release, review)\n\n",
     );
-    let mut runs = report.memory.clone();
-    if let Some(pg) = &report.pg {
-        runs.extend(pg.runs.iter().cloned());
-    }
+    let runs = report.lifecycles();
     s.push_str(&throughput_table(&runs));
     s.push('\n');
     if let Some(pg) = &report.pg {
@@ -1390,6 +1517,24 @@ fn markdown(report: &Report) -> String {
         }
         let _ = writeln!(s, "| **lifecycle** | **{tl}** | **{th}** |");
     }
+    if let Some(pg) = &report.pg {
+        for clients in [1, 8] {
+            if let (Some(r), Some(l)) = (
+                find(&report.redis, REDIS_LIFECYCLE, clients),
+                find(&pg.runs, "PostgreSQL, library", clients),
+            ) {
+                let _ = writeln!(
+                    s,
+                    "{}- Redis over PostgreSQL / PostgreSQL library throughput at {clients} client(s): **{:.2}**",
+                    if clients == 1 { "\n" } else { "" },
+                    r.per_second() / l.per_second()
+                );
+            }
+        }
+    }
+    if !report.cache.is_empty() {
+        s.push_str(&cache_table(&report.cache));
+    }
     if !report.search.is_empty() {
         s.push_str("\n### Search on PostgreSQL (20 results a page, one client)\n\n");
         s.push_str(
@@ -1412,6 +1557,9 @@ fn markdown(report: &Report) -> String {
                 r.hits
             );
         }
+    }
+    if !report.http.is_empty() {
+        s.push_str(&http_table(&report.http));
     }
     if let Some(f) = &report.footprint {
         let _ = writeln!(
@@ -1492,6 +1640,67 @@ fn targets(report: &Report) -> String {
         }
         None => s.push_str("- search target: not measured\n"),
     }
+    for (case, label) in [
+        (CACHE_CASES[1], "cached search page"),
+        (CACHE_CASES[2], "cached creator profile"),
+    ] {
+        match (
+            find_cache(&report.cache, case, 1),
+            find_cache(&report.cache, case, 8),
+        ) {
+            (Some(one), Some(eight)) => {
+                let _ = writeln!(
+                    s,
+                    "- {label} >= 3 times faster than PostgreSQL: p50 {:.1}x at 1 client, throughput {:.1}x at 8 clients, **{}**",
+                    one.speedup(),
+                    eight.throughput_ratio(),
+                    verdict(one.speedup() >= 3.0 && eight.throughput_ratio() >= 3.0)
+                );
+            }
+            _ => {
+                let _ = writeln!(s, "- {label} target: not measured");
+            }
+        }
+    }
+    let single: Vec<&CacheResult> = report
+        .cache
+        .iter()
+        .filter(|r| r.case == CACHE_CASES[0])
+        .collect();
+    if single.is_empty() {
+        s.push_str("- single cached row never slower: not measured\n");
+    } else {
+        let detail: Vec<String> = single
+            .iter()
+            .map(|r| {
+                format!(
+                    "p50 {:.3} vs {:.3} ms and {:.0} vs {:.0} reads/s at {} client(s)",
+                    r.cached.p50,
+                    r.uncached.p50,
+                    r.cached.per_second(),
+                    r.uncached.per_second(),
+                    r.clients
+                )
+            })
+            .collect();
+        let met = single
+            .iter()
+            .all(|r| r.cached.p50 <= r.uncached.p50 && r.throughput_ratio() >= 1.0);
+        let _ = writeln!(
+            s,
+            "- a single cached row is never slower than PostgreSQL (cached vs uncached): {}, **{}**",
+            detail.join("; "),
+            verdict(met)
+        );
+    }
+    if !report.http.is_empty() {
+        let bad: usize = report.http.iter().map(|r| r.non_2xx).sum();
+        let _ = writeln!(
+            s,
+            "- HTTP benchmark answers only 2xx: {bad} non-2xx responses, **{}**",
+            verdict(bad == 0)
+        );
+    }
     s
 }
 
@@ -1499,15 +1708,14 @@ fn targets(report: &Report) -> String {
 /// and search p99 per query kind.
 fn svg(report: &Report) -> String {
     let mut bars: Vec<(String, f64, &str)> = Vec::new();
-    let mut runs = report.memory.clone();
-    if let Some(pg) = &report.pg {
-        runs.extend(pg.runs.iter().cloned());
-    }
+    let runs = report.lifecycles();
     for r in &runs {
         let colour = if r.name.starts_with("memory") {
             "#4e79a7"
         } else if r.name.contains("hand") {
             "#59a14f"
+        } else if r.name == REDIS_LIFECYCLE {
+            "#e15759"
         } else {
             "#f28e2b"
         };
@@ -1530,11 +1738,37 @@ fn svg(report: &Report) -> String {
             "#59a14f",
         ));
     }
+    // Cached against uncached: median latency, one client, pairs of bars.
+    let mut cache: Vec<(String, f64, &str)> = Vec::new();
+    for r in report.cache.iter().filter(|r| r.clients == 1) {
+        cache.push((format!("{}, PostgreSQL", r.case), r.uncached.p50, "#f28e2b"));
+        cache.push((format!("{}, Redis cache", r.case), r.cached.p50, "#e15759"));
+    }
+    let mut http: Vec<(String, f64, &str)> = Vec::new();
+    for r in &report.http {
+        let verb = r.endpoint.split(':').next().unwrap_or(r.endpoint);
+        http.push((
+            format!("{}, {verb}, {} client(s)", r.store, r.clients),
+            r.per_second(),
+            if r.store.starts_with("memory") {
+                "#4e79a7"
+            } else {
+                "#f28e2b"
+            },
+        ));
+    }
     let row = 26.0;
-    let left = 330.0;
-    let width = 900.0;
+    let left = 380.0;
+    let width = 950.0;
     let plot = width - left - 90.0;
-    let height = 60.0 + row * (bars.len() + search.len()) as f64 + 70.0;
+    let panels = [&bars, &search, &cache, &http]
+        .iter()
+        .filter(|p| !p.is_empty())
+        .count();
+    let height = 20.0
+        + row * (bars.len() + search.len() + cache.len() + http.len()) as f64
+        + 42.0 * panels as f64
+        + 20.0;
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -1600,6 +1834,24 @@ fn svg(report: &Report) -> String {
             &mut y,
         );
     }
+    if !cache.is_empty() {
+        panel(
+            &mut s,
+            "Reads, p50 latency at one client, ms (lower is better)",
+            &cache,
+            "ms",
+            &mut y,
+        );
+    }
+    if !http.is_empty() {
+        panel(
+            &mut s,
+            "HTTP requests per second (GET a gig; PUT/DELETE a favorite)",
+            &http,
+            "/s",
+            &mut y,
+        );
+    }
     s.push_str("</svg>\n");
     s
 }
@@ -1643,23 +1895,38 @@ async fn main() -> Outcome<()> {
         started: Utc::now().format("%Y-%m-%d %H:%M").to_string(),
         ..Report::default()
     };
-    // A count of zero skips a section, so one section can be re-run alone.
-    if args.mem_lifecycles > 0 {
+    if args.wants("memory") {
         report.memory = memory_section(&args).await?;
     }
     if let Some(admin) = &args.admin_url {
-        if args.pg_lifecycles > 0 {
+        if args.wants("postgres") {
             report.pg = Some(postgres_section(admin, &args).await?);
         }
-        for &gigs in &args.search_scales {
-            report
-                .search
-                .extend(search_section(admin, gigs, args.search_queries).await?);
+        match &args.redis_url {
+            Some(redis_url) => {
+                if args.wants("redis") {
+                    report.redis = redis_lifecycle_section(admin, redis_url, &args).await?;
+                }
+                if args.wants("cache") {
+                    report.cache = cache_section(admin, redis_url, args.cache_ops).await?;
+                }
+            }
+            None => eprintln!("no --redis-url: Redis sections skipped"),
+        }
+        if args.wants("search") {
+            for &gigs in &args.search_scales {
+                report
+                    .search
+                    .extend(search_section(admin, gigs, args.search_queries).await?);
+            }
         }
     } else {
         eprintln!("no --admin-url: PostgreSQL sections skipped");
     }
-    if args.footprint_gigs > 0 {
+    if args.wants("http") {
+        report.http = http_section(args.admin_url.as_deref(), args.http_seconds).await?;
+    }
+    if args.wants("footprint") && args.footprint_gigs > 0 {
         report.footprint = Some(footprint(args.footprint_gigs)?);
     }
     report.seconds = started.elapsed().as_secs_f64();
@@ -1709,7 +1976,57 @@ mod tests {
         assert_eq!(a.search_scales, vec![100_000, 1_000_000]);
         assert_eq!(a.pg_lifecycles, 10);
         assert!(parse_args(["--nope".to_string(), "1".to_string()]).is_err());
+        let a =
+            parse_args(["--sections", "cache,http", "--http-seconds", "0.5"].map(String::from))?;
+        assert!(a.wants("cache") && a.wants("http") && !a.wants("memory"));
+        assert_eq!(a.http_seconds, 0.5);
+        assert!(parse_args(["--sections", "cahce"].map(String::from)).is_err());
         Ok(())
+    }
+
+    #[test]
+    fn cache_and_http_figures_render() {
+        let run = |p50: f64, ops: usize| self::redis::ReadRun {
+            ops,
+            elapsed: Duration::from_secs(1),
+            p50,
+            p99: p50 * 2.0,
+        };
+        let mut cache = Vec::new();
+        for case in CACHE_CASES {
+            for clients in [1, 8] {
+                cache.push(CacheResult {
+                    case,
+                    clients,
+                    uncached: run(1.0, 1_000),
+                    cached: run(0.1, 10_000),
+                });
+            }
+        }
+        let http = vec![HttpResult {
+            store: "memory store",
+            endpoint: "read: GET /api/v1/gigs/{gig}",
+            clients: 1,
+            requests: 100,
+            non_2xx: 0,
+            elapsed: Duration::from_secs(1),
+            p50: 0.1,
+            p99: 0.2,
+        }];
+        let report = Report {
+            cache,
+            http,
+            ..Report::default()
+        };
+        let md = markdown(&report);
+        assert!(md.contains("| creator profile (skills, categories, portfolio) | 8 | 10000 |"));
+        assert!(md.contains("cached creator profile >= 3 times faster than PostgreSQL: p50 10.0x at 1 client, throughput 10.0x at 8 clients, **met**"));
+        assert!(md.contains("0 non-2xx responses, **met**"));
+        let svg = svg(&report);
+        assert!(
+            svg.contains("single gig by id, Redis cache")
+                && svg.contains("memory store, read, 1 client(s)")
+        );
     }
 
     #[tokio::test]

@@ -353,7 +353,8 @@ pub(crate) async fn search_section(
     Ok(out)
 }
 
-async fn count_gigs(url: &str) -> Outcome<usize> {
+/// How many gigs the database at `url` holds (0 when it has no schema yet).
+pub(crate) async fn count_gigs(url: &str) -> Outcome<usize> {
     let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
     let n: Option<i64> = sqlx::query_scalar("SELECT count(*) FROM gigs")
         .fetch_one(&pool)
