@@ -1625,7 +1625,7 @@ fn targets(report: &Report) -> String {
                 s,
                 "- search p99 < 20 ms at 1,000,000 gigs: {} (worst library p99 {worst:.1} ms at {n} gigs)",
                 if n >= 1_000_000 {
-                    verdict(worst < 20.0).to_string()
+                    format!("**{}**", verdict(worst < 20.0))
                 } else {
                     format!(
                         "**not measured at 1,000,000**; at {n} gigs it is {}",
@@ -1800,7 +1800,13 @@ fn svg(report: &Report) -> String {
                     s,
                     "<text x=\"{tx}\" y=\"{ty}\" text-anchor=\"end\">{label}</text>\
                  <rect x=\"{left}\" y=\"{ry}\" width=\"{w:.1}\" height=\"{h}\" fill=\"{colour}\"/>\
-                 <text x=\"{vx:.1}\" y=\"{ty}\">{value:.1} {unit}</text>",
+                 <text x=\"{vx:.1}\" y=\"{ty}\">{shown} {unit}</text>",
+                    // Sub-unit values (cached reads in ms) need more digits.
+                    shown = if *value < 1.0 {
+                        format!("{value:.3}")
+                    } else {
+                        format!("{value:.1}")
+                    },
                     tx = left - 6.0,
                     ty = *y + 14.0,
                     ry = *y + 3.0,
