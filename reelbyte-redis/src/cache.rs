@@ -66,7 +66,8 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-/// Time-to-live of each kind of cached value.
+/// Time-to-live of each kind of cached value, each capped at 48 hours (the
+/// lifetime of the generation keys that guard the values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CacheTtls {
     /// Sessions by token hash (plan: 24 hours).
@@ -409,8 +410,12 @@ fn fresh_generation() -> String {
     Uuid::new_v4().simple().to_string()
 }
 
+/// The expiry of a cached value: at least a second, and never longer than
+/// the generations and epochs that guard it. `CacheTtls` are public, and a
+/// value that outlived its guard would become readable again when the guard
+/// expired and came back at its default.
 fn secs(ttl: Duration) -> u64 {
-    ttl.as_secs().max(1)
+    ttl.as_secs().clamp(1, GUARD_TTL_SECS)
 }
 
 impl<C> Cache<C>
@@ -1015,6 +1020,17 @@ mod tests {
     use reelbyte_core::store::{ChangeSet, Counter, RowKey, Table, Write};
 
     use super::*;
+
+    #[test]
+    fn cached_values_never_outlive_their_guards() {
+        assert_eq!(secs(Duration::from_millis(10)), 1);
+        assert_eq!(secs(Duration::from_secs(300)), 300);
+        assert_eq!(
+            secs(Duration::from_secs(30 * 24 * 3600)),
+            GUARD_TTL_SECS,
+            "a month-long TTL is cut to the guards' lifetime"
+        );
+    }
 
     #[test]
     fn counters_and_deletes_name_their_rows_and_searches() {
