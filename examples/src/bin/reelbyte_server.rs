@@ -4,6 +4,10 @@ use clap::Parser;
 use reelbyte_examples::server::{Config, serve};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of glibc's allocator: see `mimalloc` in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()

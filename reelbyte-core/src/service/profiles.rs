@@ -643,10 +643,19 @@ impl Marketplace {
             .get_by_id(id)
             .await?
             .ok_or(Error::not_found(CreatorProfileId::ENTITY))?;
-        if !self.profile_is_public(profile.user_id).await? {
+        // The owner's status and the profile's lists do not depend on each
+        // other: waiting for both at once saves a round trip on every
+        // backend (the lists are read for nothing only when the profile is
+        // hidden, which is rare).
+        let (public, view) = futures::future::join(
+            self.profile_is_public(profile.user_id),
+            self.creator_profile_view(profile),
+        )
+        .await;
+        if !public? {
             return Err(Error::not_found(CreatorProfileId::ENTITY));
         }
-        self.creator_profile_view(profile).await
+        view
     }
 
     /// The actor's own creator profile, whatever the account's status.

@@ -52,6 +52,11 @@ mod search;
 
 use search::{SearchResult, count_gigs, search_queries, search_section};
 
+/// The allocator the server uses too (mimalloc, see `examples/Cargo.toml`),
+/// so the figures are those of a deployment.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 type Outcome<T> = Result<T, Failure>;
 
