@@ -52,8 +52,9 @@ mod search;
 
 use search::{SearchResult, count_gigs, search_queries, search_section};
 
-/// The allocator the server uses too (mimalloc, see `examples/Cargo.toml`),
-/// so the figures are those of a deployment.
+/// The allocator `reelbyte-server` uses too (mimalloc, see
+/// `examples/Cargo.toml`), so the HTTP figures are the server's as shipped.
+/// A service that embeds the library picks its own allocator.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
