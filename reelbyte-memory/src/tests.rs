@@ -335,12 +335,11 @@ fn stale_versions_conflict_and_missing_rows_are_not_found() {
         .expect("read")
         .expect("ada");
     current.version += 5;
-    let changes = ChangeSet {
-        writes: vec![Write::Update {
-            record: current.into(),
-            expected_version: 2,
-        }],
-    };
+    let mut changes = ChangeSet::new();
+    changes.writes.push(Write::Update {
+        record: current.into(),
+        expected_version: 2,
+    });
     assert!(matches!(
         apply(&store, &changes),
         Err(Error::Validation { .. })
@@ -433,13 +432,12 @@ fn deletes_check_versions_and_release_unique_keys() {
     insert(&store, user("ada@example.com"));
 
     // Without an expected version, any version is deleted.
-    let unversioned = ChangeSet {
-        writes: vec![Write::Delete {
-            table: Table::UserSessions,
-            key: RowKey::Id(ada_session.id.as_uuid()),
-            expected_version: None,
-        }],
-    };
+    let mut unversioned = ChangeSet::new();
+    unversioned.writes.push(Write::Delete {
+        table: Table::UserSessions,
+        key: RowKey::Id(ada_session.id.as_uuid()),
+        expected_version: None,
+    });
     apply(&store, &unversioned).expect("delete session");
     assert_eq!(
         block_on(store.sessions().get_by_token_hash("hash-1")).expect("read"),

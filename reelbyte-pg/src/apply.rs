@@ -2,9 +2,9 @@
 //! change set, with the semantics of the memory store.
 //!
 //! The change set travels as one jsonb array to the `reelbyte_apply`
-//! function of migration 0016, which performs the writes in order; with
-//! `COMMIT` that is two round trips per change set, however many writes it
-//! holds. Consecutive inserts into one table with the same columns go as one
+//! function of migration 0016, which performs the writes in order. The
+//! call is one statement in autocommit mode, so a change set costs one
+//! round trip, however many writes it holds. Consecutive inserts into one table with the same columns go as one
 //! operation (`jsonb_populate_recordset`). A guard the function refuses
 //! comes back as SQLSTATE `RB001` with a JSON message, mapped here to the
 //! same typed errors the statement-per-write adapter returned.
@@ -91,6 +91,20 @@ async fn apply_once(
     writes: usize,
     hook: Option<&FaultHook>,
 ) -> Result<(), Failure> {
+    if hook.is_none() && !refused {
+        // One statement is one transaction: sent outside BEGIN/COMMIT, it
+        // commits (deferred foreign keys and the ledger balance trigger
+        // included) or rolls back whole on the server, in one round trip.
+        // The explicit transaction below is for a plan that must roll back
+        // after its writes ran, and for the crash tests, which stop the
+        // connection between the statement and its commit.
+        sqlx::query("SELECT reelbyte_apply($1)")
+            .bind(ops)
+            .execute(pool)
+            .await
+            .map_err(Failure::Db)?;
+        return Ok(());
+    }
     let mut tx = pool.begin().await.map_err(Failure::Db)?;
     // Only a test with a fault hook asks which backend runs the transaction.
     let backend_pid = match hook {

@@ -15,11 +15,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use reelbyte_core::error::{Error, Result};
+use reelbyte_core::ids::ContractId;
 use reelbyte_core::ids::UserId;
 use reelbyte_core::store::{
-    AdminRepo, ChangeSet, ClientRepo, ContractRepo, CreatorRepo, DiscoveryRepo, GigRepo, JobRepo,
-    LedgerRepo, MessagingRepo, NotificationRepo, PaymentMethodRepo, Record, ReviewRepo,
-    SessionRepo, Store, SupportRepo, Table, UserRepo,
+    AdminRepo, ChangeSet, ClientRepo, ContractParties, ContractRepo, CreatorRepo, DiscoveryRepo,
+    GigRepo, JobRepo, LedgerRepo, MessagingRepo, NotificationRepo, PaymentMethodRepo, Record,
+    ReviewRepo, SessionRepo, Store, SupportRepo, Table, UserRepo,
 };
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -217,6 +218,35 @@ impl Store for PgStore {
 
     fn admin(&self) -> &dyn AdminRepo {
         self
+    }
+
+    async fn contract_parties(&self, id: ContractId) -> Result<Option<ContractParties>> {
+        // One round trip instead of four; the rows come from one snapshot.
+        // The escrow's whole-row reference is NULL when the join found none.
+        let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT to_jsonb(c.*)::text, to_jsonb(cl.*)::text, to_jsonb(cr.*)::text, \
+             CASE WHEN e.id IS NULL THEN NULL ELSE to_jsonb(e.*)::text END \
+             FROM contracts c \
+             JOIN client_profiles cl ON cl.id = c.client_profile_id \
+             JOIN creator_profiles cr ON cr.id = c.creator_profile_id \
+             LEFT JOIN escrow_accounts e ON e.contract_id = c.id \
+             WHERE c.id = $1",
+        )
+        .bind(id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| error::map(Some(Table::Contracts), e))?;
+        let Some((contract, client, creator, escrow)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(ContractParties {
+            contract: codec::decode(Table::Contracts, &contract)?,
+            client: codec::decode(Table::ClientProfiles, &client)?,
+            creator: codec::decode(Table::CreatorProfiles, &creator)?,
+            escrow: escrow
+                .map(|e| codec::decode(Table::EscrowAccounts, &e))
+                .transpose()?,
+        }))
     }
 
     async fn apply(&self, changes: ChangeSet) -> Result<()> {

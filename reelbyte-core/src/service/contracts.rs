@@ -18,7 +18,7 @@ use crate::state::{
     ContractEvent, ContractMachine, DeliverableEvent, DeliverableMachine, JobEvent, JobMachine,
     MilestoneEvent, MilestoneMachine, ProposalEvent, ProposalMachine, StateMachine,
 };
-use crate::store::{ChangeSet, Counter};
+use crate::store::{ChangeSet, ContractParties, Counter, RowKey};
 use crate::value::{Percentage, Text, Url};
 
 /// One milestone of a new contract.
@@ -160,39 +160,64 @@ impl Marketplace {
         user: crate::ids::UserId,
         id: ContractId,
     ) -> Result<(Contract, ReviewerType)> {
-        let contract = self
+        let (parties, side) = self.parties_of(user, id).await?;
+        Ok((parties.contract, side))
+    }
+
+    /// [`Marketplace::contract_party`] with both parties' profiles and the
+    /// escrow account, read together.
+    pub(crate) async fn parties_of(
+        &self,
+        user: crate::ids::UserId,
+        id: ContractId,
+    ) -> Result<(ContractParties, ReviewerType)> {
+        let parties = self
             .store()
-            .contracts()
-            .get_by_id(id)
+            .contract_parties(id)
             .await?
             .ok_or(Error::not_found("contract"))?;
-        if let Some(client) = self.store().clients().get_by_user_id(user).await?
-            && client.id == contract.client_profile_id
-        {
-            return Ok((contract, ReviewerType::Client));
-        }
-        if let Some(creator) = self.store().creators().get_by_user_id(user).await?
-            && creator.id == contract.creator_profile_id
-        {
-            return Ok((contract, ReviewerType::Creator));
-        }
-        Err(Error::not_found("contract"))
+        let side = if parties.client.user_id == user {
+            ReviewerType::Client
+        } else if parties.creator.user_id == user {
+            ReviewerType::Creator
+        } else {
+            return Err(Error::not_found("contract"));
+        };
+        Ok((parties, side))
     }
 
     /// The contract if the actor is its client.
     pub(crate) async fn contract_as_client(&self, ctx: &Ctx, id: ContractId) -> Result<Contract> {
-        let user = self.acting_user(ctx).await?;
-        match self.contract_party(user.id, id).await? {
-            (contract, ReviewerType::Client) => Ok(contract),
-            _ => Err(Error::forbidden("only the client may do this")),
-        }
+        Ok(self.parties_as_client(ctx, id).await?.contract)
     }
 
     /// The contract if the actor is its creator.
     pub(crate) async fn contract_as_creator(&self, ctx: &Ctx, id: ContractId) -> Result<Contract> {
+        Ok(self.parties_as_creator(ctx, id).await?.contract)
+    }
+
+    /// The contract with its parties and escrow, if the actor is its client.
+    pub(crate) async fn parties_as_client(
+        &self,
+        ctx: &Ctx,
+        id: ContractId,
+    ) -> Result<ContractParties> {
         let user = self.acting_user(ctx).await?;
-        match self.contract_party(user.id, id).await? {
-            (contract, ReviewerType::Creator) => Ok(contract),
+        match self.parties_of(user.id, id).await? {
+            (parties, ReviewerType::Client) => Ok(parties),
+            _ => Err(Error::forbidden("only the client may do this")),
+        }
+    }
+
+    /// The contract with its parties and escrow, if the actor is its creator.
+    pub(crate) async fn parties_as_creator(
+        &self,
+        ctx: &Ctx,
+        id: ContractId,
+    ) -> Result<ContractParties> {
+        let user = self.acting_user(ctx).await?;
+        match self.parties_of(user.id, id).await? {
+            (parties, ReviewerType::Creator) => Ok(parties),
             _ => Err(Error::forbidden("only the creator may do this")),
         }
     }
@@ -215,26 +240,26 @@ impl Marketplace {
     }
 
     /// A creator profile to update in `changes`: the copy the change set
-    /// already holds, or the stored one.
+    /// already holds or remembers reading, or the stored one.
     pub(crate) async fn creator_for_update(
         &self,
         changes: &ChangeSet,
         id: crate::ids::CreatorProfileId,
     ) -> Result<CreatorProfile> {
-        match changes.staged(&crate::store::RowKey::Id(id.as_uuid())) {
+        match changes.known(&RowKey::Id(id.as_uuid())) {
             Some(profile) => Ok(profile),
             None => self.creator_profile(id).await,
         }
     }
 
     /// A client profile to update in `changes`: the copy the change set
-    /// already holds, or the stored one.
+    /// already holds or remembers reading, or the stored one.
     pub(crate) async fn client_for_update(
         &self,
         changes: &ChangeSet,
         id: crate::ids::ClientProfileId,
     ) -> Result<ClientProfile> {
-        match changes.staged(&crate::store::RowKey::Id(id.as_uuid())) {
+        match changes.known(&RowKey::Id(id.as_uuid())) {
             Some(profile) => Ok(profile),
             None => self
                 .store()
@@ -527,14 +552,14 @@ impl Marketplace {
     /// The creator accepts a contract whose escrow is funded; work starts.
     pub async fn accept_contract(&self, ctx: &Ctx, id: ContractId) -> Result<Contract> {
         command!(self, async {
-            let mut contract = self.contract_as_creator(ctx, id).await?;
+            let ContractParties {
+                mut contract,
+                client,
+                creator,
+                escrow,
+            } = self.parties_as_creator(ctx, id).await?;
             let old = contract.clone();
             contract.status = ContractMachine::transition(contract.status, ContractEvent::Accept)?;
-            let escrow = self
-                .store()
-                .contracts()
-                .get_escrow_by_contract_id(id)
-                .await?;
             let Some(escrow) = escrow.filter(|e| e.held_amount == e.total_amount) else {
                 return Err(Error::rule(
                     "escrow_not_funded",
@@ -556,12 +581,11 @@ impl Marketplace {
                 Some(&contract),
             )?);
             contract.version += 1;
-            // contract_as_creator checked that the actor is the creator.
             let notices = self
                 .contract_notices_known(
                     &contract,
-                    None,
-                    ctx.actor,
+                    Some(client.user_id),
+                    Some(creator.user_id),
                     NotificationKind::ContractUpdate,
                     "Contract accepted",
                     contract.title.as_str(),
@@ -809,7 +833,12 @@ impl Marketplace {
             .map(|d| bounded("description", d))
             .transpose()?;
         command!(self, async {
-            let mut contract = self.contract_as_creator(ctx, id).await?;
+            let ContractParties {
+                mut contract,
+                client,
+                creator,
+                ..
+            } = self.parties_as_creator(ctx, id).await?;
             let old = contract.clone();
             contract.status = ContractMachine::transition(contract.status, ContractEvent::Submit)?;
             let now = self.now();
@@ -847,12 +876,11 @@ impl Marketplace {
                 Some(&old),
                 Some(&contract),
             )?);
-            // contract_as_creator checked that the actor is the creator.
             let notices = self
                 .contract_notices_known(
                     &contract,
-                    None,
-                    ctx.actor,
+                    Some(client.user_id),
+                    Some(creator.user_id),
                     NotificationKind::Deliverable,
                     "Work delivered",
                     contract.title.as_str(),
@@ -943,28 +971,39 @@ impl Marketplace {
         let feedback = feedback
             .map(|f| bounded("client_feedback", f))
             .transpose()?;
-        self.contract_as_client(ctx, id).await?;
-        self.approve_delivery_as(ctx, id, feedback, ctx.actor).await
+        let client = self.acting_user(ctx).await?;
+        self.approve_delivery_as(ctx, id, feedback, Some(client.id))
+            .await
     }
 
     /// Approval by the client or, when the policy window passed, by `run_due`.
     ///
-    /// `client_user` is the user behind the contract's client profile when
-    /// the caller checked it (the acting client), so it is not read again.
+    /// `acting_client` is the user who approves, checked here to be the
+    /// contract's client; `None` when the system approves.
     pub(crate) async fn approve_delivery_as(
         &self,
         ctx: &Ctx,
         id: ContractId,
         feedback: Option<String>,
-        client_user: Option<crate::ids::UserId>,
+        acting_client: Option<crate::ids::UserId>,
     ) -> Result<Contract> {
         let (contract, settlement) = command!(self, async {
-            let mut contract = self
-                .store()
-                .contracts()
-                .get_by_id(id)
-                .await?
-                .ok_or(Error::not_found("contract"))?;
+            let ContractParties {
+                mut contract,
+                client,
+                creator,
+                escrow,
+            } = match acting_client {
+                Some(user) => match self.parties_of(user, id).await? {
+                    (parties, ReviewerType::Client) => parties,
+                    _ => return Err(Error::forbidden("only the client may do this")),
+                },
+                None => self
+                    .store()
+                    .contract_parties(id)
+                    .await?
+                    .ok_or(Error::not_found("contract"))?,
+            };
             let old = contract.clone();
             let now = self.now();
             let milestones = self
@@ -972,9 +1011,20 @@ impl Marketplace {
                 .contracts()
                 .list_milestones_by_contract_id(id)
                 .await?;
+            let deliverables = self
+                .store()
+                .contracts()
+                .list_deliverables_by_contract_id(id)
+                .await?;
             let unpaid = milestones.iter().any(|m| m.status != MilestoneStatus::Paid);
             let mut changes = ChangeSet::new();
-            if let Some(mut latest) = self.latest_deliverable(id).await? {
+            changes.remember(&client);
+            changes.remember(&creator);
+            if let Some(mut latest) = deliverables
+                .iter()
+                .max_by_key(|d| d.version_number)
+                .cloned()
+            {
                 latest.status =
                     DeliverableMachine::transition(latest.status, DeliverableEvent::Approve)?;
                 latest.client_feedback = feedback.clone();
@@ -992,12 +1042,9 @@ impl Marketplace {
                     ContractMachine::transition(contract.status, ContractEvent::Approve)?;
                 contract.completed_at = Some(now);
                 changes.update(&contract);
-                self.plan_completion(&mut changes, &contract).await?;
-                if let Some(escrow) = self
-                    .store()
-                    .contracts()
-                    .get_escrow_by_contract_id(id)
-                    .await?
+                self.plan_completion_with(&mut changes, &contract, Some(&deliverables))
+                    .await?;
+                if let Some(escrow) = escrow
                     && escrow.held_amount.is_positive()
                 {
                     let zero = Money::zero(escrow.held_amount.currency());
@@ -1027,8 +1074,8 @@ impl Marketplace {
             let notices = self
                 .contract_notices_known(
                     &contract,
-                    client_user,
-                    None,
+                    Some(client.user_id),
+                    Some(creator.user_id),
                     NotificationKind::Deliverable,
                     "Delivery approved",
                     contract.title.as_str(),
@@ -1050,6 +1097,17 @@ impl Marketplace {
         changes: &mut ChangeSet,
         contract: &Contract,
     ) -> Result<()> {
+        self.plan_completion_with(changes, contract, None).await
+    }
+
+    /// [`Marketplace::plan_completion`] with the contract's deliverables
+    /// when the command already read them.
+    async fn plan_completion_with(
+        &self,
+        changes: &mut ChangeSet,
+        contract: &Contract,
+        deliverables: Option<&[Deliverable]>,
+    ) -> Result<()> {
         let now = self.now();
         if let Some(job_id) = contract.job_id
             && let Some(mut job) = self.store().jobs().get_by_id(job_id).await?
@@ -1058,11 +1116,19 @@ impl Marketplace {
             job.updated_at = now;
             changes.update(&job);
         }
-        let first_delivery = self
-            .store()
-            .contracts()
-            .list_deliverables_by_contract_id(contract.id)
-            .await?
+        let read;
+        let deliverables = match deliverables {
+            Some(known) => known,
+            None => {
+                read = self
+                    .store()
+                    .contracts()
+                    .list_deliverables_by_contract_id(contract.id)
+                    .await?;
+                &read[..]
+            }
+        };
+        let first_delivery = deliverables
             .iter()
             .map(|d| d.created_at)
             .min()

@@ -33,7 +33,7 @@ use crate::state::{
     ContractEvent, ContractMachine, EscrowBalance, EscrowEvent, EscrowMachine, MilestoneEvent,
     MilestoneMachine, StateMachine, TransactionEvent, TransactionMachine,
 };
-use crate::store::ChangeSet;
+use crate::store::{ChangeSet, ContractParties};
 use crate::value::Text;
 
 /// Gateway calls to make once a change set has committed.
@@ -131,23 +131,39 @@ impl Marketplace {
         })
     }
 
+    /// The user behind the contract's client profile.
     pub(crate) async fn user_of_client(&self, contract: &Contract) -> Result<UserId> {
+        self.user_of_client_in(&ChangeSet::new(), contract).await
+    }
+
+    /// The user behind the contract's creator profile.
+    pub(crate) async fn user_of_creator(&self, contract: &Contract) -> Result<UserId> {
+        self.user_of_creator_in(&ChangeSet::new(), contract).await
+    }
+
+    /// [`Marketplace::user_of_client`], from the profile `changes` already
+    /// knows when it does.
+    pub(crate) async fn user_of_client_in(
+        &self,
+        changes: &ChangeSet,
+        contract: &Contract,
+    ) -> Result<UserId> {
         Ok(self
-            .store()
-            .clients()
-            .get_by_id(contract.client_profile_id)
+            .client_for_update(changes, contract.client_profile_id)
             .await?
-            .ok_or(Error::not_found("client_profile"))?
             .user_id)
     }
 
-    pub(crate) async fn user_of_creator(&self, contract: &Contract) -> Result<UserId> {
+    /// [`Marketplace::user_of_creator`], from the profile `changes` already
+    /// knows when it does.
+    pub(crate) async fn user_of_creator_in(
+        &self,
+        changes: &ChangeSet,
+        contract: &Contract,
+    ) -> Result<UserId> {
         Ok(self
-            .store()
-            .creators()
-            .get_by_id(contract.creator_profile_id)
+            .creator_for_update(changes, contract.creator_profile_id)
             .await?
-            .ok_or(Error::not_found("creator_profile"))?
             .user_id)
     }
 
@@ -235,8 +251,8 @@ impl Marketplace {
         escrow_after.refunded_amount = balance.refunded;
         escrow_after.updated_at = self.now();
         changes.update(&escrow_after);
-        let client_user = self.user_of_client(contract).await?;
-        let creator_user = self.user_of_creator(contract).await?;
+        let client_user = self.user_of_client_in(changes, contract).await?;
+        let creator_user = self.user_of_creator_in(changes, contract).await?;
         let final_step = balance.held.is_zero();
         let mut settlement = Settlement::default();
         let now = self.now();
@@ -380,20 +396,16 @@ impl Marketplace {
                 let receipt: GatewayReceipt = Self::decode(response)?;
                 return Ok((ChangeSet::new(), receipt.transaction_id));
             }
-            let contract = self.contract_as_client(ctx, contract).await?;
+            let ContractParties {
+                contract, escrow, ..
+            } = self.parties_as_client(ctx, contract).await?;
             if contract.status != ContractStatus::PendingAcceptance {
                 return Err(Error::rule(
                     "contract_not_fundable",
                     format!("the contract is {}", contract.status),
                 ));
             }
-            if self
-                .store()
-                .contracts()
-                .get_escrow_by_contract_id(contract.id)
-                .await?
-                .is_some()
-            {
+            if escrow.is_some() {
                 return Err(Error::AlreadyExists {
                     entity: "escrow_account",
                     key: "contract_id".into(),
@@ -953,10 +965,19 @@ impl Marketplace {
     async fn plan_success(&self, changes: &mut ChangeSet, tx: &Transaction) -> Result<Settlement> {
         let now = self.now();
         let mut follow_up = Settlement::default();
-        let contract = match tx.contract_id {
-            Some(id) => self.store().contracts().get_by_id(id).await?,
-            None => None,
+        // Only a charge into escrow and a tip look at the contract; their
+        // parties' profiles come with it, for the statistics and notices.
+        let parties = match (tx.transaction_type, tx.contract_id) {
+            (TransactionType::EscrowHold | TransactionType::Tip, Some(id)) => {
+                self.store().contract_parties(id).await?
+            }
+            _ => None,
         };
+        if let Some(parties) = &parties {
+            changes.remember(&parties.client);
+            changes.remember(&parties.creator);
+        }
+        let contract = parties.as_ref().map(|p| p.contract.clone());
         match tx.transaction_type {
             TransactionType::EscrowHold => {
                 let contract = contract.clone().ok_or(Error::not_found("contract"))?;
@@ -1066,7 +1087,14 @@ impl Marketplace {
                 contract.title.as_str()
             );
             let notices = self
-                .contract_notices(contract, kind, title, &message)
+                .contract_notices_known(
+                    contract,
+                    parties.as_ref().map(|p| p.client.user_id),
+                    parties.as_ref().map(|p| p.creator.user_id),
+                    kind,
+                    title,
+                    &message,
+                )
                 .await?;
             self.plan_notices(&Ctx::anonymous(), changes, notices)
                 .await?;

@@ -4,13 +4,13 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
-use crate::entities::{Contract, Review};
+use crate::entities::Review;
 use crate::enums::{ContractStatus, ReviewerType};
 use crate::error::{Error, Result};
 use crate::ids::{ContractId, ReviewId, UserId};
 use crate::service::notifications::{Notice, NotificationKind};
 use crate::service::{Ctx, Marketplace, command};
-use crate::store::ChangeSet;
+use crate::store::{ChangeSet, ContractParties};
 use crate::value::{Rating, Text};
 
 /// The average of `ratings` rounded half-up to two decimals (the plan's
@@ -67,7 +67,15 @@ impl Marketplace {
         }
         command!(self, async {
             let user = self.acting_user(ctx).await?;
-            let (contract, side) = self.contract_party(user.id, contract).await?;
+            let (
+                ContractParties {
+                    contract,
+                    client,
+                    creator,
+                    ..
+                },
+                side,
+            ) = self.parties_of(user.id, contract).await?;
             if contract.status != ContractStatus::Completed {
                 return Err(Error::rule(
                     "contract_not_completed",
@@ -92,7 +100,10 @@ impl Marketplace {
                     key: "contract_id, reviewer_user_id".into(),
                 });
             }
-            let reviewee = self.other_party_user(&contract, side).await?;
+            let reviewee = match side {
+                ReviewerType::Client => creator.user_id,
+                ReviewerType::Creator => client.user_id,
+            };
             let now = self.now();
             let review = Review {
                 id: ReviewId::new(),
@@ -132,24 +143,14 @@ impl Marketplace {
             let average = average_rating(ratings);
             match side {
                 ReviewerType::Client => {
-                    let mut profile = self
-                        .store()
-                        .creators()
-                        .get_by_id(contract.creator_profile_id)
-                        .await?
-                        .ok_or(Error::not_found("creator_profile"))?;
+                    let mut profile = creator;
                     profile.total_reviews = total;
                     profile.average_rating = average;
                     profile.updated_at = now;
                     changes.update(&profile);
                 }
                 ReviewerType::Creator => {
-                    let mut profile = self
-                        .store()
-                        .clients()
-                        .get_by_id(contract.client_profile_id)
-                        .await?
-                        .ok_or(Error::not_found("client_profile"))?;
+                    let mut profile = client;
                     profile.total_reviews = total;
                     profile.average_rating = average;
                     profile.updated_at = now;
@@ -252,26 +253,6 @@ impl Marketplace {
             .reviews()
             .list_by_contract_id(contract.id)
             .await
-    }
-
-    /// The user id of the other party of `contract`.
-    async fn other_party_user(&self, contract: &Contract, side: ReviewerType) -> Result<UserId> {
-        match side {
-            ReviewerType::Client => Ok(self
-                .store()
-                .creators()
-                .get_by_id(contract.creator_profile_id)
-                .await?
-                .ok_or(Error::not_found("creator_profile"))?
-                .user_id),
-            ReviewerType::Creator => Ok(self
-                .store()
-                .clients()
-                .get_by_id(contract.client_profile_id)
-                .await?
-                .ok_or(Error::not_found("client_profile"))?
-                .user_id),
-        }
     }
 }
 

@@ -112,10 +112,23 @@ pub enum Write {
 }
 
 /// Every write of one command, applied all or nothing.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// It also carries the rows the command read and chose to remember
+/// ([`ChangeSet::remember`]): the planners a command calls one after the
+/// other find them there instead of reading the store again. Stores never
+/// see them; two change sets are equal when their writes are.
+#[derive(Debug, Clone, Default)]
 pub struct ChangeSet {
     /// The writes, in order.
     pub writes: Vec<Write>,
+    /// Rows read by the command, at the version read. Not applied.
+    read: Vec<Record>,
+}
+
+impl PartialEq for ChangeSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.writes == other.writes
+    }
 }
 
 impl ChangeSet {
@@ -168,6 +181,29 @@ impl ChangeSet {
                 Some(entity)
             }
             _ => None,
+        })
+    }
+
+    /// Remembers `entity` as read by this command (nothing is written), so
+    /// that a later planner of the same command finds it with
+    /// [`ChangeSet::known`] instead of reading the store again. Any write
+    /// that relies on it still carries its version guard.
+    pub fn remember<E: Entity>(&mut self, entity: &E) -> &mut Self {
+        let key = entity.row_key();
+        self.read
+            .retain(|r| !(r.table() == E::TABLE && r.row_key() == key));
+        self.read.push(entity.clone().into());
+        self
+    }
+
+    /// The row as this command has it: the copy it already updates (see
+    /// [`ChangeSet::staged`]), else the copy it remembered reading.
+    pub fn known<E: Entity>(&self, key: &RowKey) -> Option<E> {
+        self.staged(key).or_else(|| {
+            self.read
+                .iter()
+                .filter(|r| r.table() == E::TABLE && &r.row_key() == key)
+                .find_map(|r| E::from_record(r.clone()))
         })
     }
 
@@ -345,3 +381,74 @@ pub fn participant_unique_key(conversation: ConversationId, user: UserId) -> Uni
 }
 
 pub use super::records::Table;
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::entities::CreatorCategory;
+    use crate::ids::{CreatorCategoryId, CreatorProfileId};
+    use crate::value::Text;
+
+    fn category(name: &str) -> CreatorCategory {
+        CreatorCategory {
+            id: CreatorCategoryId::new(),
+            creator_profile_id: CreatorProfileId::new(),
+            category: Text::parse(name).expect("valid"),
+            is_primary: false,
+            created_at: Utc::now(),
+            version: 3,
+        }
+    }
+
+    fn key(c: &CreatorCategory) -> RowKey {
+        RowKey::Id(c.id.as_uuid())
+    }
+
+    #[test]
+    fn a_remembered_row_is_known_but_never_written() {
+        let beauty = category("beauty");
+        let mut changes = ChangeSet::new();
+        changes.remember(&beauty);
+        assert_eq!(
+            changes.known::<CreatorCategory>(&key(&beauty)),
+            Some(beauty.clone())
+        );
+        assert_eq!(changes.staged::<CreatorCategory>(&key(&beauty)), None);
+        assert!(changes.is_empty(), "remembering writes nothing");
+        assert_eq!(changes, ChangeSet::new(), "equality compares writes only");
+        assert_eq!(
+            changes.known::<CreatorCategory>(&key(&category("other"))),
+            None
+        );
+    }
+
+    #[test]
+    fn a_staged_update_wins_over_the_remembered_read() {
+        let beauty = category("beauty");
+        let mut changes = ChangeSet::new();
+        changes.remember(&beauty);
+        let mut primary = beauty.clone();
+        primary.is_primary = true;
+        changes.update(&primary);
+        let known: CreatorCategory = changes.known(&key(&beauty)).expect("known");
+        assert!(known.is_primary);
+        assert_eq!(
+            known.version, 3,
+            "at the version read, as staged returns it"
+        );
+    }
+
+    #[test]
+    fn remembering_again_replaces_the_earlier_copy() {
+        let beauty = category("beauty");
+        let mut changes = ChangeSet::new();
+        changes.remember(&beauty);
+        let mut newer = beauty.clone();
+        newer.version = 4;
+        changes.remember(&newer);
+        assert_eq!(changes.known::<CreatorCategory>(&key(&beauty)), Some(newer));
+        assert_eq!(changes.read.len(), 1);
+    }
+}

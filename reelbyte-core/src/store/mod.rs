@@ -14,7 +14,26 @@ pub use repos::*;
 
 use async_trait::async_trait;
 
-use crate::error::Result;
+use crate::entities::{ClientProfile, Contract, CreatorProfile, EscrowAccount};
+use crate::error::{Error, Result};
+use crate::ids::ContractId;
+
+/// A contract with both parties' profiles and its escrow account: what
+/// nearly every contract command reads before it decides.
+///
+/// [`Store::contract_parties`] loads it; a backend that can join may do so
+/// in one round trip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContractParties {
+    /// The contract.
+    pub contract: Contract,
+    /// The brand's profile (`contract.client_profile_id`).
+    pub client: ClientProfile,
+    /// The creator's profile (`contract.creator_profile_id`).
+    pub creator: CreatorProfile,
+    /// The contract's escrow account, once funding opened it.
+    pub escrow: Option<EscrowAccount>,
+}
 
 /// A storage backend: every repository, plus atomic application of change sets.
 ///
@@ -54,6 +73,36 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn support(&self) -> &dyn SupportRepo;
     /// Settings, fees, audit, consents.
     fn admin(&self) -> &dyn AdminRepo;
+
+    /// The contract `id` with both parties' profiles and its escrow
+    /// account, or `None` when there is no such contract.
+    ///
+    /// The default reads them one by one through the repositories; a
+    /// backend overrides it when it can read them together. The rows are
+    /// each as of their own read, as with separate calls: a command still
+    /// guards what it relies on with versions in its change set.
+    async fn contract_parties(&self, id: ContractId) -> Result<Option<ContractParties>> {
+        let Some(contract) = self.contracts().get_by_id(id).await? else {
+            return Ok(None);
+        };
+        let client = self
+            .clients()
+            .get_by_id(contract.client_profile_id)
+            .await?
+            .ok_or(Error::not_found("client_profile"))?;
+        let creator = self
+            .creators()
+            .get_by_id(contract.creator_profile_id)
+            .await?
+            .ok_or(Error::not_found("creator_profile"))?;
+        let escrow = self.contracts().get_escrow_by_contract_id(id).await?;
+        Ok(Some(ContractParties {
+            contract,
+            client,
+            creator,
+            escrow,
+        }))
+    }
 
     /// Applies `changes` atomically, or refuses them and changes nothing.
     async fn apply(&self, changes: ChangeSet) -> Result<()>;

@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::ids::{ContractId, GigId};
 use crate::money::Money;
 use crate::service::{AcceptProposalInput, Ctx, DeliverableInput, MilestoneInput, OrderGigInput};
+use crate::store::ContractParties;
 use crate::testing::{Seeded, StoreFactory, TestEnv};
 use crate::value::{Text, Url};
 
@@ -530,6 +531,83 @@ pub async fn cancelling_refunds_what_is_held(factory: &StoreFactory) {
     env.check_invariants().await;
 }
 
+/// `Store::contract_parties` returns what the separate reads return: the
+/// contract, both parties' profiles and the escrow once funding opened it;
+/// `None` for a contract that does not exist.
+pub async fn contract_parties_match_the_separate_reads(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let (creator, client, _, id) = ordered_gig(&env).await;
+    let separate = || async {
+        let contract = env
+            .store
+            .contracts()
+            .get_by_id(id)
+            .await
+            .expect("read")
+            .expect("contract");
+        let client = env
+            .store
+            .clients()
+            .get_by_id(contract.client_profile_id)
+            .await
+            .expect("read")
+            .expect("client profile");
+        let creator = env
+            .store
+            .creators()
+            .get_by_id(contract.creator_profile_id)
+            .await
+            .expect("read")
+            .expect("creator profile");
+        let escrow = env
+            .store
+            .contracts()
+            .get_escrow_by_contract_id(id)
+            .await
+            .expect("read");
+        ContractParties {
+            contract,
+            client,
+            creator,
+            escrow,
+        }
+    };
+    let ordered = env
+        .store
+        .contract_parties(id)
+        .await
+        .expect("read")
+        .expect("parties");
+    assert_eq!(ordered, separate().await);
+    assert_eq!(ordered.client.user_id, client.user_id);
+    assert_eq!(ordered.creator.user_id, creator.user_id);
+    assert_eq!(ordered.escrow, None, "nothing is funded yet");
+
+    env.market
+        .fund_escrow(&client.ctx, id, None)
+        .await
+        .expect("fund");
+    let funded = env
+        .store
+        .contract_parties(id)
+        .await
+        .expect("read")
+        .expect("parties");
+    assert_eq!(funded, separate().await);
+    assert_eq!(
+        funded.escrow.map(|e| e.held_amount),
+        Some(usd("100.00")),
+        "the escrow comes with the contract once funded"
+    );
+    assert_eq!(
+        env.store
+            .contract_parties(ContractId::new())
+            .await
+            .expect("read"),
+        None
+    );
+}
+
 /// A creator who declines an offer refunds the funded escrow.
 pub async fn declining_an_offer_refunds_the_client(factory: &StoreFactory) {
     let env = TestEnv::new(factory).await;
@@ -649,6 +727,7 @@ macro_rules! conformance_area_contracts {
             milestone_steps_follow_the_machine,
             cancelling_refunds_what_is_held,
             declining_an_offer_refunds_the_client,
+            contract_parties_match_the_separate_reads,
             run_due_auto_approves_and_is_idempotent,
             run_due_expires_unaccepted_offers,
             bad_contract_input_is_refused,
