@@ -4,11 +4,14 @@
 //! The change set travels as one jsonb array to the `reelbyte_apply`
 //! function of migration 0016, which performs the writes in order. The
 //! call is one statement in autocommit mode, so a change set costs one
-//! round trip, however many writes it holds. Consecutive inserts into one table with the same columns go as one
+//! round trip, however many writes it holds. Most change sets skip the
+//! function's dynamic SQL: [`crate::fused`] sends them as one prepared
+//! statement. Consecutive inserts into one table with the same columns go as one
 //! operation (`jsonb_populate_recordset`). A guard the function refuses
 //! comes back as SQLSTATE `RB001` with a JSON message, mapped here to the
 //! same typed errors the statement-per-write adapter returned.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use reelbyte_core::error::{Error, Result};
@@ -16,9 +19,11 @@ use reelbyte_core::store::{Counter, Record, RowKey, Table, Write};
 use serde_json::{Value, json};
 use sqlx::postgres::PgPool;
 
+use crate::ApplyPaths;
 use crate::codec;
 use crate::error;
 use crate::fault::{FaultHook, FaultPoint, FaultSite};
+use crate::fused;
 
 /// How many times a change set runs when it keeps meeting serialization
 /// failures or deadlocks.
@@ -51,9 +56,44 @@ struct Plan {
     refused: Option<Error>,
 }
 
+/// Counts of the change sets applied each way.
+#[derive(Debug, Default)]
+pub(crate) struct PathCounters {
+    statement: AtomicU64,
+    function: AtomicU64,
+}
+
+impl PathCounters {
+    pub(crate) fn snapshot(&self) -> ApplyPaths {
+        ApplyPaths {
+            statement: self.statement.load(Ordering::Relaxed),
+            function: self.function.load(Ordering::Relaxed),
+        }
+    }
+}
+
 /// Applies `writes` in one transaction, retrying transient failures.
-pub(crate) async fn apply(pool: &PgPool, writes: &[Write], hook: Option<&FaultHook>) -> Result<()> {
+pub(crate) async fn apply(
+    pool: &PgPool,
+    writes: &[Write],
+    hook: Option<&FaultHook>,
+    paths: &PathCounters,
+) -> Result<()> {
     let Plan { ops, refused } = plan(writes);
+    // The crash tests stop a transaction between its statement and its
+    // commit, which only the function's explicit transaction has.
+    if refused.is_none()
+        && hook.is_none()
+        && let Some((sql, params)) = fused::statement(&ops)
+    {
+        // A refused statement wrote nothing; the function below runs the
+        // same writes and answers with the exact typed error.
+        if fused::run(pool, sql, params).await.map_err(map_error)? {
+            paths.statement.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+    }
+    paths.function.fetch_add(1, Ordering::Relaxed);
     let ops = Value::Array(ops);
     let mut attempt = 0;
     loop {

@@ -6,6 +6,7 @@ mod codec;
 mod error;
 #[doc(hidden)]
 pub mod fault;
+mod fused;
 mod query;
 mod repos;
 mod search;
@@ -35,7 +36,10 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 ///
 /// Every change set is one transaction: version-checked updates
 /// (`WHERE id = $1 AND version = $2`), inserts that the schema's unique
-/// indexes guard, counter deltas added in place. Serialization failures and
+/// indexes guard, counter deltas added in place. Most change sets go as one
+/// prepared statement, the rest (and every refused one) through the
+/// `reelbyte_apply` function; [`PgStore::apply_paths`] counts both.
+/// Serialization failures and
 /// deadlocks are retried a bounded number of times. Reads go to the primary,
 /// except browse and search, which may go to a read replica
 /// ([`PgStore::with_read_replica`]) that is allowed to lag.
@@ -44,6 +48,18 @@ pub struct PgStore {
     pool: PgPool,
     replica: Option<PgPool>,
     fault: Option<fault::FaultHook>,
+    paths: Arc<apply::PathCounters>,
+}
+
+/// How many change sets a [`PgStore`] (and its clones) applied each way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ApplyPaths {
+    /// Applied as one prepared statement.
+    pub statement: u64,
+    /// Went through the `reelbyte_apply` function: a shape one statement
+    /// cannot express, or a change set the statement refused (the function
+    /// then applies it or returns the typed refusal).
+    pub function: u64,
 }
 
 impl PgStore {
@@ -53,7 +69,14 @@ impl PgStore {
             pool,
             replica: None,
             fault: None,
+            paths: Arc::default(),
         }
+    }
+
+    /// How many change sets went each way so far (a refused statement
+    /// counts for the function too).
+    pub fn apply_paths(&self) -> ApplyPaths {
+        self.paths.snapshot()
     }
 
     /// Connects to `url` with a pool of at most `max_connections`.
@@ -254,7 +277,13 @@ impl Store for PgStore {
             return Ok(());
         }
         changes.validate()?;
-        apply::apply(&self.pool, &changes.writes, self.fault.as_ref()).await
+        apply::apply(
+            &self.pool,
+            &changes.writes,
+            self.fault.as_ref(),
+            &self.paths,
+        )
+        .await
     }
 
     async fn dump(&self) -> Result<Vec<Record>> {

@@ -30,6 +30,7 @@ mod postgres_only {
 
     use reelbyte_core::ids::UserId;
     use reelbyte_core::store::{ChangeSet, Counter, GigQuery, Store};
+    use reelbyte_core::testing::contracts::{active_gig_contract, video};
     use reelbyte_core::testing::{TestEnv, factory, gigs::active_gig};
     use reelbyte_pg::PgStore;
     use sqlx::postgres::PgPoolOptions;
@@ -141,6 +142,17 @@ mod postgres_only {
         }
     }
 
+    /// A test environment whose store is `store` (a clone sharing its pool
+    /// and counters), so the test can also look at the store directly.
+    async fn env_over(store: &PgStore) -> TestEnv {
+        let shared = store.clone();
+        TestEnv::new(&*factory(move || {
+            let store = shared.clone();
+            async move { Arc::new(store) as Arc<dyn Store> }
+        }))
+        .await
+    }
+
     async fn visible_users(store: &PgStore, acting: Option<UserId>, role: &str) -> BTreeSet<Uuid> {
         let mut tx = store.begin_acting_as(acting).await.expect("begin");
         sqlx::query(AssertSqlSafe(format!("SET LOCAL ROLE {role}")))
@@ -161,12 +173,7 @@ mod postgres_only {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn row_level_security_isolates_users() {
         let store = fresh_store().await;
-        let shared = store.clone();
-        let env = TestEnv::new(&*factory(move || {
-            let store = shared.clone();
-            async move { Arc::new(store) as Arc<dyn Store> }
-        }))
-        .await;
+        let env = env_over(&store).await;
         let alice = env.creator().await.user_id;
         let bob = env.creator().await.user_id;
         let pool = store.pool().clone();
@@ -350,12 +357,7 @@ mod postgres_only {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn concurrent_counters_and_versioned_updates_lose_nothing() {
         let store = fresh_store().await;
-        let shared = store.clone();
-        let env = TestEnv::new(&*factory(move || {
-            let store = shared.clone();
-            async move { Arc::new(store) as Arc<dyn Store> }
-        }))
-        .await;
+        let env = env_over(&store).await;
         let creator = env.creator().await;
         let gig = active_gig(&env, &creator, "Counted gig").await;
 
@@ -405,6 +407,52 @@ mod postgres_only {
             .expect("the gig");
         assert_eq!(stored.view_count, gig.view_count + 24);
         assert_eq!(stored.version, gig.version + 1);
+    }
+
+    /// The gig-order lifecycle's change sets all go as one prepared
+    /// statement each; a change set that statement refuses goes to the
+    /// function, which refuses it with the typed error, and nothing changes.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn change_sets_go_as_one_statement_and_refusals_fall_back() {
+        let store = fresh_store().await;
+        let env = env_over(&store).await;
+        let (creator, client, id) = active_gig_contract(&env).await;
+        env.market
+            .submit_deliverable(&creator.ctx, id, video())
+            .await
+            .expect("deliver");
+        let before = store.apply_paths();
+        env.market
+            .approve_delivery(&client.ctx, id, None)
+            .await
+            .expect("approve");
+        let after = store.apply_paths();
+        assert_eq!(
+            after.function, before.function,
+            "approval, release and payout are single statements"
+        );
+        assert!(after.statement >= before.statement + 2, "{after:?}");
+
+        // A stale update: the statement refuses it, the function says why.
+        let contract = store
+            .contracts()
+            .get_by_id(id)
+            .await
+            .expect("read")
+            .expect("contract");
+        let mut stale = contract.clone();
+        stale.version -= 1;
+        stale.scope_of_work = "rewritten".into();
+        let mut changes = ChangeSet::new();
+        changes.update(&stale);
+        let dump = store.dump().await.expect("dump");
+        let refused = store.apply(changes).await.expect_err("a stale version");
+        assert!(
+            matches!(refused, reelbyte_core::Error::Conflict { .. }),
+            "{refused:?}"
+        );
+        assert_eq!(store.apply_paths().function, after.function + 1);
+        assert_eq!(store.dump().await.expect("dump"), dump, "nothing changed");
     }
 
     /// Every index the plan names, as `index table` lines.
@@ -476,12 +524,7 @@ mod postgres_only {
             .await
             .expect("replica pool");
         let store = primary.clone().with_read_replica(replica.clone());
-        let shared = store.clone();
-        let env = TestEnv::new(&*factory(move || {
-            let store = shared.clone();
-            async move { Arc::new(store) as Arc<dyn Store> }
-        }))
-        .await;
+        let env = env_over(&store).await;
         let creator = env.creator().await;
         let gig = active_gig(&env, &creator, "Replica reel").await;
         let found = store
