@@ -17,6 +17,7 @@
 
 mod accounts;
 mod admin;
+mod audit;
 mod contracts;
 mod discovery;
 mod disputes;
@@ -269,7 +270,9 @@ impl Marketplace {
         }
     }
 
-    /// An audit entry for a command, written in the same change set.
+    /// An audit entry for a command, written in the same change set: the
+    /// fields the action changed (the whole row when it creates or deletes
+    /// one), without secrets.
     pub(crate) fn audit<T: Serialize, U: Serialize>(
         &self,
         ctx: &Ctx,
@@ -279,6 +282,7 @@ impl Marketplace {
         old: Option<&T>,
         new: Option<&U>,
     ) -> Result<AuditLog> {
+        let (old_values, new_values) = audit::audit_values(old, new)?;
         Ok(AuditLog {
             id: AuditLogId::new(),
             user_id: ctx.actor,
@@ -287,36 +291,11 @@ impl Marketplace {
             entity_type: Text::parse(entity_type)?,
             entity_id,
             action: Text::parse(action)?,
-            old_values: old.map(redacted_json).transpose()?,
-            new_values: new.map(redacted_json).transpose()?,
+            old_values,
+            new_values,
             created_at: self.now(),
         })
     }
-}
-
-/// Serialises a row for the audit log, without secrets.
-fn redacted_json<T: Serialize>(value: &T) -> Result<serde_json::Value> {
-    let mut json = serde_json::to_value(value).map_err(|e| Error::validation("audit", e))?;
-    if let Some(map) = json.as_object_mut() {
-        for secret in [
-            // Contact details: an erased user's address must not survive in
-            // the append-only log.
-            "email",
-            "phone_number",
-            "password_hash",
-            "token_hash",
-            "provider_payment_method_id",
-            "provider_account_id",
-        ] {
-            if map.contains_key(secret) {
-                map.insert(
-                    secret.to_string(),
-                    serde_json::Value::String("<redacted>".into()),
-                );
-            }
-        }
-    }
-    Ok(json)
 }
 
 /// Runs a command body — an `async` block yielding `Result<(ChangeSet, T)>` —

@@ -513,8 +513,13 @@ impl Marketplace {
                 .get_milestone_by_id(milestone)
                 .await?
                 .ok_or(Error::not_found("milestone"))?;
-            let mut contract = self
-                .contract_as_client(ctx, m.contract_id)
+            let ContractParties {
+                mut contract,
+                client,
+                creator,
+                escrow,
+            } = self
+                .parties_as_client(ctx, m.contract_id)
                 .await
                 .map_err(|e| match e {
                     Error::NotFound { .. } => Error::not_found("milestone"),
@@ -542,13 +547,11 @@ impl Marketplace {
                 }
                 .into());
             }
-            let escrow = self
-                .store()
-                .contracts()
-                .get_escrow_by_contract_id(contract.id)
-                .await?
-                .ok_or_else(|| Error::rule("escrow_not_funded", "escrow is not funded"))?;
+            let escrow =
+                escrow.ok_or_else(|| Error::rule("escrow_not_funded", "escrow is not funded"))?;
             let mut changes = ChangeSet::new();
+            changes.remember(&client);
+            changes.remember(&creator);
             let settlement = self
                 .plan_settlement(
                     ctx,
@@ -619,8 +622,10 @@ impl Marketplace {
                 changes.insert(record);
             }
             let notices = self
-                .contract_notices(
+                .contract_notices_known(
                     &receipt.contract,
+                    Some(client.user_id),
+                    Some(creator.user_id),
                     NotificationKind::Payment,
                     "Payment released",
                     &format!(
@@ -657,7 +662,12 @@ impl Marketplace {
                     ),
                 ));
             }
-            let contract = self.contract_as_creator(ctx, contract).await?;
+            let ContractParties {
+                contract,
+                client,
+                creator,
+                escrow,
+            } = self.parties_as_creator(ctx, contract).await?;
             if !matches!(
                 contract.status,
                 ContractStatus::Active
@@ -673,13 +683,11 @@ impl Marketplace {
                     ),
                 ));
             }
-            let escrow = self
-                .store()
-                .contracts()
-                .get_escrow_by_contract_id(contract.id)
-                .await?
-                .ok_or_else(|| Error::rule("escrow_not_funded", "escrow is not funded"))?;
+            let escrow =
+                escrow.ok_or_else(|| Error::rule("escrow_not_funded", "escrow is not funded"))?;
             let mut changes = ChangeSet::new();
+            changes.remember(&client);
+            changes.remember(&creator);
             let settlement = self
                 .plan_settlement(
                     ctx,
@@ -692,12 +700,7 @@ impl Marketplace {
                 )
                 .await?;
             changes.check(&contract);
-            let mut after = self
-                .store()
-                .contracts()
-                .get_escrow_by_contract_id(contract.id)
-                .await?
-                .ok_or(Error::not_found("escrow_account"))?;
+            let mut after = escrow.clone();
             let (balance, _) = balance_of(&escrow).refund(amount)?;
             after.held_amount = balance.held;
             after.refunded_amount = balance.refunded;
