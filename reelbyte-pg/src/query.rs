@@ -16,6 +16,7 @@ use crate::{PgStore, codec, error};
 #[derive(Debug, Clone)]
 pub(crate) enum Arg {
     Uuid(Uuid),
+    Uuids(Vec<Uuid>),
     Text(String),
     Time(DateTime<Utc>),
 }
@@ -39,6 +40,7 @@ fn bind<'q, O>(
     for arg in args {
         query = match arg {
             Arg::Uuid(v) => query.bind(v),
+            Arg::Uuids(v) => query.bind(v),
             Arg::Text(v) => query.bind(v),
             Arg::Time(v) => query.bind(v),
         };

@@ -635,6 +635,15 @@ where
             .get_preferences_by_user_id(user_id)
             .await
     }
+    async fn list_preferences_by_user_ids(
+        &self,
+        user_ids: &[UserId],
+    ) -> Result<Vec<NotificationPreferences>> {
+        self.inner
+            .notifications()
+            .list_preferences_by_user_ids(user_ids)
+            .await
+    }
     async fn list_undelivered_outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>> {
         self.inner
             .notifications()

@@ -184,6 +184,17 @@ impl Marketplace {
             return Ok(());
         }
         let prefs = self.preferences_or_default(notice.user).await?;
+        self.plan_notice_with(changes, notice, &prefs)
+    }
+
+    /// [`Marketplace::plan_notice`] for a recipient whose preferences were
+    /// read (the actor was skipped by the caller).
+    fn plan_notice_with(
+        &self,
+        changes: &mut ChangeSet,
+        notice: Notice,
+        prefs: &NotificationPreferences,
+    ) -> Result<()> {
         let now = self.now();
         let title: Text<200> = Text::parse(&truncate(&notice.title, 200))?;
         let mut notification_id = None;
@@ -210,8 +221,8 @@ impl Marketplace {
             changes.insert(n);
         }
         let channels = [
-            (Channel::Email, notice.kind.wants_email(&prefs)),
-            (Channel::Push, notice.kind.wants_push(&prefs)),
+            (Channel::Email, notice.kind.wants_email(prefs)),
+            (Channel::Push, notice.kind.wants_push(prefs)),
         ];
         for (channel, wanted) in channels {
             if wanted {
@@ -310,8 +321,41 @@ impl Marketplace {
         changes: &mut ChangeSet,
         notices: impl IntoIterator<Item = Notice>,
     ) -> Result<()> {
+        let notices: Vec<Notice> = notices
+            .into_iter()
+            .filter(|n| ctx.actor != Some(n.user))
+            .collect();
+        let mut users: Vec<UserId> = Vec::with_capacity(notices.len());
+        for notice in &notices {
+            if !users.contains(&notice.user) {
+                users.push(notice.user);
+            }
+        }
+        if users.len() < 2 {
+            for notice in notices {
+                self.plan_notice(ctx, changes, notice).await?;
+            }
+            return Ok(());
+        }
+        // Several recipients: their preferences in one read.
+        let saved = self
+            .store()
+            .notifications()
+            .list_preferences_by_user_ids(&users)
+            .await?;
         for notice in notices {
-            self.plan_notice(ctx, changes, notice).await?;
+            let prefs = saved
+                .iter()
+                .find(|p| p.user_id == notice.user)
+                .cloned()
+                .unwrap_or_else(|| {
+                    NotificationPreferences::defaults(
+                        NotificationPreferencesId::new(),
+                        notice.user,
+                        self.now(),
+                    )
+                });
+            self.plan_notice_with(changes, notice, &prefs)?;
         }
         Ok(())
     }

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::entities::{Contract, EscrowAccount, Milestone, Transaction};
+use crate::entities::{Contract, EscrowAccount, Milestone, PaymentMethod, Transaction};
 use crate::enums::{
     ContractStatus, EscrowStatus, MilestoneStatus, TransactionStatus, TransactionType,
 };
@@ -391,10 +391,10 @@ impl Marketplace {
         payment_method: Option<PaymentMethodId>,
     ) -> Result<EscrowAccount> {
         let hash = request_hash("fund_escrow", &(contract, payment_method))?;
-        let transaction_id = command!(self, async {
+        let (transaction_id, charge) = command!(self, async {
             if let Some(response) = self.replay(ctx, "fund_escrow", &hash).await? {
                 let receipt: GatewayReceipt = Self::decode(response)?;
-                return Ok((ChangeSet::new(), receipt.transaction_id));
+                return Ok((ChangeSet::new(), (receipt.transaction_id, None)));
             }
             let ContractParties {
                 contract, escrow, ..
@@ -455,9 +455,9 @@ impl Marketplace {
                 None::<&()>,
                 Some(&tx),
             )?);
-            Ok((changes, tx.id))
+            Ok((changes, (tx.id, Some((tx, method)))))
         })?;
-        let tx = self.execute_pending(transaction_id).await?;
+        let tx = self.execute_charge(transaction_id, charge).await?;
         match tx.status {
             TransactionStatus::Completed => {
                 let contract = tx.contract_id.ok_or(Error::not_found("contract"))?;
@@ -735,10 +735,10 @@ impl Marketplace {
             return Err(Error::validation("amount", "a tip is at most 10000"));
         }
         let hash = request_hash("tip", &(contract, amount))?;
-        let transaction_id = command!(self, async {
+        let (transaction_id, charge) = command!(self, async {
             if let Some(response) = self.replay(ctx, "tip", &hash).await? {
                 let receipt: GatewayReceipt = Self::decode(response)?;
-                return Ok((ChangeSet::new(), receipt.transaction_id));
+                return Ok((ChangeSet::new(), (receipt.transaction_id, None)));
             }
             let contract = self.contract_as_client(ctx, contract).await?;
             if !matches!(
@@ -797,9 +797,9 @@ impl Marketplace {
                 None::<&()>,
                 Some(&tx),
             )?);
-            Ok((changes, tx.id))
+            Ok((changes, (tx.id, Some((tx, method)))))
         })?;
-        let tx = self.execute_pending(transaction_id).await?;
+        let tx = self.execute_charge(transaction_id, charge).await?;
         match tx.status {
             TransactionStatus::Completed => Ok(tx),
             _ => Err(Self::payment_error(&tx)),
@@ -808,18 +808,27 @@ impl Marketplace {
 
     /// The gateway request for a pending transaction, or `None` when it
     /// cannot be made yet (a payout to a creator without a payout method).
-    async fn gateway_request(&self, tx: &Transaction) -> Result<Option<GatewayRequest>> {
+    ///
+    /// `known` is the payment method the caller already read for `tx`.
+    async fn gateway_request(
+        &self,
+        tx: &Transaction,
+        known: Option<&PaymentMethod>,
+    ) -> Result<Option<GatewayRequest>> {
         match tx.transaction_type {
             TransactionType::EscrowHold | TransactionType::Tip | TransactionType::Payment => {
                 let method_id = tx
                     .payment_method_id
                     .ok_or(Error::not_found("payment_method"))?;
-                let method = self
-                    .store()
-                    .payment_methods()
-                    .get_by_id(method_id)
-                    .await?
-                    .ok_or(Error::not_found("payment_method"))?;
+                let method = match known.filter(|m| m.id == method_id) {
+                    Some(method) => method.clone(),
+                    None => self
+                        .store()
+                        .payment_methods()
+                        .get_by_id(method_id)
+                        .await?
+                        .ok_or(Error::not_found("payment_method"))?,
+                };
                 Ok(Some(GatewayRequest::Charge {
                     payment_method_token: method.provider_payment_method_id.to_string(),
                     amount: tx.amount,
@@ -877,17 +886,43 @@ impl Marketplace {
             .get_by_id(id)
             .await?
             .ok_or(Error::not_found("transaction"))?;
+        self.execute_read(tx, None).await
+    }
+
+    /// Executes the charge a command just committed (`charge`: the
+    /// transaction and its payment method as written), or reads transaction
+    /// `id` first when the command replayed an earlier result.
+    async fn execute_charge(
+        &self,
+        id: TransactionId,
+        charge: Option<(Transaction, PaymentMethod)>,
+    ) -> Result<Transaction> {
+        match charge {
+            Some((tx, method)) if tx.id == id => self.execute_read(tx, Some(&method)).await,
+            _ => self.execute_pending(id).await,
+        }
+    }
+
+    /// [`Marketplace::execute_pending`] from the transaction as read (or as
+    /// just committed) and, for a charge, the payment method it uses. The
+    /// answer is recorded under the transaction's version guard, so a copy
+    /// that moved meanwhile is read again, as in `record_outcome`.
+    async fn execute_read(
+        &self,
+        tx: Transaction,
+        method: Option<&PaymentMethod>,
+    ) -> Result<Transaction> {
         if !matches!(
             tx.status,
             TransactionStatus::Pending | TransactionStatus::Processing
         ) {
             return Ok(tx);
         }
-        let Some(request) = self.gateway_request(&tx).await? else {
+        let Some(request) = self.gateway_request(&tx, method).await? else {
             return Ok(tx);
         };
-        match self.gateway().execute(id, &request).await {
-            Ok(outcome) => self.record_outcome(id, outcome, Some(tx)).await,
+        match self.gateway().execute(tx.id, &request).await {
+            Ok(outcome) => self.record_outcome(tx.id, outcome, Some(tx)).await,
             Err(_) => Ok(tx),
         }
     }

@@ -381,6 +381,21 @@ pub trait NotificationRepo: Send + Sync {
         &self,
         user_id: UserId,
     ) -> Result<Option<NotificationPreferences>>;
+    /// The saved preferences of those of `user_ids` who saved any, in no
+    /// particular order (a command notifying several users reads them at
+    /// once). The default asks for each user in turn.
+    async fn list_preferences_by_user_ids(
+        &self,
+        user_ids: &[UserId],
+    ) -> Result<Vec<NotificationPreferences>> {
+        let mut found = Vec::with_capacity(user_ids.len());
+        for &user in user_ids {
+            if let Some(prefs) = self.get_preferences_by_user_id(user).await? {
+                found.push(prefs);
+            }
+        }
+        Ok(found)
+    }
     /// Undelivered outbox messages, oldest first.
     async fn list_undelivered_outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>>;
     /// A user's outbox messages, oldest first.

@@ -455,7 +455,8 @@ pub async fn preferences_decide_the_channels(factory: &StoreFactory) {
         .expect("read back");
     assert_eq!(stored, prefs);
     let gig = env.seed_gig(creator.creator_id()).await;
-    env.market
+    let contract = env
+        .market
         .order_gig(
             &client.ctx,
             gig,
@@ -479,6 +480,45 @@ pub async fn preferences_decide_the_channels(factory: &StoreFactory) {
     assert!(outbox.iter().any(|m| m.channel == Channel::Push));
     assert!(outbox.iter().all(|m| m.channel != Channel::Email));
     assert!(outbox.iter().all(|m| m.notification_id.is_none()));
+
+    // Funding notifies both parties at once, each by their own
+    // preferences: the creator's saved ones, the client's defaults.
+    env.market
+        .fund_escrow(&client.ctx, contract.id, None)
+        .await
+        .expect("fund");
+    assert!(
+        kinds_for(&env, &creator.ctx).await.is_empty(),
+        "still no in-app list for the creator"
+    );
+    assert!(
+        kinds_for(&env, &client.ctx)
+            .await
+            .contains(&"payment".to_string()),
+        "the client keeps the default in-app list"
+    );
+    let payment_channels = |outbox: Vec<crate::notify::OutboxMessage>| {
+        let mut channels: Vec<Channel> = outbox
+            .into_iter()
+            .filter(|m| m.notification_type == "payment")
+            .map(|m| m.channel)
+            .collect();
+        channels.sort_by_key(|c| format!("{c:?}"));
+        channels
+    };
+    for user in [creator.user_id, client.user_id] {
+        let outbox = env
+            .store
+            .notifications()
+            .list_outbox_by_user_id(user)
+            .await
+            .expect("outbox");
+        assert_eq!(
+            payment_channels(outbox),
+            vec![Channel::Email, Channel::Push],
+            "payment emails and pushes stay on by default"
+        );
+    }
 }
 
 /// Notifications are marked read one at a time or all at once, by their

@@ -50,6 +50,15 @@ impl NotificationRepo for PgStore {
             .await
     }
 
+    async fn list_preferences_by_user_ids(
+        &self,
+        user_ids: &[UserId],
+    ) -> Result<Vec<NotificationPreferences>> {
+        let ids = user_ids.iter().map(|u| u.as_uuid()).collect();
+        self.list("WHERE t.user_id = ANY($1)", vec![Arg::Uuids(ids)])
+            .await
+    }
+
     async fn list_undelivered_outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>> {
         let tail = format!(
             "WHERE t.delivered_at IS NULL ORDER BY t.created_at, t.id{}",
