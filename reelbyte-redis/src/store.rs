@@ -159,6 +159,15 @@ where
         self
     }
 
+    /// Straight from the inner store: commands read a contract with its
+    /// parties just before they write, usually right after the previous
+    /// command's writes invalidated those keys, and the inner store answers
+    /// in one read (one join on PostgreSQL) where the cache would ask for
+    /// four keys and miss.
+    async fn contract_parties(&self, id: ContractId) -> Result<Option<ContractParties>> {
+        self.inner.contract_parties(id).await
+    }
+
     async fn apply(&self, changes: ChangeSet) -> Result<()> {
         let result = self.inner.apply(changes.clone()).await;
         // Also after a failure: a remote store may have committed before
