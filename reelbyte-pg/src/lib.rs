@@ -39,10 +39,10 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// indexes guard, counter deltas added in place. Most change sets go as one
 /// prepared statement, the rest (and every refused one) through the
 /// `reelbyte_apply` function; [`PgStore::apply_paths`] counts both.
-/// Serialization failures and
-/// deadlocks are retried a bounded number of times. Reads go to the primary,
-/// except browse and search, which may go to a read replica
-/// ([`PgStore::with_read_replica`]) that is allowed to lag.
+/// Serialization failures and deadlocks are retried a bounded number of
+/// times. Reads go to the primary, except browse and search, which may go
+/// to a read replica ([`PgStore::with_read_replica`]) that is allowed to
+/// lag.
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,

@@ -157,18 +157,23 @@ pub struct UpdatePreferencesInput {
 impl Marketplace {
     /// The stored preferences of `user`, or the defaults when none are stored.
     async fn preferences_or_default(&self, user: UserId) -> Result<NotificationPreferences> {
-        Ok(self
+        let saved = self
             .store()
             .notifications()
             .get_preferences_by_user_id(user)
-            .await?
-            .unwrap_or_else(|| {
-                NotificationPreferences::defaults(
-                    NotificationPreferencesId::new(),
-                    user,
-                    self.now(),
-                )
-            }))
+            .await?;
+        Ok(self.or_default_preferences(user, saved))
+    }
+
+    /// `saved`, or the defaults for `user` when they saved none.
+    fn or_default_preferences(
+        &self,
+        user: UserId,
+        saved: Option<NotificationPreferences>,
+    ) -> NotificationPreferences {
+        saved.unwrap_or_else(|| {
+            NotificationPreferences::defaults(NotificationPreferencesId::new(), user, self.now())
+        })
     }
 
     /// Plans `notice` into `changes`: an in-app notification if the user
@@ -344,17 +349,10 @@ impl Marketplace {
             .list_preferences_by_user_ids(&users)
             .await?;
         for notice in notices {
-            let prefs = saved
-                .iter()
-                .find(|p| p.user_id == notice.user)
-                .cloned()
-                .unwrap_or_else(|| {
-                    NotificationPreferences::defaults(
-                        NotificationPreferencesId::new(),
-                        notice.user,
-                        self.now(),
-                    )
-                });
+            let prefs = self.or_default_preferences(
+                notice.user,
+                saved.iter().find(|p| p.user_id == notice.user).cloned(),
+            );
             self.plan_notice_with(changes, notice, &prefs)?;
         }
         Ok(())
