@@ -10,11 +10,13 @@ mod fused;
 mod query;
 mod repos;
 mod search;
+pub mod spelling;
 
 use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use reelbyte_core::entities::User;
 use reelbyte_core::error::{Error, Result};
 use reelbyte_core::ids::ContractId;
 use reelbyte_core::ids::UserId;
@@ -166,6 +168,54 @@ impl PgStore {
     }
 }
 
+/// The select list and `FROM` clause that read a contract (`c`) with its
+/// client (`cl`) and creator (`cr`) profiles and its escrow account (`e`),
+/// each as JSON text; the escrow's is NULL when the join found none.
+macro_rules! parties_of_contract {
+    () => {
+        "to_jsonb(c.*)::text AS contract, to_jsonb(cl.*)::text AS client, \
+         to_jsonb(cr.*)::text AS creator, \
+         CASE WHEN e.id IS NULL THEN NULL ELSE to_jsonb(e.*)::text END AS escrow \
+         FROM contracts c \
+         JOIN client_profiles cl ON cl.id = c.client_profile_id \
+         JOIN creator_profiles cr ON cr.id = c.creator_profile_id \
+         LEFT JOIN escrow_accounts e ON e.contract_id = c.id"
+    };
+}
+
+/// A row of [`parties_of_contract!`]: contract, client, creator and escrow,
+/// each NULL when absent.
+type PartiesRow = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// A user's row followed by a [`PartiesRow`].
+type UserAndPartiesRow = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The contract with its parties, or `None` when the row holds no contract.
+fn decode_parties(row: PartiesRow) -> Result<Option<ContractParties>> {
+    let (Some(contract), Some(client), Some(creator), escrow) = row else {
+        return Ok(None);
+    };
+    Ok(Some(ContractParties {
+        contract: codec::decode(Table::Contracts, &contract)?,
+        client: codec::decode(Table::ClientProfiles, &client)?,
+        creator: codec::decode(Table::CreatorProfiles, &creator)?,
+        escrow: escrow
+            .map(|e| codec::decode(Table::EscrowAccounts, &e))
+            .transpose()?,
+    }))
+}
+
 impl fmt::Debug for PgStore {
     /// Pool sizes only, never connection strings.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -246,30 +296,42 @@ impl Store for PgStore {
     async fn contract_parties(&self, id: ContractId) -> Result<Option<ContractParties>> {
         // One round trip instead of four; the rows come from one snapshot.
         // The escrow's whole-row reference is NULL when the join found none.
-        let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT to_jsonb(c.*)::text, to_jsonb(cl.*)::text, to_jsonb(cr.*)::text, \
-             CASE WHEN e.id IS NULL THEN NULL ELSE to_jsonb(e.*)::text END \
-             FROM contracts c \
-             JOIN client_profiles cl ON cl.id = c.client_profile_id \
-             JOIN creator_profiles cr ON cr.id = c.creator_profile_id \
-             LEFT JOIN escrow_accounts e ON e.contract_id = c.id \
-             WHERE c.id = $1",
-        )
+        let row: Option<PartiesRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            parties_of_contract!(),
+            " WHERE c.id = $1"
+        ))
         .bind(id.as_uuid())
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| error::map(Some(Table::Contracts), e))?;
-        let Some((contract, client, creator, escrow)) = row else {
-            return Ok(None);
-        };
-        Ok(Some(ContractParties {
-            contract: codec::decode(Table::Contracts, &contract)?,
-            client: codec::decode(Table::ClientProfiles, &client)?,
-            creator: codec::decode(Table::CreatorProfiles, &creator)?,
-            escrow: escrow
-                .map(|e| codec::decode(Table::EscrowAccounts, &e))
-                .transpose()?,
-        }))
+        Ok(row.map(decode_parties).transpose()?.flatten())
+    }
+
+    async fn contract_parties_with_user(
+        &self,
+        id: ContractId,
+        user: UserId,
+    ) -> Result<(Option<ContractParties>, Option<User>)> {
+        // The user and the contract's rows in one round trip: the user's
+        // row comes from a scalar subquery, the contract's from a lateral
+        // join that may find nothing, so the statement always returns one
+        // row.
+        let (user, contract, client, creator, escrow): UserAndPartiesRow = sqlx::query_as(concat!(
+            "SELECT (SELECT to_jsonb(u.*)::text FROM users u WHERE u.id = $2), p.* \
+                 FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT ",
+            parties_of_contract!(),
+            " WHERE c.id = $1) AS p ON true"
+        ))
+        .bind(id.as_uuid())
+        .bind(user.as_uuid())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| error::map(Some(Table::Contracts), e))?;
+        let user = user
+            .map(|u| codec::decode::<User>(Table::Users, &u))
+            .transpose()?;
+        Ok((decode_parties((contract, client, creator, escrow))?, user))
     }
 
     async fn apply(&self, changes: ChangeSet) -> Result<()> {

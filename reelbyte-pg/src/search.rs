@@ -1,8 +1,9 @@
 //! Browse and search: gigs and jobs by full text (weighted search vectors,
 //! every word matched stemmed or as a word prefix through the GIN index, then
 //! ranked by words in the title, in the description and `ts_rank`) with a
-//! trigram fallback for typos, creators by skill,
-//! category, rating and availability. These reads may use a lagging replica.
+//! spelling fallback for typos (misspelt words corrected from the vocabulary
+//! of titles and tags, see [`crate::spelling`]), creators by skill, category,
+//! rating and availability. These reads may use a lagging replica.
 
 use reelbyte_core::entities::{CreatorProfile, Gig, Job};
 use reelbyte_core::error::Result;
@@ -10,21 +11,12 @@ use reelbyte_core::store::{CreatorQuery, Entity, GigQuery, JobQuery, Page};
 use serde::de::DeserializeOwned;
 use sqlx::{Postgres, QueryBuilder};
 
-use crate::{PgStore, codec, error};
+use crate::{PgStore, codec, error, spelling};
 
 /// The lowercase words of a free-text query.
 fn words(text: Option<&str>) -> Vec<String> {
     text.map(|t| t.split_whitespace().map(str::to_lowercase).collect())
         .unwrap_or_default()
-}
-
-/// How the text of a query is matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Match {
-    /// The search vector matches every word (stemmed, or as a prefix).
-    Words,
-    /// The title is similar to the text (trigrams): a fallback for typos.
-    Fuzzy,
 }
 
 /// Pushes `LIMIT`/`OFFSET` of `page`.
@@ -93,22 +85,36 @@ impl PgStore {
             .collect()
     }
 
+    /// The words with their misspellings corrected from the vocabulary of
+    /// titles and tags (one indexed lookup), or `None` when nothing changes.
+    async fn corrected(&self, words: &[String]) -> Result<Option<Vec<String>>> {
+        let keys = spelling::lookup_keys(words);
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        let candidates: Vec<String> = sqlx::query_scalar(spelling::LOOKUP)
+            .bind(keys)
+            .bind(spelling::MAX_CANDIDATES)
+            .fetch_all(self.reader())
+            .await
+            .map_err(|e| error::map(None, e))?;
+        Ok(spelling::correct(words, &candidates))
+    }
+
     /// [`GigRepo::search`](reelbyte_core::store::GigRepo::search).
     pub(crate) async fn search_gigs(&self, query: &GigQuery) -> Result<Vec<Gig>> {
         let words = words(query.text.as_deref());
-        let hits = self.gigs_matching(query, &words, Match::Words).await?;
-        if hits.is_empty() && !words.is_empty() {
-            return self.gigs_matching(query, &words, Match::Fuzzy).await;
+        let hits = self.gigs_matching(query, &words).await?;
+        if !hits.is_empty() || words.is_empty() {
+            return Ok(hits);
         }
-        Ok(hits)
+        match self.corrected(&words).await? {
+            Some(corrected) => self.gigs_matching(query, &corrected).await,
+            None => Ok(hits),
+        }
     }
 
-    async fn gigs_matching(
-        &self,
-        query: &GigQuery,
-        words: &[String],
-        how: Match,
-    ) -> Result<Vec<Gig>> {
+    async fn gigs_matching(&self, query: &GigQuery, words: &[String]) -> Result<Vec<Gig>> {
         let text = words.join(" ");
         let mut qb = QueryBuilder::<Postgres>::new(
             "SELECT to_jsonb(t.*)::text FROM gigs t WHERE t.status = 'active'",
@@ -135,7 +141,7 @@ impl PgStore {
         }
         if words.is_empty() {
             qb.push(" ORDER BY t.published_at DESC NULLS LAST, t.created_at DESC, t.id DESC");
-        } else if how == Match::Words {
+        } else {
             push_text_match(&mut qb, &text, words);
             // Words in the title first, then in the description (as the
             // memory store ranks), then the weighted full-text rank.
@@ -146,12 +152,6 @@ impl PgStore {
             qb.push(" DESC, ts_rank(t.search_vector, plainto_tsquery('english', ")
                 .push_bind(text.clone())
                 .push(")) DESC, t.published_at DESC NULLS LAST, t.created_at DESC, t.id DESC");
-        } else {
-            qb.push(" AND t.title % ")
-                .push_bind(text.clone())
-                .push(" ORDER BY similarity(t.title, ")
-                .push_bind(text.clone())
-                .push(") DESC, t.published_at DESC NULLS LAST, t.created_at DESC, t.id DESC");
         }
         push_page(&mut qb, query.page);
         self.fetch(qb).await
@@ -160,19 +160,17 @@ impl PgStore {
     /// [`JobRepo::search`](reelbyte_core::store::JobRepo::search).
     pub(crate) async fn search_jobs(&self, query: &JobQuery) -> Result<Vec<Job>> {
         let words = words(query.text.as_deref());
-        let hits = self.jobs_matching(query, &words, Match::Words).await?;
-        if hits.is_empty() && !words.is_empty() {
-            return self.jobs_matching(query, &words, Match::Fuzzy).await;
+        let hits = self.jobs_matching(query, &words).await?;
+        if !hits.is_empty() || words.is_empty() {
+            return Ok(hits);
         }
-        Ok(hits)
+        match self.corrected(&words).await? {
+            Some(corrected) => self.jobs_matching(query, &corrected).await,
+            None => Ok(hits),
+        }
     }
 
-    async fn jobs_matching(
-        &self,
-        query: &JobQuery,
-        words: &[String],
-        how: Match,
-    ) -> Result<Vec<Job>> {
+    async fn jobs_matching(&self, query: &JobQuery, words: &[String]) -> Result<Vec<Job>> {
         let text = words.join(" ");
         let mut qb = QueryBuilder::<Postgres>::new(
             "SELECT to_jsonb(t.*)::text FROM jobs t WHERE t.status = 'open'",
@@ -205,14 +203,7 @@ impl PgStore {
                 .push("))");
         }
         if !words.is_empty() {
-            match how {
-                Match::Words => {
-                    push_text_match(&mut qb, &text, words);
-                }
-                Match::Fuzzy => {
-                    qb.push(" AND t.title % ").push_bind(text.clone());
-                }
-            }
+            push_text_match(&mut qb, &text, words);
         }
         qb.push(" ORDER BY t.published_at DESC NULLS LAST, t.created_at DESC, t.id DESC");
         push_page(&mut qb, query.page);

@@ -168,6 +168,16 @@ where
         self.inner.contract_parties(id).await
     }
 
+    /// Straight from the inner store, as `contract_parties` and for the same
+    /// reason: one read there (one join on PostgreSQL).
+    async fn contract_parties_with_user(
+        &self,
+        id: ContractId,
+        user: UserId,
+    ) -> Result<(Option<ContractParties>, Option<User>)> {
+        self.inner.contract_parties_with_user(id, user).await
+    }
+
     async fn apply(&self, changes: ChangeSet) -> Result<()> {
         let result = self.inner.apply(changes.clone()).await;
         // Also after a failure: a remote store may have committed before

@@ -29,7 +29,7 @@ mod postgres_only {
     use std::sync::Arc;
 
     use reelbyte_core::ids::UserId;
-    use reelbyte_core::store::{ChangeSet, Counter, GigQuery, Store};
+    use reelbyte_core::store::{ChangeSet, Counter, GigQuery, JobQuery, Store};
     use reelbyte_core::testing::contracts::{active_gig_contract, video};
     use reelbyte_core::testing::{TestEnv, factory, gigs::active_gig};
     use reelbyte_pg::PgStore;
@@ -92,6 +92,82 @@ mod postgres_only {
             .await
             .expect("search");
         assert!(nothing.is_empty());
+
+        // Jobs are corrected from the same vocabulary ("Launch campaign:
+        // five TikToks", skill "editing").
+        let client = env.client().await;
+        let (job, _) = env
+            .seed_job_with_proposal(
+                client.client_id(),
+                creator.creator_id(),
+                reelbyte_core::testing::gigs::usd("300.00"),
+            )
+            .await;
+        let jobs = env
+            .store
+            .jobs()
+            .search(&JobQuery {
+                text: Some("lanch campain tiktoks".into()),
+                ..JobQuery::default()
+            })
+            .await
+            .expect("search jobs");
+        assert_eq!(jobs.iter().map(|j| j.id).collect::<Vec<_>>(), vec![job]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_vocabulary_learns_titles_and_tags_once() {
+        let store = fresh_store().await;
+        let env = env_over(&store).await;
+        let creator = env.creator().await;
+        let gig = active_gig(&env, &creator, "Cinematic reel editor").await;
+        let filed = |variant: &'static str| {
+            let pool = store.pool().clone();
+            async move {
+                let words: Vec<String> = sqlx::query_scalar(
+                    "SELECT word FROM search_words WHERE variant = $1 ORDER BY word",
+                )
+                .bind(variant)
+                .fetch_all(&pool)
+                .await
+                .expect("read the vocabulary");
+                words
+            }
+        };
+        // Each title and tag word under itself and with one character
+        // deleted; too short words ("ugc" is 3, kept) are left out below 3.
+        assert_eq!(filed("cinematic").await, vec!["cinematic".to_string()]);
+        assert_eq!(filed("cinmatic").await, vec!["cinematic".to_string()]);
+        assert_eq!(filed("ugc").await, vec!["ugc".to_string()]);
+        assert_eq!(filed("reels").await, vec!["reels".to_string()]);
+        let vector = |pool: PgPool| async move {
+            let text: String =
+                sqlx::query_scalar("SELECT search_vector::text FROM gigs WHERE id = $1")
+                    .bind(gig.id.as_uuid())
+                    .fetch_one(&pool)
+                    .await
+                    .expect("read the vector");
+            text
+        };
+        let before = vector(store.pool().clone()).await;
+        // A counter moves without touching the text: the vector stays.
+        let mut changes = ChangeSet::new();
+        changes.count(Counter::GigOrders(gig.id), 1);
+        store.apply(changes).await.expect("count an order");
+        assert_eq!(vector(store.pool().clone()).await, before);
+        // A new title moves the vector and teaches its words.
+        let mut renamed = store
+            .gigs()
+            .get_by_id(gig.id)
+            .await
+            .expect("read")
+            .expect("the gig");
+        renamed.title = reelbyte_core::value::Text::parse("Playful animator").expect("valid");
+        let mut changes = ChangeSet::new();
+        changes.update(&renamed);
+        store.apply(changes).await.expect("rename");
+        assert_ne!(vector(store.pool().clone()).await, before);
+        assert_eq!(filed("animator").await, vec!["animator".to_string()]);
     }
 
     async fn plan_of(pool: &PgPool, sql: &str) -> String {
@@ -130,6 +206,11 @@ mod postgres_only {
             (
                 "SELECT id FROM jobs WHERE search_vector @@ plainto_tsquery('english', 'reel')",
                 "idx_jobs_search_vector",
+            ),
+            (
+                // The typo fallback's vocabulary lookup.
+                "SELECT DISTINCT word FROM search_words WHERE variant = ANY('{viedo,vido,vieo}')",
+                "search_words_pkey",
             ),
             (
                 "SELECT creator_profile_id FROM creator_skills WHERE lower(skill_name) = 'editing'",

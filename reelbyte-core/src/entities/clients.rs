@@ -37,6 +37,12 @@ pub struct ClientProfile {
     pub average_rating: Decimal,
     /// Number of reviews received (denormalised statistic).
     pub total_reviews: i32,
+    /// The sum of the overall stars of the reviews counted in
+    /// `total_reviews`, so that a new review updates `average_rating`
+    /// exactly without reading the earlier ones (library addition, not in
+    /// the plan; absent in rows written before it, hence the default).
+    #[serde(default)]
+    pub rating_sum: i64,
     /// Whether the platform has verified the company.
     pub is_verified: bool,
     /// When the company was verified.

@@ -50,6 +50,12 @@ pub struct CreatorProfile {
     pub average_rating: Decimal,
     /// Number of reviews received (denormalised statistic).
     pub total_reviews: i32,
+    /// The sum of the overall stars of the reviews counted in
+    /// `total_reviews`, so that a new review updates `average_rating`
+    /// exactly without reading the earlier ones (library addition, not in
+    /// the plan; absent in rows written before it, hence the default).
+    #[serde(default)]
+    pub rating_sum: i64,
     /// Contracts that ended after the creator accepted them: completed,
     /// cancelled or settled by dispute. The denominator of `success_rate`
     /// (library addition, not in the plan).

@@ -202,9 +202,8 @@ impl Marketplace {
         ctx: &Ctx,
         id: ContractId,
     ) -> Result<ContractParties> {
-        let user = self.acting_user(ctx).await?;
-        match self.parties_of(user.id, id).await? {
-            (parties, ReviewerType::Client) => Ok(parties),
+        match self.acting_party(ctx, id).await? {
+            (_, parties, ReviewerType::Client) => Ok(parties),
             _ => Err(Error::forbidden("only the client may do this")),
         }
     }
@@ -215,9 +214,8 @@ impl Marketplace {
         ctx: &Ctx,
         id: ContractId,
     ) -> Result<ContractParties> {
-        let user = self.acting_user(ctx).await?;
-        match self.parties_of(user.id, id).await? {
-            (parties, ReviewerType::Creator) => Ok(parties),
+        match self.acting_party(ctx, id).await? {
+            (_, parties, ReviewerType::Creator) => Ok(parties),
             _ => Err(Error::forbidden("only the creator may do this")),
         }
     }
@@ -971,21 +969,19 @@ impl Marketplace {
         let feedback = feedback
             .map(|f| bounded("client_feedback", f))
             .transpose()?;
-        let client = self.acting_user(ctx).await?;
-        self.approve_delivery_as(ctx, id, feedback, Some(client.id))
-            .await
+        self.approve_delivery_as(ctx, id, feedback, true).await
     }
 
     /// Approval by the client or, when the policy window passed, by `run_due`.
     ///
-    /// `acting_client` is the user who approves, checked here to be the
-    /// contract's client; `None` when the system approves.
+    /// With `by_client` the context's user approves and must be the
+    /// contract's client; without, the system approves.
     pub(crate) async fn approve_delivery_as(
         &self,
         ctx: &Ctx,
         id: ContractId,
         feedback: Option<String>,
-        acting_client: Option<crate::ids::UserId>,
+        by_client: bool,
     ) -> Result<Contract> {
         let (contract, settlement) = command!(self, async {
             let ContractParties {
@@ -993,16 +989,13 @@ impl Marketplace {
                 client,
                 creator,
                 escrow,
-            } = match acting_client {
-                Some(user) => match self.parties_of(user, id).await? {
-                    (parties, ReviewerType::Client) => parties,
-                    _ => return Err(Error::forbidden("only the client may do this")),
-                },
-                None => self
-                    .store()
+            } = if by_client {
+                self.parties_as_client(ctx, id).await?
+            } else {
+                self.store()
                     .contract_parties(id)
                     .await?
-                    .ok_or(Error::not_found("contract"))?,
+                    .ok_or(Error::not_found("contract"))?
             };
             let old = contract.clone();
             let now = self.now();

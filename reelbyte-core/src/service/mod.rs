@@ -41,14 +41,14 @@ use uuid::Uuid;
 
 use crate::clock::{Clock, SystemClock};
 use crate::entities::{AuditLog, FeeTier, User};
-use crate::enums::UserStatus;
+use crate::enums::{ReviewerType, UserStatus};
 use crate::error::{Error, Result};
 use crate::fees::FeeSchedule;
 use crate::gateway::PaymentGateway;
 use crate::idempotency::IdempotencyKey;
-use crate::ids::{AuditLogId, UserId};
+use crate::ids::{AuditLogId, ContractId, UserId};
 use crate::policy::Policy;
-use crate::store::{ChangeSet, Store};
+use crate::store::{ChangeSet, ContractParties, Store};
 use crate::value::Text;
 
 pub use accounts::{LoginInput, LoginSession, RegisterInput, Registered};
@@ -77,7 +77,7 @@ pub use messaging::{
     SendMessageInput,
 };
 pub use notifications::{NotificationKind, UpdatePreferencesInput};
-pub use payments::{DueReport, ReleaseReceipt, Settlement};
+pub use payments::{DueReport, PendingCall, ReleaseReceipt, Settlement};
 pub use privacy::{ERASED, ErasureReport, UserExport};
 pub use profiles::{
     AddPaymentMethodInput, AddPayoutMethodInput, AddSkillInput, CreateClientProfileInput,
@@ -139,6 +139,17 @@ impl Ctx {
     /// The authenticated user, or [`Error::Unauthenticated`].
     pub fn actor(&self) -> Result<UserId> {
         self.actor.ok_or(Error::Unauthenticated)
+    }
+}
+
+/// The acting user as read, if they may act: a missing or deleted user is
+/// not signed in, a suspended one is refused.
+fn admitted(user: Option<User>) -> Result<User> {
+    let user = user.ok_or(Error::Unauthenticated)?;
+    match user.status {
+        UserStatus::Active | UserStatus::PendingVerification => Ok(user),
+        UserStatus::Suspended => Err(Error::forbidden("the account is suspended")),
+        UserStatus::Deleted => Err(Error::Unauthenticated),
     }
 }
 
@@ -247,17 +258,31 @@ impl Marketplace {
     /// Loads the acting user and refuses anonymous, suspended and deleted users.
     pub(crate) async fn acting_user(&self, ctx: &Ctx) -> Result<User> {
         let id = ctx.actor()?;
-        let user = self
-            .store
-            .users()
-            .get_by_id(id)
-            .await?
-            .ok_or(Error::Unauthenticated)?;
-        match user.status {
-            UserStatus::Active | UserStatus::PendingVerification => Ok(user),
-            UserStatus::Suspended => Err(Error::forbidden("the account is suspended")),
-            UserStatus::Deleted => Err(Error::Unauthenticated),
-        }
+        admitted(self.store.users().get_by_id(id).await?)
+    }
+
+    /// Loads the acting user together with contract `id`, its parties'
+    /// profiles and its escrow (one read where the store can join), and
+    /// returns which side of the contract the user is on. Refuses as
+    /// [`Marketplace::acting_user`] does, then answers `NotFound` to anyone
+    /// who is not a party, as [`Marketplace::parties_of`] does.
+    pub(crate) async fn acting_party(
+        &self,
+        ctx: &Ctx,
+        id: ContractId,
+    ) -> Result<(User, ContractParties, ReviewerType)> {
+        let actor = ctx.actor()?;
+        let (parties, user) = self.store.contract_parties_with_user(id, actor).await?;
+        let user = admitted(user)?;
+        let parties = parties.ok_or(Error::not_found("contract"))?;
+        let side = if parties.client.user_id == user.id {
+            ReviewerType::Client
+        } else if parties.creator.user_id == user.id {
+            ReviewerType::Creator
+        } else {
+            return Err(Error::not_found("contract"));
+        };
+        Ok((user, parties, side))
     }
 
     /// Loads the acting user and refuses anyone who is not staff.

@@ -21,8 +21,8 @@ use crate::fees::FeeQuote;
 use crate::gateway::{GatewayOutcome, GatewayRequest};
 use crate::idempotency::{IdempotencyRecord, request_hash};
 use crate::ids::{
-    ContractId, EscrowAccountId, IdempotencyRecordId, MilestoneId, PaymentMethodId, TransactionId,
-    UserId,
+    ContractId, CreatorProfileId, EscrowAccountId, IdempotencyRecordId, MilestoneId,
+    PaymentMethodId, TransactionId, UserId,
 };
 use crate::ledger::{Entry, LedgerAccount};
 use crate::money::Money;
@@ -37,10 +37,51 @@ use crate::store::{ChangeSet, ContractParties};
 use crate::value::Text;
 
 /// Gateway calls to make once a change set has committed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Settlement {
-    /// Pending transactions (refunds and payouts) to execute.
-    pub pending: Vec<TransactionId>,
+    /// Pending transactions (refunds and payouts) to execute, each as the
+    /// change set wrote it, so the gateway step need not read it again.
+    pub pending: Vec<PendingCall>,
+}
+
+/// One pending transaction of a [`Settlement`] and what the command that
+/// wrote it already knew about its payee.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingCall {
+    /// The transaction as written (pending, at its written version).
+    pub transaction: Transaction,
+    /// For a payout: the creator profile of its payee, which the command had
+    /// at hand (the contract's creator), so the gateway step reads only the
+    /// payout account.
+    pub payee_profile: Option<CreatorProfileId>,
+}
+
+impl Settlement {
+    /// Adds a pending refund (or any call whose payee is not a creator).
+    fn refund(&mut self, transaction: &Transaction) {
+        self.pending.push(PendingCall {
+            transaction: transaction.clone(),
+            payee_profile: None,
+        });
+    }
+
+    /// Adds a pending payout to the creator of `profile`.
+    fn payout(&mut self, transaction: &Transaction, profile: CreatorProfileId) {
+        self.pending.push(PendingCall {
+            transaction: transaction.clone(),
+            payee_profile: Some(profile),
+        });
+    }
+}
+
+/// What a command already read for a gateway call, so that
+/// [`Marketplace::gateway_request`] does not read it again.
+#[derive(Debug, Clone, Copy, Default)]
+struct Known<'a> {
+    /// The payment method a charge uses.
+    method: Option<&'a PaymentMethod>,
+    /// The creator profile a payout pays.
+    payee_profile: Option<CreatorProfileId>,
 }
 
 /// What a release did.
@@ -312,7 +353,7 @@ impl Marketplace {
                 payout_tx.milestone_id = milestone.map(|m| m.id);
                 payout_tx.metadata =
                     Some(serde_json::json!({ "closes_escrow": final_step && refund.is_zero() }));
-                settlement.pending.push(payout_tx.id);
+                settlement.payout(&payout_tx, contract.creator_profile_id);
                 changes.insert(payout_tx);
             }
             let mut creator = self
@@ -344,7 +385,7 @@ impl Marketplace {
                     refund,
                 )
                 .into_postings(now)?;
-            settlement.pending.push(tx.id);
+            settlement.refund(&tx);
             changes.insert(tx);
             for p in postings {
                 changes.insert(p);
@@ -374,10 +415,14 @@ impl Marketplace {
     /// Executes the gateway calls of a committed settlement. Failures leave
     /// the transactions pending for [`Marketplace::run_due`].
     pub(crate) async fn settle_with_gateway(&self, settlement: Settlement) {
-        for id in settlement.pending {
+        for call in settlement.pending {
+            let known = Known {
+                method: None,
+                payee_profile: call.payee_profile,
+            };
             // A failure here is not the caller's: the movement is recorded
             // and will be reconciled.
-            let _ = self.execute_pending(id).await;
+            let _ = self.execute_read(call.transaction, known).await;
         }
     }
 
@@ -809,18 +854,19 @@ impl Marketplace {
     /// The gateway request for a pending transaction, or `None` when it
     /// cannot be made yet (a payout to a creator without a payout method).
     ///
-    /// `known` is the payment method the caller already read for `tx`.
+    /// `known` is what the caller already read for `tx`: the payment method
+    /// of a charge, the payee's creator profile of a payout.
     async fn gateway_request(
         &self,
         tx: &Transaction,
-        known: Option<&PaymentMethod>,
+        known: Known<'_>,
     ) -> Result<Option<GatewayRequest>> {
         match tx.transaction_type {
             TransactionType::EscrowHold | TransactionType::Tip | TransactionType::Payment => {
                 let method_id = tx
                     .payment_method_id
                     .ok_or(Error::not_found("payment_method"))?;
-                let method = match known.filter(|m| m.id == method_id) {
+                let method = match known.method.filter(|m| m.id == method_id) {
                     Some(method) => method.clone(),
                     None => self
                         .store()
@@ -857,13 +903,17 @@ impl Marketplace {
                 let Some(payee) = tx.payee_user_id else {
                     return Ok(None);
                 };
-                let Some(creator) = self.store().creators().get_by_user_id(payee).await? else {
-                    return Ok(None);
+                let creator = match known.payee_profile {
+                    Some(profile) => profile,
+                    None => match self.store().creators().get_by_user_id(payee).await? {
+                        Some(creator) => creator.id,
+                        None => return Ok(None),
+                    },
                 };
                 let account = self
                     .store()
                     .payment_methods()
-                    .list_payout_methods_by_creator_profile_id(creator.id)
+                    .list_payout_methods_by_creator_profile_id(creator)
                     .await?
                     .into_iter()
                     .find(|m| m.is_default);
@@ -886,7 +936,7 @@ impl Marketplace {
             .get_by_id(id)
             .await?
             .ok_or(Error::not_found("transaction"))?;
-        self.execute_read(tx, None).await
+        self.execute_read(tx, Known::default()).await
     }
 
     /// Executes the charge a command just committed (`charge`: the
@@ -898,7 +948,13 @@ impl Marketplace {
         charge: Option<(Transaction, PaymentMethod)>,
     ) -> Result<Transaction> {
         match charge {
-            Some((tx, method)) if tx.id == id => self.execute_read(tx, Some(&method)).await,
+            Some((tx, method)) if tx.id == id => {
+                let known = Known {
+                    method: Some(&method),
+                    payee_profile: None,
+                };
+                self.execute_read(tx, known).await
+            }
             _ => self.execute_pending(id).await,
         }
     }
@@ -907,18 +963,14 @@ impl Marketplace {
     /// just committed) and, for a charge, the payment method it uses. The
     /// answer is recorded under the transaction's version guard, so a copy
     /// that moved meanwhile is read again, as in `record_outcome`.
-    async fn execute_read(
-        &self,
-        tx: Transaction,
-        method: Option<&PaymentMethod>,
-    ) -> Result<Transaction> {
+    async fn execute_read(&self, tx: Transaction, known: Known<'_>) -> Result<Transaction> {
         if !matches!(
             tx.status,
             TransactionStatus::Pending | TransactionStatus::Processing
         ) {
             return Ok(tx);
         }
-        let Some(request) = self.gateway_request(&tx, method).await? else {
+        let Some(request) = self.gateway_request(&tx, known).await? else {
             return Ok(tx);
         };
         match self.gateway().execute(tx.id, &request).await {
@@ -1066,7 +1118,7 @@ impl Marketplace {
                     Some(creator_user),
                 )?;
                 payout.metadata = Some(serde_json::json!({ "tip": tx.id }));
-                follow_up.pending.push(payout.id);
+                follow_up.payout(&payout, contract.creator_profile_id);
                 changes.insert(payout);
                 let mut creator = self
                     .creator_for_update(changes, contract.creator_profile_id)
@@ -1225,7 +1277,7 @@ impl Marketplace {
             .await?
         {
             match self
-                .approve_delivery_as(&system, contract.id, None, None)
+                .approve_delivery_as(&system, contract.id, None, false)
                 .await
             {
                 Ok(_) => report.auto_approved.push(contract.id),

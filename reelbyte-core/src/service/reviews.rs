@@ -19,11 +19,29 @@ pub fn average_rating(ratings: impl IntoIterator<Item = Rating>) -> Decimal {
     let (sum, count) = ratings
         .into_iter()
         .fold((0i64, 0i64), |(s, c), r| (s + i64::from(r.get()), c + 1));
-    if count == 0 {
+    average_of(sum, count)
+}
+
+/// The average of `count` ratings whose stars add up to `sum`, rounded as
+/// [`average_rating`] rounds; zero when `count` is not positive.
+pub fn average_of(sum: i64, count: i64) -> Decimal {
+    if count <= 0 {
         return Decimal::ZERO;
     }
     (Decimal::from(sum) / Decimal::from(count))
         .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// A profile's rating figures after one more review of `stars`: the new
+/// `(total_reviews, rating_sum, average_rating)`. The running sum keeps the
+/// average exact without reading the earlier reviews.
+fn with_one_more(total: i32, sum: i64, stars: Rating) -> Result<(i32, i64, Decimal)> {
+    let too_many = || Error::validation("reviews", "too many reviews to count");
+    let total = total.checked_add(1).ok_or_else(too_many)?;
+    let sum = sum
+        .checked_add(i64::from(stars.get()))
+        .ok_or_else(too_many)?;
+    Ok((total, sum, average_of(sum, i64::from(total))))
 }
 
 /// A review to leave.
@@ -47,8 +65,9 @@ pub struct ReviewInput {
 
 impl Marketplace {
     /// Leaves a review of the other party of a completed contract, within the
-    /// policy's review window. The reviewee's `average_rating` and
-    /// `total_reviews` are recomputed from all their reviews in the same step.
+    /// policy's review window. The reviewee's `total_reviews`, `rating_sum`
+    /// and `average_rating` move by this review in the same step (the
+    /// profile's version guards them against a concurrent review).
     pub async fn leave_review(
         &self,
         ctx: &Ctx,
@@ -66,8 +85,8 @@ impl Marketplace {
             ));
         }
         command!(self, async {
-            let user = self.acting_user(ctx).await?;
             let (
+                user,
                 ContractParties {
                     contract,
                     client,
@@ -75,7 +94,7 @@ impl Marketplace {
                     ..
                 },
                 side,
-            ) = self.parties_of(user.id, contract).await?;
+            ) = self.acting_party(ctx, contract).await?;
             if contract.status != ContractStatus::Completed {
                 return Err(Error::rule(
                     "contract_not_completed",
@@ -128,33 +147,21 @@ impl Marketplace {
                 version: 1,
             };
             let mut changes = ChangeSet::new();
-            let mut ratings: Vec<Rating> = self
-                .store()
-                .reviews()
-                .list_by_reviewee_user_id(reviewee)
-                .await?
-                .iter()
-                .filter(|r| r.reviewer_type == Some(side))
-                .map(|r| r.overall_rating)
-                .collect();
-            ratings.push(review.overall_rating);
-            let total = i32::try_from(ratings.len())
-                .map_err(|_| Error::validation("reviews", "too many"))?;
-            let average = average_rating(ratings);
+            let stars = review.overall_rating;
             match side {
                 ReviewerType::Client => {
-                    let mut profile = creator;
-                    profile.total_reviews = total;
-                    profile.average_rating = average;
-                    profile.updated_at = now;
-                    changes.update(&profile);
+                    let mut p = creator;
+                    (p.total_reviews, p.rating_sum, p.average_rating) =
+                        with_one_more(p.total_reviews, p.rating_sum, stars)?;
+                    p.updated_at = now;
+                    changes.update(&p);
                 }
                 ReviewerType::Creator => {
-                    let mut profile = client;
-                    profile.total_reviews = total;
-                    profile.average_rating = average;
-                    profile.updated_at = now;
-                    changes.update(&profile);
+                    let mut p = client;
+                    (p.total_reviews, p.rating_sum, p.average_rating) =
+                        with_one_more(p.total_reviews, p.rating_sum, stars)?;
+                    p.updated_at = now;
+                    changes.update(&p);
                 }
             }
             changes.insert(review.clone());
@@ -267,5 +274,33 @@ mod tests {
         assert_eq!(average_rating([r(5), r(4), r(4)]), Decimal::new(433, 2));
         assert_eq!(average_rating([r(5), r(4)]), Decimal::new(450, 2));
         assert_eq!(average_rating([r(1), r(2), r(2)]), Decimal::new(167, 2));
+    }
+
+    #[test]
+    fn a_review_past_the_counters_range_is_refused() {
+        let five = Rating::parse(5).expect("valid");
+        assert!(with_one_more(i32::MAX, 5, five).is_err());
+        assert!(with_one_more(1, i64::MAX, five).is_err());
+    }
+
+    proptest::proptest! {
+        /// Reviews counted one at a time give the average of all of them,
+        /// exactly as recomputing from every review would.
+        #[test]
+        fn the_running_sum_gives_the_average_of_every_review(
+            stars in proptest::collection::vec(1u8..=5, 0..300),
+        ) {
+            let ratings: Vec<Rating> = stars
+                .iter()
+                .map(|s| Rating::parse(i32::from(*s)).expect("1 to 5"))
+                .collect();
+            let (mut total, mut sum, mut average) = (0, 0, Decimal::ZERO);
+            for r in &ratings {
+                (total, sum, average) = with_one_more(total, sum, *r).expect("in range");
+            }
+            proptest::prop_assert_eq!(usize::try_from(total).expect("positive"), ratings.len());
+            proptest::prop_assert_eq!(sum, stars.iter().map(|s| i64::from(*s)).sum::<i64>());
+            proptest::prop_assert_eq!(average, average_rating(ratings.iter().copied()));
+        }
     }
 }

@@ -14,9 +14,9 @@ pub use repos::*;
 
 use async_trait::async_trait;
 
-use crate::entities::{ClientProfile, Contract, CreatorProfile, EscrowAccount};
+use crate::entities::{ClientProfile, Contract, CreatorProfile, EscrowAccount, User};
 use crate::error::{Error, Result};
-use crate::ids::ContractId;
+use crate::ids::{ContractId, UserId};
 
 /// A contract with both parties' profiles and its escrow account: what
 /// nearly every contract command reads before it decides.
@@ -102,6 +102,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
             creator,
             escrow,
         }))
+    }
+
+    /// [`Store::contract_parties`] of contract `id` together with the user
+    /// `user` (or `None` for either that does not exist): what a contract
+    /// command reads to check who acts before it decides.
+    ///
+    /// The default makes the two reads; a backend overrides it when it can
+    /// make them in one round trip.
+    async fn contract_parties_with_user(
+        &self,
+        id: ContractId,
+        user: UserId,
+    ) -> Result<(Option<ContractParties>, Option<User>)> {
+        let parties = self.contract_parties(id).await?;
+        let user = self.users().get_by_id(user).await?;
+        Ok((parties, user))
     }
 
     /// Applies `changes` atomically, or refuses them and changes nothing.

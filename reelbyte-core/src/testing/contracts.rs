@@ -606,6 +606,75 @@ pub async fn contract_parties_match_the_separate_reads(factory: &StoreFactory) {
             .expect("read"),
         None
     );
+
+    // With a user: both reads, each `None` on its own when it finds nothing.
+    let client_user = env
+        .store
+        .users()
+        .get_by_id(client.user_id)
+        .await
+        .expect("read")
+        .expect("the client's user");
+    let (parties, user) = env
+        .store
+        .contract_parties_with_user(id, client.user_id)
+        .await
+        .expect("read");
+    assert_eq!(parties, Some(separate().await));
+    assert_eq!(user, Some(client_user.clone()));
+    let (parties, user) = env
+        .store
+        .contract_parties_with_user(ContractId::new(), client.user_id)
+        .await
+        .expect("read");
+    assert_eq!((parties, user), (None, Some(client_user)));
+    let (parties, user) = env
+        .store
+        .contract_parties_with_user(id, crate::ids::UserId::new())
+        .await
+        .expect("read");
+    assert_eq!((parties, user), (Some(separate().await), None));
+}
+
+/// Contract commands check who acts before anything else: no user is not
+/// signed in, a suspended one is refused, and a user who is not a party
+/// learns nothing of the contract. Each refusal changes nothing.
+pub async fn contract_commands_check_the_actor_first(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let (_, client, _, id) = ordered_gig(&env).await;
+    let error = env
+        .refused(env.market.fund_escrow(&Ctx::anonymous(), id, None))
+        .await;
+    assert!(matches!(error, Error::Unauthenticated), "{error:?}");
+    let stranger = env.client().await;
+    let error = env
+        .refused(env.market.fund_escrow(&stranger.ctx, id, None))
+        .await;
+    assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
+    let error = env
+        .refused(
+            env.market
+                .fund_escrow(&stranger.ctx, ContractId::new(), None),
+        )
+        .await;
+    assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
+
+    let staff = env.staff().await;
+    env.market
+        .suspend_user(&staff.ctx, client.user_id, "chargeback fraud")
+        .await
+        .expect("suspend");
+    let error = env
+        .refused(env.market.fund_escrow(&client.ctx, id, None))
+        .await;
+    assert!(matches!(error, Error::Forbidden { .. }), "{error:?}");
+    // A suspended user is refused as such even on a contract that does not
+    // exist: the actor is checked first.
+    let error = env
+        .refused(env.market.fund_escrow(&client.ctx, ContractId::new(), None))
+        .await;
+    assert!(matches!(error, Error::Forbidden { .. }), "{error:?}");
+    env.check_invariants().await;
 }
 
 /// A creator who declines an offer refunds the funded escrow.
@@ -728,6 +797,7 @@ macro_rules! conformance_area_contracts {
             cancelling_refunds_what_is_held,
             declining_an_offer_refunds_the_client,
             contract_parties_match_the_separate_reads,
+            contract_commands_check_the_actor_first,
             run_due_auto_approves_and_is_idempotent,
             run_due_expires_unaccepted_offers,
             bad_contract_input_is_refused,

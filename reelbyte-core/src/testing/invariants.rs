@@ -146,8 +146,11 @@ pub fn check_records(records: &[Record]) -> Result<()> {
         check_rating(
             &format!("creator {}", profile.id),
             &mine,
-            profile.total_reviews,
-            profile.average_rating,
+            (
+                profile.total_reviews,
+                profile.rating_sum,
+                profile.average_rating,
+            ),
         )?;
     }
     for profile in rows::<ClientProfile>(records) {
@@ -161,8 +164,11 @@ pub fn check_records(records: &[Record]) -> Result<()> {
         check_rating(
             &format!("client {}", profile.id),
             &mine,
-            profile.total_reviews,
-            profile.average_rating,
+            (
+                profile.total_reviews,
+                profile.rating_sum,
+                profile.average_rating,
+            ),
         )?;
     }
 
@@ -255,11 +261,26 @@ pub fn check_records(records: &[Record]) -> Result<()> {
     Ok(())
 }
 
-fn check_rating(who: &str, reviews: &[&&Review], total: i32, average: Decimal) -> Result<()> {
+/// A profile's `(total_reviews, rating_sum, average_rating)` against the
+/// reviews about it.
+fn check_rating(
+    who: &str,
+    reviews: &[&&Review],
+    (total, sum, average): (i32, i64, Decimal),
+) -> Result<()> {
     let count = i32::try_from(reviews.len()).map_err(|_| violated("too many reviews"))?;
     if count != total {
         return Err(violated(format!(
             "{who}: total_reviews {total} but {count} reviews"
+        )));
+    }
+    let stars: i64 = reviews
+        .iter()
+        .map(|r| i64::from(r.overall_rating.get()))
+        .sum();
+    if stars != sum {
+        return Err(violated(format!(
+            "{who}: rating_sum {sum} but the reviews' stars add up to {stars}"
         )));
     }
     let expected = crate::service::average_rating(reviews.iter().map(|r| r.overall_rating));

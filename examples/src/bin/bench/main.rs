@@ -1009,8 +1009,9 @@ async fn hand_lifecycle(
     .await?;
     sqlx::query(
         "UPDATE creator_profiles SET average_rating = \
-         round((average_rating * total_reviews + 5) / (total_reviews + 1), 2), \
-         total_reviews = total_reviews + 1, version = version + 1 WHERE id = $1",
+         round((rating_sum + 5)::numeric / (total_reviews + 1), 2), \
+         rating_sum = rating_sum + 5, total_reviews = total_reviews + 1, \
+         version = version + 1 WHERE id = $1",
     )
     .bind(pair.creator_profile.as_uuid())
     .execute(&mut *tx)

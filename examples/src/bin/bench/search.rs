@@ -2,10 +2,13 @@
 //! the same SQL sent by hand with sqlx, over generated gigs.
 //!
 //! The hand-written side sends the statement text the library builds (the
-//! word query and, when it finds nothing, the trigram fallback), so the
+//! word query and, when it finds nothing, the vocabulary lookup of the typo
+//! fallback and the word query with the corrected words), so the
 //! ratio is the library's own overhead: building the query and decoding the
 //! rows into `Gig`s. Before timing, both sides must return the same gigs in
 //! the same order for every query, or the section fails.
+
+use reelbyte_pg::spelling;
 
 use super::*;
 
@@ -22,14 +25,15 @@ pub(crate) struct SearchResult {
     pub(crate) raw: (f64, f64),
     /// Results per query (mean).
     pub(crate) hits: usize,
-    /// Gigs matching the filters and the words (the trigrams, for the typo
-    /// fallback) per query, mean: the rows the ranking must look at before
+    /// Gigs matching the filters and the words (the corrected words, for the
+    /// typo fallback) per query, mean: the rows the ranking must look at before
     /// it can return the first page.
     pub(crate) matching: usize,
 }
 
 /// The queries of the search section: full text with filters, and typos
-/// that match nothing by words (so the library falls back to trigrams).
+/// that match nothing by words (so the library corrects them from the
+/// vocabulary).
 pub(crate) fn search_queries() -> Vec<(&'static str, GigQuery)> {
     let usd = |minor: i64| Money::from_minor(minor, Currency::USD).ok();
     let texts = [
@@ -88,6 +92,28 @@ fn words(q: &GigQuery) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// `q` with its misspelt words corrected as the library corrects them: the
+/// same vocabulary lookup, the same choice (`reelbyte_pg::spelling`). `None`
+/// when no word changes.
+async fn corrected(pool: &PgPool, q: &GigQuery) -> Outcome<Option<GigQuery>> {
+    let words = words(q);
+    let keys = spelling::lookup_keys(&words);
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    let candidates: Vec<String> = sqlx::query_scalar(spelling::LOOKUP)
+        .bind(keys)
+        .bind(spelling::MAX_CANDIDATES)
+        .fetch_all(pool)
+        .await?;
+    Ok(
+        spelling::correct(&words, &candidates).map(|fixed| GigQuery {
+            text: Some(fixed.join(" ")),
+            ..q.clone()
+        }),
+    )
+}
+
 /// `word:* & word:*` over the letters and digits of `words`.
 fn prefixes(words: &[String]) -> String {
     words
@@ -120,9 +146,8 @@ fn param(params: &mut Vec<Param>, p: Param) -> usize {
     params.len()
 }
 
-/// `FROM gigs t WHERE ...`: the active gigs matching `q`'s filters and text
-/// (the words, or the title's trigrams when `fuzzy`).
-fn from_where(q: &GigQuery, fuzzy: bool, params: &mut Vec<Param>) -> String {
+/// `FROM gigs t WHERE ...`: the active gigs matching `q`'s filters and words.
+fn from_where(q: &GigQuery, params: &mut Vec<Param>) -> String {
     let words = words(q);
     let text = words.join(" ");
     let mut sql = String::from(" FROM gigs t WHERE t.status = 'active'");
@@ -144,44 +169,33 @@ fn from_where(q: &GigQuery, fuzzy: bool, params: &mut Vec<Param>) -> String {
         let n = param(params, Param::Int(days));
         let _ = write!(sql, " AND t.basic_delivery_days <= ${n}");
     }
-    if fuzzy {
-        let m = param(params, Param::Text(text));
-        let _ = write!(sql, " AND t.title % ${m}");
-    } else {
-        let t = param(params, Param::Text(text));
-        let p = param(params, Param::Text(prefixes(&words)));
-        let _ = write!(
-            sql,
-            " AND t.search_vector @@ (plainto_tsquery('english', ${t}) || to_tsquery('simple', ${p}))"
-        );
-    }
+    let t = param(params, Param::Text(text));
+    let p = param(params, Param::Text(prefixes(&words)));
+    let _ = write!(
+        sql,
+        " AND t.search_vector @@ (plainto_tsquery('english', ${t}) || to_tsquery('simple', ${p}))"
+    );
     sql
 }
 
-/// One statement of the search as SQL text with its parameters in order:
-/// the word query, or the trigram fallback when `fuzzy`.
-fn raw_statement(q: &GigQuery, fuzzy: bool) -> (String, Vec<Param>) {
+/// The word query as SQL text with its parameters in order.
+fn raw_statement(q: &GigQuery) -> (String, Vec<Param>) {
     let words = words(q);
     let text = words.join(" ");
     let mut params = Vec::new();
     let mut sql = String::from("SELECT to_jsonb(t.*)::text");
-    sql.push_str(&from_where(q, fuzzy, &mut params));
-    let order = if fuzzy {
-        let s = param(&mut params, Param::Text(text));
-        format!("similarity(t.title, ${s}) DESC")
-    } else {
-        let first = params.len() + 1;
-        params.extend(words.iter().cloned().map(Param::Text));
-        let title = hits("t.title", &words, first);
-        let first = params.len() + 1;
-        params.extend(words.iter().cloned().map(Param::Text));
-        let description = hits("t.description", &words, first);
-        let r = param(&mut params, Param::Text(text));
-        format!(
-            "{title} DESC, {description} DESC, \
-             ts_rank(t.search_vector, plainto_tsquery('english', ${r})) DESC"
-        )
-    };
+    sql.push_str(&from_where(q, &mut params));
+    let first = params.len() + 1;
+    params.extend(words.iter().cloned().map(Param::Text));
+    let title = hits("t.title", &words, first);
+    let first = params.len() + 1;
+    params.extend(words.iter().cloned().map(Param::Text));
+    let description = hits("t.description", &words, first);
+    let r = param(&mut params, Param::Text(text));
+    let order = format!(
+        "{title} DESC, {description} DESC, \
+         ts_rank(t.search_vector, plainto_tsquery('english', ${r})) DESC"
+    );
     let l = param(&mut params, Param::Big(i64::from(q.page.limit)));
     let o = param(&mut params, Param::Big(i64::from(q.page.offset)));
     let _ = write!(
@@ -216,16 +230,22 @@ async fn raw_fetch(pool: &PgPool, sql: &str, params: &[Param]) -> Outcome<Vec<St
     Ok(query.fetch_all(pool).await?)
 }
 
-/// The search written by hand: the word query, then the trigram fallback
-/// when the words match nothing (as the library does).
+/// The search written by hand: the word query, then, when the words match
+/// nothing, the vocabulary lookup and the word query with the corrections
+/// (as the library does).
 async fn raw_search(pool: &PgPool, q: &GigQuery) -> Outcome<Vec<String>> {
-    let (sql, params) = raw_statement(q, false);
+    let (sql, params) = raw_statement(q);
     let rows = raw_fetch(pool, &sql, &params).await?;
     if !rows.is_empty() || words(q).is_empty() {
         return Ok(rows);
     }
-    let (sql, params) = raw_statement(q, true);
-    raw_fetch(pool, &sql, &params).await
+    match corrected(pool, q).await? {
+        Some(fixed) => {
+            let (sql, params) = raw_statement(&fixed);
+            raw_fetch(pool, &sql, &params).await
+        }
+        None => Ok(rows),
+    }
 }
 
 /// The ids of hand-written result rows.
@@ -242,12 +262,18 @@ fn ids(rows: &[String]) -> Outcome<Vec<Uuid>> {
         .collect()
 }
 
-/// How many active gigs match `q`'s filters and its words (or, when
-/// `fuzzy`, its trigrams): the rows the query must rank before it can
-/// return its first page.
-async fn matching(pool: &PgPool, q: &GigQuery, fuzzy: bool) -> Outcome<usize> {
+/// How many active gigs match `q`'s filters and its words (for a typo, its
+/// corrected words): the rows the query must rank before it can return its
+/// first page.
+async fn matching(pool: &PgPool, q: &GigQuery, typo: bool) -> Outcome<usize> {
+    let fixed = if typo {
+        corrected(pool, q).await?
+    } else {
+        None
+    };
+    let q = fixed.as_ref().unwrap_or(q);
     let mut params = Vec::new();
-    let sql = format!("SELECT count(*)::text{}", from_where(q, fuzzy, &mut params));
+    let sql = format!("SELECT count(*)::text{}", from_where(q, &mut params));
     let rows = raw_fetch(pool, &sql, &params).await?;
     Ok(rows.first().and_then(|n| n.parse().ok()).unwrap_or(0))
 }
