@@ -16,6 +16,7 @@ pub mod notify;
 pub mod policy;
 pub mod realtime;
 pub mod service;
+pub mod spelling;
 pub mod state;
 pub mod store;
 #[cfg(feature = "proptest")]

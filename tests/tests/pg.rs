@@ -29,7 +29,7 @@ mod postgres_only {
     use std::sync::Arc;
 
     use reelbyte_core::ids::UserId;
-    use reelbyte_core::store::{ChangeSet, Counter, GigQuery, JobQuery, Store};
+    use reelbyte_core::store::{ChangeSet, Counter, GigQuery, Store};
     use reelbyte_core::testing::contracts::{active_gig_contract, video};
     use reelbyte_core::testing::{TestEnv, factory, gigs::active_gig};
     use reelbyte_pg::PgStore;
@@ -75,7 +75,8 @@ mod postgres_only {
             vec![logo.id]
         );
 
-        // No word matches "viedo": the trigram fallback finds the title.
+        // No word matches "viedo": corrected to "video", the word search
+        // finds the title.
         let fuzzy = env
             .store
             .gigs()
@@ -92,27 +93,6 @@ mod postgres_only {
             .await
             .expect("search");
         assert!(nothing.is_empty());
-
-        // Jobs are corrected from the same vocabulary ("Launch campaign:
-        // five TikToks", skill "editing").
-        let client = env.client().await;
-        let (job, _) = env
-            .seed_job_with_proposal(
-                client.client_id(),
-                creator.creator_id(),
-                reelbyte_core::testing::gigs::usd("300.00"),
-            )
-            .await;
-        let jobs = env
-            .store
-            .jobs()
-            .search(&JobQuery {
-                text: Some("lanch campain tiktoks".into()),
-                ..JobQuery::default()
-            })
-            .await
-            .expect("search jobs");
-        assert_eq!(jobs.iter().map(|j| j.id).collect::<Vec<_>>(), vec![job]);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

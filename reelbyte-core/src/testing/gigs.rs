@@ -13,7 +13,7 @@ use crate::ids::GigId;
 use crate::money::{Currency, Money};
 use crate::service::{CreateGigInput, Ctx, TierInput, UpdateGigInput};
 use crate::state::{GigEvent, GigMachine, StateMachine};
-use crate::store::{GigQuery, Page};
+use crate::store::{GigQuery, JobQuery, Page};
 use crate::testing::{Seeded, StoreFactory, TestEnv};
 use crate::value::{Text, Url};
 
@@ -36,6 +36,7 @@ macro_rules! conformance_area_gigs {
             update_gig_refuses_bad_input_and_deleted_gigs,
             list_my_gigs_lists_own_live_gigs,
             browse_gigs_lists_active_gigs_and_checks_the_query,
+            misspelt_searches_are_corrected_from_titles_and_tags,
             gig_views_are_counted_without_a_version_or_audit,
             concurrent_same_title_gigs_get_distinct_slugs,
         );
@@ -824,6 +825,58 @@ pub async fn list_my_gigs_lists_own_live_gigs(factory: &StoreFactory) {
         .map(|g| g.id)
         .collect();
     assert_eq!(mine, BTreeSet::from([draft.id, active.id]));
+}
+
+/// A search whose words match nothing is run again with its misspelt words
+/// corrected from the words of gig titles and tags and job titles, on every
+/// backend ([`crate::spelling`]).
+pub async fn misspelt_searches_are_corrected_from_titles_and_tags(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let creator = env.creator().await;
+    let editor = active_gig(&env, &creator, "Video editor for reels").await;
+    let logo = active_gig(&env, &creator, "Logo animation").await;
+    let gigs = |text: &str| {
+        let query = GigQuery {
+            text: Some(text.to_string()),
+            ..GigQuery::default()
+        };
+        let market = env.market.clone();
+        async move {
+            market
+                .browse_gigs(&query)
+                .await
+                .expect("search")
+                .into_iter()
+                .map(|g| g.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    // "viedo" (a transposition) and "edtor" (a deletion) match no word;
+    // corrected to "video editor", only the editor's gig has both.
+    assert_eq!(gigs("viedo edtor").await, vec![editor.id]);
+    // A misspelt tag ("reels" is one) is corrected too; every gig has it.
+    assert_eq!(
+        gigs("reals").await.into_iter().collect::<BTreeSet<_>>(),
+        BTreeSet::from([editor.id, logo.id])
+    );
+    // Nothing near: no correction, no results.
+    assert!(gigs("zzzzqqq").await.is_empty());
+
+    // Jobs are corrected from the same vocabulary ("Launch campaign: five
+    // TikToks").
+    let client = env.client().await;
+    let (job, _) = env
+        .seed_job_with_proposal(client.client_id(), creator.creator_id(), usd("300.00"))
+        .await;
+    let jobs = env
+        .market
+        .browse_jobs(&JobQuery {
+            text: Some("lanch campain".into()),
+            ..JobQuery::default()
+        })
+        .await
+        .expect("search jobs");
+    assert_eq!(jobs.iter().map(|j| j.id).collect::<Vec<_>>(), vec![job]);
 }
 
 /// Browsing lists active gigs only, filters them, and refuses bad queries.
