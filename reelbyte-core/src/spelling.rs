@@ -77,13 +77,17 @@ pub fn candidates<'a>(
     keys: &BTreeSet<String>,
     vocabulary: impl IntoIterator<Item = &'a str>,
 ) -> Vec<String> {
+    // Distinct words first: a word used by many titles is checked once.
     let words: BTreeSet<String> = vocabulary
         .into_iter()
         .flat_map(vocabulary_words)
-        .filter(|w| !filed_under(w).is_disjoint(keys))
         .collect();
     let cap = usize::try_from(MAX_CANDIDATES).unwrap_or(usize::MAX);
-    words.into_iter().take(cap).collect()
+    words
+        .into_iter()
+        .filter(|w| !filed_under(w).is_disjoint(keys))
+        .take(cap)
+        .collect()
 }
 
 /// `chars` without the character at `at`.
