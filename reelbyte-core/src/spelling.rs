@@ -78,10 +78,7 @@ pub fn candidates<'a>(
     vocabulary: impl IntoIterator<Item = &'a str>,
 ) -> Vec<String> {
     // Distinct words first: a word used by many titles is checked once.
-    let words: BTreeSet<String> = vocabulary
-        .into_iter()
-        .flat_map(vocabulary_words)
-        .collect();
+    let words: BTreeSet<String> = vocabulary.into_iter().flat_map(vocabulary_words).collect();
     let cap = usize::try_from(MAX_CANDIDATES).unwrap_or(usize::MAX);
     words
         .into_iter()

@@ -152,6 +152,18 @@ pub(crate) fn close_for_stats(profile: &mut CreatorProfile, closing: Closing) ->
     Ok(())
 }
 
+/// Which side of the contract `user` is on; `NotFound` for anyone who is not
+/// a party, so that others learn nothing of the contract.
+pub(crate) fn side_of(parties: &ContractParties, user: crate::ids::UserId) -> Result<ReviewerType> {
+    if parties.client.user_id == user {
+        Ok(ReviewerType::Client)
+    } else if parties.creator.user_id == user {
+        Ok(ReviewerType::Creator)
+    } else {
+        Err(Error::not_found("contract"))
+    }
+}
+
 impl Marketplace {
     /// The contract `id` if `user` is a party to it, and which side they are
     /// on; anyone else gets `NotFound`.
@@ -176,13 +188,7 @@ impl Marketplace {
             .contract_parties(id)
             .await?
             .ok_or(Error::not_found("contract"))?;
-        let side = if parties.client.user_id == user {
-            ReviewerType::Client
-        } else if parties.creator.user_id == user {
-            ReviewerType::Creator
-        } else {
-            return Err(Error::not_found("contract"));
-        };
+        let side = side_of(&parties, user)?;
         Ok((parties, side))
     }
 

@@ -275,13 +275,7 @@ impl Marketplace {
         let (parties, user) = self.store.contract_parties_with_user(id, actor).await?;
         let user = admitted(user)?;
         let parties = parties.ok_or(Error::not_found("contract"))?;
-        let side = if parties.client.user_id == user.id {
-            ReviewerType::Client
-        } else if parties.creator.user_id == user.id {
-            ReviewerType::Creator
-        } else {
-            return Err(Error::not_found("contract"));
-        };
+        let side = contracts::side_of(&parties, user.id)?;
         Ok((user, parties, side))
     }
 
