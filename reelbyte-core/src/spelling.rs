@@ -19,6 +19,20 @@
 //! transposition away, and for many two away, so candidates are found with
 //! exact-key lookups only. They are then ranked by their true edit
 //! distance.
+//!
+//! ```
+//! use std::collections::BTreeSet;
+//! use reelbyte_core::spelling::{candidates, correct, lookup_keys};
+//!
+//! let words = vec!["viedo".to_string(), "editor".to_string()];
+//! let keys: BTreeSet<String> = lookup_keys(&words).into_iter().collect();
+//! let found = candidates(&keys, ["Video editor for reels", "Logo animation"]);
+//! assert_eq!(found, ["editor", "video"]);
+//! assert_eq!(
+//!     correct(&words, &found),
+//!     Some(vec!["video".to_string(), "editor".to_string()])
+//! );
+//! ```
 
 use std::collections::BTreeSet;
 

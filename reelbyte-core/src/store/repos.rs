@@ -226,7 +226,9 @@ pub trait GigRepo: Send + Sync {
     /// A creator's gigs (every status but deleted), newest first.
     async fn list_by_creator_profile_id(&self, id: CreatorProfileId) -> Result<Vec<Gig>>;
     /// Active gigs matching `query`: by text relevance when there is text,
-    /// else newest published first.
+    /// else newest published first. When the words match nothing, the
+    /// search runs again with misspelt words corrected as
+    /// [`crate::spelling`] rules.
     async fn search(&self, query: &GigQuery) -> Result<Vec<Gig>>;
 }
 
@@ -238,7 +240,9 @@ pub trait JobRepo: Send + Sync {
     async fn get_by_id(&self, id: JobId) -> Result<Option<Job>>;
     /// A client's jobs, newest first.
     async fn list_by_client_profile_id(&self, id: ClientProfileId) -> Result<Vec<Job>>;
-    /// Open jobs matching `query`, newest published first.
+    /// Open jobs matching `query`, newest published first. When the words
+    /// match nothing, the search runs again with misspelt words corrected as
+    /// [`crate::spelling`] rules.
     async fn search(&self, query: &JobQuery) -> Result<Vec<Job>>;
     /// The proposal with `id`.
     async fn get_proposal_by_id(&self, id: ProposalId) -> Result<Option<Proposal>>;
