@@ -102,6 +102,15 @@ pub enum Error {
         source: Option<BoxError>,
     },
 
+    /// A read ran past the time limit the deployment set for it (for
+    /// example a search too broad for its budget). Nothing changed; a
+    /// narrower request, or the same one later, may succeed.
+    #[error("the {what} took longer than its time limit")]
+    TimedOut {
+        /// What ran out of time, e.g. `"search"`.
+        what: &'static str,
+    },
+
     /// The storage backend or another dependency failed.
     #[error("{backend} backend error")]
     Backend {
@@ -175,6 +184,7 @@ impl Error {
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::Rule { rule, .. } => rule,
             Self::Payment { .. } => "payment_failed",
+            Self::TimedOut { .. } => "timed_out",
             Self::Backend { .. } => "backend",
         }
     }

@@ -105,6 +105,8 @@ pub(crate) fn map(table: Option<Table>, error: sqlx::Error) -> Error {
         Some(SERIALIZATION_FAILURE | DEADLOCK_DETECTED) => {
             Error::conflict(entity, "concurrent change sets kept colliding")
         }
+        // query_canceled: a statement timeout the store set ran out.
+        Some("57014") => Error::TimedOut { what: "query" },
         _ => Error::backend(BACKEND, error),
     }
 }

@@ -49,6 +49,7 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 pub struct PgStore {
     pool: PgPool,
     replica: Option<PgPool>,
+    search_timeout: Option<std::time::Duration>,
     fault: Option<fault::FaultHook>,
     paths: Arc<apply::PathCounters>,
 }
@@ -70,6 +71,7 @@ impl PgStore {
         Self {
             pool,
             replica: None,
+            search_timeout: None,
             fault: None,
             paths: Arc::default(),
         }
@@ -95,6 +97,18 @@ impl PgStore {
     /// primary; every other read and every write stays on the primary.
     pub fn with_read_replica(mut self, replica: PgPool) -> Self {
         self.replica = Some(replica);
+        self
+    }
+
+    /// Bounds every search (gigs, jobs, creators) to `limit`: the statement
+    /// runs under `SET LOCAL statement_timeout`, and one that runs longer is
+    /// cancelled by PostgreSQL and answered with
+    /// [`Error::TimedOut`]. A public search
+    /// endpoint should set one: a broad query over a large catalogue can
+    /// take seconds. Costs one more statement per search (and `BEGIN` /
+    /// `COMMIT`). Without it searches run unbounded.
+    pub fn with_search_timeout(mut self, limit: std::time::Duration) -> Self {
+        self.search_timeout = Some(limit);
         self
     }
 

@@ -6,7 +6,7 @@
 //! rating and availability. These reads may use a lagging replica.
 
 use reelbyte_core::entities::{CreatorProfile, Gig, Job};
-use reelbyte_core::error::Result;
+use reelbyte_core::error::{Error, Result};
 use reelbyte_core::store::{CreatorQuery, Entity, GigQuery, JobQuery, Page};
 use serde::de::DeserializeOwned;
 use sqlx::{Postgres, QueryBuilder};
@@ -75,11 +75,34 @@ impl PgStore {
         &self,
         mut qb: QueryBuilder<Postgres>,
     ) -> Result<Vec<E>> {
-        let rows: Vec<String> = qb
-            .build_query_scalar()
-            .fetch_all(self.reader())
-            .await
-            .map_err(|e| error::map(Some(E::TABLE), e))?;
+        let timed_out = |e: sqlx::Error| match error::map(Some(E::TABLE), e) {
+            Error::TimedOut { .. } => Error::TimedOut { what: "search" },
+            other => other,
+        };
+        let rows: Vec<String> = match self.search_timeout {
+            None => qb
+                .build_query_scalar()
+                .fetch_all(self.reader())
+                .await
+                .map_err(timed_out)?,
+            Some(limit) => {
+                let mut tx = self.reader().begin().await.map_err(timed_out)?;
+                // `SET LOCAL` takes no parameter; `set_config(.., true)` is
+                // the same for this transaction only.
+                sqlx::query("SELECT set_config('statement_timeout', $1, true)")
+                    .bind(limit.as_millis().max(1).to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(timed_out)?;
+                let rows = qb
+                    .build_query_scalar()
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(timed_out)?;
+                tx.commit().await.map_err(timed_out)?;
+                rows
+            }
+        };
         rows.iter()
             .map(|row| codec::decode::<E>(E::TABLE, row))
             .collect()

@@ -96,6 +96,43 @@ mod postgres_only {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn searches_past_their_time_limit_are_cancelled() {
+        let store = fresh_store().await;
+        let env = env_over(&store).await;
+        let creator = env.creator().await;
+        let gig = active_gig(&env, &creator, "Video editor for reels").await;
+        let bounded = store
+            .clone()
+            .with_search_timeout(std::time::Duration::from_millis(200));
+        // Another session holds the table: the search waits for it, so it
+        // runs past any limit, deterministically.
+        let mut holder = store.pool().begin().await.expect("begin");
+        sqlx::query("LOCK TABLE gigs IN ACCESS EXCLUSIVE MODE")
+            .execute(&mut *holder)
+            .await
+            .expect("lock");
+        let started = std::time::Instant::now();
+        let error = bounded
+            .gigs()
+            .search(&gig_text("video"))
+            .await
+            .expect_err("cancelled");
+        assert!(
+            matches!(error, reelbyte_core::Error::TimedOut { what: "search" }),
+            "{error:?}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        holder.rollback().await.expect("release");
+        // Within the limit the same search answers, on the same pool.
+        let found = bounded
+            .gigs()
+            .search(&gig_text("video"))
+            .await
+            .expect("search");
+        assert_eq!(found.iter().map(|g| g.id).collect::<Vec<_>>(), vec![gig.id]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_vocabulary_learns_titles_and_tags_once() {
         let store = fresh_store().await;
         let env = env_over(&store).await;

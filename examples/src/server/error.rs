@@ -91,6 +91,7 @@ fn status_of(error: &reelbyte_core::Error) -> StatusCode {
         E::Forbidden { .. } => StatusCode::FORBIDDEN,
         E::Unauthenticated => StatusCode::UNAUTHORIZED,
         E::Payment { .. } => StatusCode::PAYMENT_REQUIRED,
+        E::TimedOut { .. } => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -98,7 +99,8 @@ fn status_of(error: &reelbyte_core::Error) -> StatusCode {
 impl From<reelbyte_core::Error> for ApiError {
     fn from(error: reelbyte_core::Error) -> Self {
         let status = status_of(&error);
-        let detail = if status.is_server_error() {
+        // A timed-out search says so; other server errors say nothing.
+        let detail = if status == StatusCode::INTERNAL_SERVER_ERROR {
             // The source may name internals; the log keeps it.
             tracing::error!(error = ?error, "request failed");
             "internal error".to_string()
@@ -213,4 +215,30 @@ pub enum Problems {
     /// Rate limited; see `Retry-After`.
     #[response(status = 429, content_type = "application/problem+json")]
     TooManyRequests(Problem),
+    /// A search ran past its time limit; narrow it or retry later.
+    #[response(status = 503, content_type = "application/problem+json")]
+    Unavailable(Problem),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timed_out_search_is_503_and_says_so() {
+        let timed_out = ApiError::from(reelbyte_core::Error::TimedOut { what: "search" });
+        assert_eq!(timed_out.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(timed_out.code, "timed_out");
+        assert_eq!(
+            timed_out.detail,
+            "the search took longer than its time limit"
+        );
+        // Other server errors keep their internals to the log.
+        let failed = ApiError::from(reelbyte_core::Error::backend(
+            "postgres",
+            std::io::Error::other("connection to 10.0.0.7 refused"),
+        ));
+        assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(failed.detail, "internal error");
+    }
 }

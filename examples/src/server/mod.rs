@@ -64,6 +64,10 @@ pub struct Config {
     /// Writes per caller (user or address) per minute (0 disables the limit).
     #[arg(long, env = "REELBYTE_WRITE_LIMIT", default_value_t = 300)]
     pub write_limit_per_minute: u32,
+    /// Milliseconds a search may run on PostgreSQL before it is cancelled
+    /// and answered with 503 (0: no limit).
+    #[arg(long, env = "REELBYTE_SEARCH_TIMEOUT_MS", default_value_t = 5_000)]
+    pub search_timeout_ms: u64,
 }
 
 impl Config {
@@ -78,6 +82,7 @@ impl Config {
             seed_staff_password: None,
             login_limit_per_minute: 10,
             write_limit_per_minute: 300,
+            search_timeout_ms: 5_000,
         }
     }
 }
@@ -106,9 +111,12 @@ impl std::fmt::Debug for Backends {
 pub async fn build_backends(config: &Config) -> Result<Backends, String> {
     let store: Arc<dyn Store> = match &config.database_url {
         Some(url) => {
-            let store = reelbyte_pg::PgStore::connect(url, 16)
+            let mut store = reelbyte_pg::PgStore::connect(url, 16)
                 .await
                 .map_err(|e| format!("PostgreSQL: {e}"))?;
+            if config.search_timeout_ms > 0 {
+                store = store.with_search_timeout(Duration::from_millis(config.search_timeout_ms));
+            }
             store
                 .migrate()
                 .await
