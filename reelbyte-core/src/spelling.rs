@@ -1,16 +1,17 @@
 //! Spelling correction for the search fallback of gigs and jobs.
 //!
-//! When the words of a query match nothing, a store replaces each misspelt
-//! word by the nearest word of its vocabulary (every word of gig titles and
-//! tags and of job titles and skills) and runs the word search again with
-//! the corrections. This module is the rule every store follows: which
-//! words the vocabulary holds ([`vocabulary_words`]) and under which keys it
-//! files them ([`filed_under`]), which keys a query looks up
-//! ([`lookup_keys`]), which vocabulary words are candidates
-//! ([`candidates`]) and which candidate wins ([`correct`]). Stores only
-//! keep the vocabulary: PostgreSQL in the `search_words` table (migration
-//! 0018, filled by triggers, one indexed lookup per query), the memory store
-//! by reading its rows.
+//! When the words of a query match nothing, `Marketplace::browse_gigs` and
+//! `browse_jobs` replace each misspelt word by the nearest word of the
+//! store's vocabulary (every word of gig titles and tags and of job titles
+//! and skills) and run the word search again with the corrections. This
+//! module is the rule: which words the vocabulary holds
+//! ([`vocabulary_words`]) and under which keys it files them
+//! ([`filed_under`]), which keys a query looks up ([`lookup_keys`]), which
+//! vocabulary words are candidates ([`candidates`]) and which candidate
+//! wins ([`correct`]). Stores only keep the vocabulary and answer
+//! `DiscoveryRepo::spelling_candidates`: PostgreSQL from the `search_words`
+//! table (migration 0018, filled by triggers, one indexed lookup), the
+//! memory store by reading its rows.
 //!
 //! The vocabulary files every word under its own spelling and under each
 //! spelling with one character deleted; a query word is looked up under its

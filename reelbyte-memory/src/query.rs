@@ -1,16 +1,9 @@
-//! Small helpers shared by the repositories: paging, text matching and the
-//! typo fallback's corrections.
+//! Small helpers shared by the repositories: paging and text matching.
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
-use std::iter::once;
 
 use reelbyte_core::Money;
-use reelbyte_core::entities::{Gig, Job};
-use reelbyte_core::spelling;
 use reelbyte_core::store::Page;
-
-use crate::db::Db;
 
 /// The items of `page` from an already ordered sequence.
 pub(crate) fn paginate<T>(items: impl IntoIterator<Item = T>, page: Page) -> Vec<T> {
@@ -55,28 +48,11 @@ impl Words {
         (!words.is_empty()).then_some(Self(words))
     }
 
-    /// These words with the misspelt ones corrected from the vocabulary of
-    /// gig titles and tags and job titles and skills
-    /// ([`reelbyte_core::spelling`], the rule the PostgreSQL store follows
-    /// with its `search_words` table), or `None` when no word changes.
-    pub(crate) fn corrected(&self, db: &Db) -> Option<Self> {
-        let keys: BTreeSet<String> = spelling::lookup_keys(&self.0).into_iter().collect();
-        if keys.is_empty() {
-            return None;
-        }
-        let gigs = db.scan::<Gig>().flat_map(|g| {
-            once(g.title.as_str()).chain(g.search_tags.iter().flatten().map(String::as_str))
-        });
-        let jobs = db.scan::<Job>().flat_map(|j| {
-            once(j.title.as_str()).chain(j.required_skills.iter().flatten().map(String::as_str))
-        });
-        let candidates = spelling::candidates(&keys, gigs.chain(jobs));
-        spelling::correct(&self.0, &candidates).map(Self)
-    }
-
     /// How well `title`, `description` and `tags` match, or `None` when some
     /// word appears in none of them. Matching is case-insensitive substring
-    /// matching: `edit` matches `Editing` (there is no stemming in memory).
+    /// matching: `edit` matches `Editing` (there is no stemming in memory;
+    /// typos are corrected by the service's fallback, see
+    /// `Marketplace::browse_gigs`).
     pub(crate) fn score(
         &self,
         title: &str,

@@ -1,9 +1,10 @@
 //! Browse and search: gigs and jobs by full text (weighted search vectors,
 //! every word matched stemmed or as a word prefix through the GIN index, then
-//! ranked by words in the title, in the description and `ts_rank`) with a
-//! spelling fallback for typos (misspelt words corrected from the vocabulary
-//! of titles and tags, see [`crate::spelling`]), creators by skill, category,
-//! rating and availability. These reads may use a lagging replica.
+//! ranked by words in the title, in the description and `ts_rank`),
+//! creators by skill, category, rating and availability. These reads may use
+//! a lagging replica. The typo fallback is the service's
+//! (`Marketplace::browse_gigs`); this store answers its vocabulary lookup
+//! (`DiscoveryRepo::spelling_candidates`, [`crate::spelling::LOOKUP`]).
 
 use reelbyte_core::entities::{CreatorProfile, Gig, Job};
 use reelbyte_core::error::{Error, Result};
@@ -11,7 +12,7 @@ use reelbyte_core::store::{CreatorQuery, Entity, GigQuery, JobQuery, Page};
 use serde::de::DeserializeOwned;
 use sqlx::{Postgres, QueryBuilder};
 
-use crate::{PgStore, codec, error, spelling};
+use crate::{PgStore, codec, error};
 
 /// The lowercase words of a free-text query.
 fn words(text: Option<&str>) -> Vec<String> {
@@ -90,7 +91,8 @@ impl PgStore {
                 // `SET LOCAL` takes no parameter; `set_config(.., true)` is
                 // the same for this transaction only.
                 sqlx::query("SELECT set_config('statement_timeout', $1, true)")
-                    .bind(limit.as_millis().max(1).to_string())
+                    // PostgreSQL takes 1 ms to i32::MAX ms.
+                    .bind(limit.as_millis().clamp(1, i32::MAX as u128).to_string())
                     .execute(&mut *tx)
                     .await
                     .map_err(timed_out)?;
@@ -108,33 +110,10 @@ impl PgStore {
             .collect()
     }
 
-    /// The words with their misspellings corrected from the vocabulary of
-    /// titles and tags (one indexed lookup), or `None` when nothing changes.
-    async fn corrected(&self, words: &[String]) -> Result<Option<Vec<String>>> {
-        let keys = spelling::lookup_keys(words);
-        if keys.is_empty() {
-            return Ok(None);
-        }
-        let candidates: Vec<String> = sqlx::query_scalar(spelling::LOOKUP)
-            .bind(keys)
-            .bind(spelling::MAX_CANDIDATES)
-            .fetch_all(self.reader())
-            .await
-            .map_err(|e| error::map(None, e))?;
-        Ok(spelling::correct(words, &candidates))
-    }
-
     /// [`GigRepo::search`](reelbyte_core::store::GigRepo::search).
     pub(crate) async fn search_gigs(&self, query: &GigQuery) -> Result<Vec<Gig>> {
-        let words = words(query.text.as_deref());
-        let hits = self.gigs_matching(query, &words).await?;
-        if !hits.is_empty() || words.is_empty() {
-            return Ok(hits);
-        }
-        match self.corrected(&words).await? {
-            Some(corrected) => self.gigs_matching(query, &corrected).await,
-            None => Ok(hits),
-        }
+        self.gigs_matching(query, &words(query.text.as_deref()))
+            .await
     }
 
     async fn gigs_matching(&self, query: &GigQuery, words: &[String]) -> Result<Vec<Gig>> {
@@ -182,15 +161,8 @@ impl PgStore {
 
     /// [`JobRepo::search`](reelbyte_core::store::JobRepo::search).
     pub(crate) async fn search_jobs(&self, query: &JobQuery) -> Result<Vec<Job>> {
-        let words = words(query.text.as_deref());
-        let hits = self.jobs_matching(query, &words).await?;
-        if !hits.is_empty() || words.is_empty() {
-            return Ok(hits);
-        }
-        match self.corrected(&words).await? {
-            Some(corrected) => self.jobs_matching(query, &corrected).await,
-            None => Ok(hits),
-        }
+        self.jobs_matching(query, &words(query.text.as_deref()))
+            .await
     }
 
     async fn jobs_matching(&self, query: &JobQuery, words: &[String]) -> Result<Vec<Job>> {

@@ -1,6 +1,7 @@
-//! The typo fallback's vocabulary lookup on PostgreSQL. The rule (which
-//! keys, which candidate wins) is [`reelbyte_core::spelling`], re-exported
-//! here; this store keeps the vocabulary in `search_words` (migration 0018).
+//! The typo fallback's vocabulary lookup on PostgreSQL
+//! (`DiscoveryRepo::spelling_candidates`). The rule (which keys, which
+//! candidate wins) is [`reelbyte_core::spelling`], re-exported here; this
+//! store keeps the vocabulary in `search_words` (migration 0018).
 
 pub use reelbyte_core::spelling::*;
 

@@ -749,6 +749,10 @@ where
             .list_profile_views_by_viewer_user_id(user_id)
             .await
     }
+
+    async fn spelling_candidates(&self, keys: &[String]) -> Result<Vec<String>> {
+        self.inner.discovery().spelling_candidates(keys).await
+    }
 }
 
 #[async_trait]

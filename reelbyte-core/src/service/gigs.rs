@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::ids::{CreatorProfileId, GigId, GigViewId};
 use crate::money::Money;
 use crate::service::{Ctx, Marketplace, Retry, command};
+use crate::spelling;
 use crate::state::{GigEvent, GigMachine, StateMachine};
 use crate::store::{ChangeSet, Counter, GigQuery, Page};
 use crate::value::{Slug, Text, Url};
@@ -968,7 +969,36 @@ impl Marketplace {
             category: query_category(query.category.as_deref())?,
             ..query.clone()
         };
-        self.store().gigs().search(&query).await
+        let hits = self.store().gigs().search(&query).await?;
+        if !hits.is_empty() {
+            return Ok(hits);
+        }
+        match self.corrected_text(query.text.as_deref()).await? {
+            Some(text) => {
+                let query = GigQuery {
+                    text: Some(text),
+                    ..query
+                };
+                self.store().gigs().search(&query).await
+            }
+            None => Ok(hits),
+        }
+    }
+
+    /// `text` with its misspelt words corrected from the store's search
+    /// vocabulary ([`crate::spelling`]), or `None` when no word changes:
+    /// the fallback of [`Marketplace::browse_gigs`] and
+    /// [`Marketplace::browse_jobs`] when the words match nothing.
+    pub(crate) async fn corrected_text(&self, text: Option<&str>) -> Result<Option<String>> {
+        let words: Vec<String> = text
+            .map(|t| t.split_whitespace().map(str::to_lowercase).collect())
+            .unwrap_or_default();
+        let keys = spelling::lookup_keys(&words);
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        let candidates = self.store().discovery().spelling_candidates(&keys).await?;
+        Ok(spelling::correct(&words, &candidates).map(|fixed| fixed.join(" ")))
     }
 
     /// Records that whoever `ctx` names (possibly nobody) viewed a gig they

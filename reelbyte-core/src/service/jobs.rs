@@ -759,7 +759,21 @@ impl Marketplace {
             skills: labels("skills", &query.skills, MAX_REQUIRED_SKILLS, false)?,
             ..query.clone()
         };
-        self.store().jobs().search(&query).await
+        let hits = self.store().jobs().search(&query).await?;
+        if !hits.is_empty() {
+            return Ok(hits);
+        }
+        // As for gigs: misspelt words corrected, then once more.
+        match self.corrected_text(query.text.as_deref()).await? {
+            Some(text) => {
+                let query = JobQuery {
+                    text: Some(text),
+                    ..query
+                };
+                self.store().jobs().search(&query).await
+            }
+            None => Ok(hits),
+        }
     }
 
     /// Records that whoever `ctx` names (possibly nobody) viewed a job they

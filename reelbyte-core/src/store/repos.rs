@@ -226,9 +226,8 @@ pub trait GigRepo: Send + Sync {
     /// A creator's gigs (every status but deleted), newest first.
     async fn list_by_creator_profile_id(&self, id: CreatorProfileId) -> Result<Vec<Gig>>;
     /// Active gigs matching `query`: by text relevance when there is text,
-    /// else newest published first. When the words match nothing, the
-    /// search runs again with misspelt words corrected as
-    /// [`crate::spelling`] rules.
+    /// else newest published first. (`Marketplace::browse_gigs` adds the
+    /// typo fallback of [`crate::spelling`].)
     async fn search(&self, query: &GigQuery) -> Result<Vec<Gig>>;
 }
 
@@ -240,9 +239,9 @@ pub trait JobRepo: Send + Sync {
     async fn get_by_id(&self, id: JobId) -> Result<Option<Job>>;
     /// A client's jobs, newest first.
     async fn list_by_client_profile_id(&self, id: ClientProfileId) -> Result<Vec<Job>>;
-    /// Open jobs matching `query`, newest published first. When the words
-    /// match nothing, the search runs again with misspelt words corrected as
-    /// [`crate::spelling`] rules.
+    /// Open jobs matching `query`, newest published first.
+    /// (`Marketplace::browse_jobs` adds the typo fallback of
+    /// [`crate::spelling`].)
     async fn search(&self, query: &JobQuery) -> Result<Vec<Job>>;
     /// The proposal with `id`.
     async fn get_proposal_by_id(&self, id: ProposalId) -> Result<Option<Proposal>>;
@@ -450,6 +449,11 @@ pub trait DiscoveryRepo: Send + Sync {
         &self,
         user_id: UserId,
     ) -> Result<Vec<ProfileView>>;
+    /// The words of the search vocabulary (every word of gig titles and
+    /// tags and of job titles and skills, see [`crate::spelling`]) filed
+    /// under any of `keys` (from [`crate::spelling::lookup_keys`]): sorted,
+    /// without repeats, at most [`crate::spelling::MAX_CANDIDATES`].
+    async fn spelling_candidates(&self, keys: &[String]) -> Result<Vec<String>>;
 }
 
 /// Disputes and support tickets.

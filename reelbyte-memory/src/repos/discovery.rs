@@ -1,13 +1,16 @@
 //! [`DiscoveryRepo`] over the in-memory maps.
 
 use std::cmp::Reverse;
+use std::collections::BTreeSet;
+use std::iter::once;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use reelbyte_core::entities::{Favorite, GigView, ProfileView, SavedSearch};
+use reelbyte_core::entities::{Favorite, Gig, GigView, Job, ProfileView, SavedSearch};
 use reelbyte_core::enums::FavoritedType;
 use reelbyte_core::error::Result;
 use reelbyte_core::ids::{CreatorProfileId, GigId, SavedSearchId, UserId};
+use reelbyte_core::spelling;
 use reelbyte_core::store::DiscoveryRepo;
 use uuid::Uuid;
 
@@ -106,5 +109,19 @@ impl DiscoveryRepo for MemStore {
         let db = self.read();
         let rows = db.children::<ProfileView>(Idx::ProfileViewsByViewer, Parent::id(user_id));
         Ok(owned(sorted(rows, |v| (v.viewed_at, v.id))))
+    }
+
+    async fn spelling_candidates(&self, keys: &[String]) -> Result<Vec<String>> {
+        // The vocabulary is read from the rows: every gig and job, whatever
+        // its status, as PostgreSQL's `search_words` learns them.
+        let keys: BTreeSet<String> = keys.iter().cloned().collect();
+        let db = self.read();
+        let gigs = db.scan::<Gig>().flat_map(|g| {
+            once(g.title.as_str()).chain(g.search_tags.iter().flatten().map(String::as_str))
+        });
+        let jobs = db.scan::<Job>().flat_map(|j| {
+            once(j.title.as_str()).chain(j.required_skills.iter().flatten().map(String::as_str))
+        });
+        Ok(spelling::candidates(&keys, gigs.chain(jobs)))
     }
 }

@@ -57,26 +57,18 @@ impl GigRepo for MemStore {
         let db = self.read();
         let words = Words::parse(query.text.as_deref());
         let active = Parent::Tag(GigStatus::Active.as_str());
-        let matching = |words: Option<&Words>| -> Vec<_> {
-            db.children::<Gig>(Idx::GigsByStatus, active)
-                .filter(|g| matches(g, query))
-                .filter_map(|g| match words {
-                    None => Some((None, g)),
-                    Some(words) => {
-                        let tags = g.search_tags.as_deref().unwrap_or_default();
-                        let relevance = words.score(g.title.as_str(), &g.description, tags)?;
-                        Some((Some(relevance), g))
-                    }
-                })
-                .collect()
-        };
-        let mut hits = matching(words.as_ref());
-        // Nothing matches: search again with misspelt words corrected.
-        if hits.is_empty()
-            && let Some(fixed) = words.as_ref().and_then(|w| w.corrected(&db))
-        {
-            hits = matching(Some(&fixed));
-        }
+        let mut hits: Vec<_> = db
+            .children::<Gig>(Idx::GigsByStatus, active)
+            .filter(|g| matches(g, query))
+            .filter_map(|g| match &words {
+                None => Some((None, g)),
+                Some(words) => {
+                    let tags = g.search_tags.as_deref().unwrap_or_default();
+                    let relevance = words.score(g.title.as_str(), &g.description, tags)?;
+                    Some((Some(relevance), g))
+                }
+            })
+            .collect();
         // Most relevant first (all equal without text), then newest published.
         hits.sort_by_key(|(relevance, g)| {
             (

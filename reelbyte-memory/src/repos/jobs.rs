@@ -55,21 +55,14 @@ impl JobRepo for MemStore {
         let db = self.read();
         let words = Words::parse(query.text.as_deref());
         let open = Parent::Tag(JobStatus::Open.as_str());
-        let matching = |words: Option<&Words>| -> Vec<&Job> {
-            db.children::<Job>(Idx::JobsByStatus, open)
-                .filter(|j| matches(j, query))
-                .filter(|j| {
-                    words.is_none_or(|w| w.score(j.title.as_str(), &j.description, &[]).is_some())
-                })
-                .collect()
-        };
-        let mut rows = matching(words.as_ref());
-        // Nothing matches: search again with misspelt words corrected.
-        if rows.is_empty()
-            && let Some(fixed) = words.as_ref().and_then(|w| w.corrected(&db))
-        {
-            rows = matching(Some(&fixed));
-        }
+        let rows = db
+            .children::<Job>(Idx::JobsByStatus, open)
+            .filter(|j| matches(j, query))
+            .filter(|j| {
+                words
+                    .as_ref()
+                    .is_none_or(|w| w.score(j.title.as_str(), &j.description, &[]).is_some())
+            });
         let ranked = sorted(rows, |j| Reverse((j.published_at, j.created_at, j.id)));
         Ok(owned(paginate(ranked, query.page)))
     }

@@ -9,8 +9,8 @@ use reelbyte_core::ids::{CreatorProfileId, GigId, SavedSearchId, UserId};
 use reelbyte_core::store::DiscoveryRepo;
 use uuid::Uuid;
 
-use crate::PgStore;
 use crate::query::Arg;
+use crate::{PgStore, error, spelling};
 
 #[async_trait]
 impl DiscoveryRepo for PgStore {
@@ -119,5 +119,17 @@ impl DiscoveryRepo for PgStore {
             vec![Arg::id(user_id)],
         )
         .await
+    }
+
+    async fn spelling_candidates(&self, keys: &[String]) -> Result<Vec<String>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        sqlx::query_scalar(spelling::LOOKUP)
+            .bind(keys)
+            .bind(spelling::MAX_CANDIDATES)
+            .fetch_all(self.reader())
+            .await
+            .map_err(|e| error::map(None, e))
     }
 }
