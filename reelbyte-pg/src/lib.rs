@@ -18,12 +18,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use reelbyte_core::entities::User;
 use reelbyte_core::error::{Error, Result};
-use reelbyte_core::ids::ContractId;
-use reelbyte_core::ids::UserId;
+use reelbyte_core::ids::{ContractId, GigId, UserId};
 use reelbyte_core::store::{
     AdminRepo, ChangeSet, ClientRepo, ContractParties, ContractRepo, CreatorRepo, DiscoveryRepo,
-    GigRepo, JobRepo, LedgerRepo, MessagingRepo, NotificationRepo, PaymentMethodRepo, Record,
-    ReviewRepo, SessionRepo, Store, SupportRepo, Table, UserRepo,
+    GigOrderContext, GigRepo, JobRepo, LedgerRepo, MessagingRepo, NotificationRepo,
+    PartyPreferences, PaymentMethodRepo, Record, ReviewRepo, SessionRepo, Store, SupportRepo,
+    Table, UserRepo,
 };
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -65,6 +65,26 @@ pub struct ApplyPaths {
     pub function: u64,
 }
 
+/// How long a pooled connection may sit idle before [`PgStore::connect`]'s
+/// pool checks that it is still alive before handing it out.
+pub const LIVENESS_CHECK_AFTER: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The pool settings of [`PgStore::connect`], for callers that build their
+/// own pool (other timeouts, `after_connect` hooks) on the same footing.
+pub fn pool_options(max_connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > LIVENESS_CHECK_AFTER {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
 impl PgStore {
     /// A store over an existing pool (of a migrated database).
     pub fn new(pool: PgPool) -> Self {
@@ -84,9 +104,18 @@ impl PgStore {
     }
 
     /// Connects to `url` with a pool of at most `max_connections`.
+    ///
+    /// A pooled connection that sat idle for longer than
+    /// [`LIVENESS_CHECK_AFTER`] is checked (one round trip) before it is
+    /// handed out; one used more recently is not. sqlx's default checks
+    /// every connection on every acquire, which doubled the round trips of
+    /// the store's single-statement reads and writes (see
+    /// `docs/BENCHMARKS.md`). A connection can die between a check and
+    /// its use either way, so callers already see such a failure as an
+    /// [`Error::Backend`], and [`Store::apply`] never retries a change set
+    /// whose outcome is unknown.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
-        let pool = PgPoolOptions::new()
-            .max_connections(max_connections)
+        let pool = pool_options(max_connections)
             .connect(url)
             .await
             .map_err(|e| Error::backend(BACKEND, e))?;
@@ -183,13 +212,18 @@ impl PgStore {
 }
 
 /// The select list and `FROM` clause that read a contract (`c`) with its
-/// client (`cl`) and creator (`cr`) profiles and its escrow account (`e`),
-/// each as JSON text; the escrow's is NULL when the join found none.
+/// client (`cl`) and creator (`cr`) profiles, its escrow account (`e`) and
+/// the notification preferences both parties' users saved, each as JSON
+/// text; the escrow's and the preferences are NULL when there are none.
 macro_rules! parties_of_contract {
     () => {
         "to_jsonb(c.*)::text AS contract, to_jsonb(cl.*)::text AS client, \
          to_jsonb(cr.*)::text AS creator, \
-         CASE WHEN e.id IS NULL THEN NULL ELSE to_jsonb(e.*)::text END AS escrow \
+         CASE WHEN e.id IS NULL THEN NULL ELSE to_jsonb(e.*)::text END AS escrow, \
+         (SELECT to_jsonb(np.*)::text FROM notification_preferences np \
+          WHERE np.user_id = cl.user_id) AS client_preferences, \
+         (SELECT to_jsonb(np.*)::text FROM notification_preferences np \
+          WHERE np.user_id = cr.user_id) AS creator_preferences \
          FROM contracts c \
          JOIN client_profiles cl ON cl.id = c.client_profile_id \
          JOIN creator_profiles cr ON cr.id = c.creator_profile_id \
@@ -197,9 +231,11 @@ macro_rules! parties_of_contract {
     };
 }
 
-/// A row of [`parties_of_contract!`]: contract, client, creator and escrow,
-/// each NULL when absent.
+/// A row of [`parties_of_contract!`]: contract, client, creator, escrow and
+/// the two parties' preferences, each NULL when absent.
 type PartiesRow = (
+    Option<String>,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -213,12 +249,32 @@ type UserAndPartiesRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// A row of [`PgStore::gig_order_context`]'s statement: user, client
+/// profile, gig, creator profile and the creator's preferences (each NULL
+/// when absent) and the fee tiers.
+type GigOrderRow = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Vec<String>,
 );
 
 /// The contract with its parties, or `None` when the row holds no contract.
 fn decode_parties(row: PartiesRow) -> Result<Option<ContractParties>> {
-    let (Some(contract), Some(client), Some(creator), escrow) = row else {
+    let (Some(contract), Some(client), Some(creator), escrow, client_prefs, creator_prefs) = row
+    else {
         return Ok(None);
+    };
+    let preferences = |saved: Option<String>| {
+        saved
+            .map(|p| codec::decode(Table::NotificationPreferences, &p))
+            .transpose()
     };
     Ok(Some(ContractParties {
         contract: codec::decode(Table::Contracts, &contract)?,
@@ -227,6 +283,10 @@ fn decode_parties(row: PartiesRow) -> Result<Option<ContractParties>> {
         escrow: escrow
             .map(|e| codec::decode(Table::EscrowAccounts, &e))
             .transpose()?,
+        preferences: PartyPreferences {
+            client: preferences(client_prefs)?,
+            creator: preferences(creator_prefs)?,
+        },
     }))
 }
 
@@ -331,7 +391,7 @@ impl Store for PgStore {
         // row comes from a scalar subquery, the contract's from a lateral
         // join that may find nothing, so the statement always returns one
         // row.
-        let (user, contract, client, creator, escrow): UserAndPartiesRow = sqlx::query_as(concat!(
+        let (user, contract, client, creator, escrow, client_prefs, creator_prefs): UserAndPartiesRow = sqlx::query_as(concat!(
             "SELECT (SELECT to_jsonb(u.*)::text FROM users u WHERE u.id = $2), p.* \
                  FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT ",
             parties_of_contract!(),
@@ -345,7 +405,60 @@ impl Store for PgStore {
         let user = user
             .map(|u| codec::decode::<User>(Table::Users, &u))
             .transpose()?;
-        Ok((decode_parties((contract, client, creator, escrow))?, user))
+        let parties = decode_parties((
+            contract,
+            client,
+            creator,
+            escrow,
+            client_prefs,
+            creator_prefs,
+        ))?;
+        Ok((parties, user))
+    }
+
+    async fn gig_order_context(&self, gig: GigId, user: UserId) -> Result<GigOrderContext> {
+        // Six reads in one round trip: scalar subqueries for the user, the
+        // client profile and the fee tiers (an array, in the order
+        // `list_fee_tiers` gives), and a lateral join for the gig with its
+        // creator, which may find nothing, so the statement always returns
+        // one row.
+        let (user, client, gig, creator, creator_preferences, fee_tiers): GigOrderRow =
+            sqlx::query_as(
+                "SELECT (SELECT to_jsonb(u.*)::text FROM users u WHERE u.id = $2), \
+                        (SELECT to_jsonb(cl.*)::text FROM client_profiles cl \
+                         WHERE cl.user_id = $2), \
+                        g.gig, g.creator, g.creator_preferences, \
+                        ARRAY(SELECT to_jsonb(f.*)::text FROM fee_structure f \
+                              ORDER BY f.effective_from, f.id) \
+                 FROM (SELECT 1) AS one LEFT JOIN LATERAL ( \
+                     SELECT to_jsonb(g.*)::text AS gig, to_jsonb(cr.*)::text AS creator, \
+                            (SELECT to_jsonb(np.*)::text FROM notification_preferences np \
+                             WHERE np.user_id = cr.user_id) AS creator_preferences \
+                     FROM gigs g JOIN creator_profiles cr ON cr.id = g.creator_profile_id \
+                     WHERE g.id = $1) AS g ON true",
+            )
+            .bind(gig.as_uuid())
+            .bind(user.as_uuid())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| error::map(Some(Table::Gigs), e))?;
+        fn decoded<E: serde::de::DeserializeOwned>(
+            table: Table,
+            text: Option<String>,
+        ) -> Result<Option<E>> {
+            text.map(|t| codec::decode(table, &t)).transpose()
+        }
+        Ok(GigOrderContext {
+            user: decoded(Table::Users, user)?,
+            client: decoded(Table::ClientProfiles, client)?,
+            gig: decoded(Table::Gigs, gig)?,
+            creator: decoded(Table::CreatorProfiles, creator)?,
+            creator_preferences: decoded(Table::NotificationPreferences, creator_preferences)?,
+            fee_tiers: fee_tiers
+                .iter()
+                .map(|t| codec::decode(Table::FeeStructure, t))
+                .collect::<Result<_>>()?,
+        })
     }
 
     async fn apply(&self, changes: ChangeSet) -> Result<()> {

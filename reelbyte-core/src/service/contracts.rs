@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 use crate::entities::{ClientProfile, Contract, CreatorProfile, Deliverable, Gig, Milestone};
 use crate::enums::{ContractStatus, GigStatus, GigTier, MilestoneStatus, ReviewerType};
 use crate::error::{Error, Result};
-use crate::fees::FeeQuote;
+use crate::fees::{FeeQuote, FeeSchedule};
 use crate::ids::{ContractId, DeliverableId, GigId, MilestoneId, ProposalId};
 use crate::money::Money;
-use crate::service::notifications::NotificationKind;
-use crate::service::{Ctx, Marketplace, command};
+use crate::service::notifications::{NotificationKind, PartiesRead};
+use crate::service::{Ctx, Marketplace, admitted, command};
 use crate::state::{
     ContractEvent, ContractMachine, DeliverableEvent, DeliverableMachine, JobEvent, JobMachine,
     MilestoneEvent, MilestoneMachine, ProposalEvent, ProposalMachine, StateMachine,
@@ -277,7 +277,7 @@ impl Marketplace {
     /// Builds a contract and its milestones with a fee quote from the
     /// schedule in force now. The contract keeps this quote for life.
     #[allow(clippy::too_many_arguments)]
-    async fn draft_contract(
+    fn draft_contract(
         &self,
         client: &ClientProfile,
         creator: crate::ids::CreatorProfileId,
@@ -287,11 +287,12 @@ impl Marketplace {
         total: Money,
         delivery_days: i32,
         milestones: &[MilestoneInput],
+        fees: FeeSchedule,
     ) -> Result<(Contract, Vec<Milestone>, FeeQuote)> {
         total.ensure_positive("total_amount")?;
         validate_milestones(total, milestones)?;
         let now = self.now();
-        let quote = self.fee_schedule().await?.quote(total, now)?;
+        let quote = fees.quote(total, now)?;
         let start = now.date_naive();
         let deadline = start + Duration::days(i64::from(delivery_days.max(1)));
         let contract = Contract {
@@ -360,15 +361,18 @@ impl Marketplace {
             .map(|r| bounded("requirements", r))
             .transpose()?;
         command!(self, async {
-            let client = self.client_profile_of_actor(ctx).await?;
-            let gig: Gig = self
-                .store()
-                .gigs()
-                .get_by_id(gig)
-                .await?
+            // Everything the order reads, in one round trip where the store
+            // can join; refused in the order the separate reads refused.
+            let reads = self.store().gig_order_context(gig, ctx.actor()?).await?;
+            admitted(reads.user)?;
+            let client = reads
+                .client
+                .ok_or_else(|| Error::forbidden("a client profile is required"))?;
+            let gig: Gig = reads
+                .gig
                 .filter(|g| g.status == GigStatus::Active)
                 .ok_or(Error::not_found("gig"))?;
-            let creator = self.creator_profile(gig.creator_profile_id).await?;
+            let creator = reads.creator.ok_or(Error::not_found("creator_profile"))?;
             if creator.user_id == client.user_id {
                 return Err(Error::forbidden("you cannot order your own gig"));
             }
@@ -382,18 +386,17 @@ impl Marketplace {
                 .description
                 .clone()
                 .unwrap_or_else(|| gig.description.clone());
-            let (mut contract, _, _) = self
-                .draft_contract(
-                    &client,
-                    creator.id,
-                    gig.title.clone(),
-                    description,
-                    scope,
-                    offer.price,
-                    offer.delivery_days,
-                    &[],
-                )
-                .await?;
+            let (mut contract, _, _) = self.draft_contract(
+                &client,
+                creator.id,
+                gig.title.clone(),
+                description,
+                scope,
+                offer.price,
+                offer.delivery_days,
+                &[],
+                self.schedule_of(reads.fee_tiers)?,
+            )?;
             contract.gig_id = Some(gig.id);
             contract.gig_tier = Some(input.tier);
             contract.revisions_allowed = Some(offer.revisions);
@@ -421,7 +424,9 @@ impl Marketplace {
                     contract.title.as_str(),
                 )
                 .await?;
-            self.plan_notices(ctx, &mut changes, notices).await?;
+            let known = [(creator.user_id, reads.creator_preferences.as_ref())];
+            self.plan_notices_known(ctx, &mut changes, notices, &known)
+                .await?;
             Ok((changes, contract))
         })
     }
@@ -467,18 +472,17 @@ impl Marketplace {
             let scope = scope_input
                 .clone()
                 .unwrap_or_else(|| job.description.clone());
-            let (mut contract, milestones, _) = self
-                .draft_contract(
-                    &client,
-                    proposal.creator_profile_id,
-                    job.title.clone(),
-                    job.description.clone(),
-                    scope,
-                    proposal.proposed_budget,
-                    proposal.proposed_timeline_days,
-                    &input.milestones,
-                )
-                .await?;
+            let (mut contract, milestones, _) = self.draft_contract(
+                &client,
+                proposal.creator_profile_id,
+                job.title.clone(),
+                job.description.clone(),
+                scope,
+                proposal.proposed_budget,
+                proposal.proposed_timeline_days,
+                &input.milestones,
+                self.fee_schedule().await?,
+            )?;
             contract.job_id = Some(job.id);
             contract.proposal_id = Some(proposal.id);
             if let Some(deadline) = job.deadline_date {
@@ -561,6 +565,7 @@ impl Marketplace {
                 client,
                 creator,
                 escrow,
+                preferences,
             } = self.parties_as_creator(ctx, id).await?;
             let old = contract.clone();
             contract.status = ContractMachine::transition(contract.status, ContractEvent::Accept)?;
@@ -585,17 +590,19 @@ impl Marketplace {
                 Some(&contract),
             )?);
             contract.version += 1;
-            let notices = self
-                .contract_notices_known(
-                    &contract,
-                    Some(client.user_id),
-                    Some(creator.user_id),
-                    NotificationKind::ContractUpdate,
-                    "Contract accepted",
-                    contract.title.as_str(),
-                )
-                .await?;
-            self.plan_notices(ctx, &mut changes, notices).await?;
+            self.notify_parties(
+                ctx,
+                &mut changes,
+                PartiesRead {
+                    contract: &contract,
+                    client: &client,
+                    creator: &creator,
+                    saved: &preferences,
+                },
+                NotificationKind::ContractUpdate,
+                "Contract accepted",
+                contract.title.as_str(),
+            )?;
             Ok((changes, contract))
         })
     }
@@ -841,6 +848,7 @@ impl Marketplace {
                 mut contract,
                 client,
                 creator,
+                preferences,
                 ..
             } = self.parties_as_creator(ctx, id).await?;
             let old = contract.clone();
@@ -880,17 +888,19 @@ impl Marketplace {
                 Some(&old),
                 Some(&contract),
             )?);
-            let notices = self
-                .contract_notices_known(
-                    &contract,
-                    Some(client.user_id),
-                    Some(creator.user_id),
-                    NotificationKind::Deliverable,
-                    "Work delivered",
-                    contract.title.as_str(),
-                )
-                .await?;
-            self.plan_notices(ctx, &mut changes, notices).await?;
+            self.notify_parties(
+                ctx,
+                &mut changes,
+                PartiesRead {
+                    contract: &contract,
+                    client: &client,
+                    creator: &creator,
+                    saved: &preferences,
+                },
+                NotificationKind::Deliverable,
+                "Work delivered",
+                contract.title.as_str(),
+            )?;
             Ok((changes, deliverable))
         })
     }
@@ -995,6 +1005,7 @@ impl Marketplace {
                 client,
                 creator,
                 escrow,
+                preferences,
             } = if by_client {
                 self.parties_as_client(ctx, id).await?
             } else {
@@ -1070,17 +1081,19 @@ impl Marketplace {
                 Some(&contract),
             )?);
             contract.version += 1;
-            let notices = self
-                .contract_notices_known(
-                    &contract,
-                    Some(client.user_id),
-                    Some(creator.user_id),
-                    NotificationKind::Deliverable,
-                    "Delivery approved",
-                    contract.title.as_str(),
-                )
-                .await?;
-            self.plan_notices(ctx, &mut changes, notices).await?;
+            self.notify_parties(
+                ctx,
+                &mut changes,
+                PartiesRead {
+                    contract: &contract,
+                    client: &client,
+                    creator: &creator,
+                    saved: &preferences,
+                },
+                NotificationKind::Deliverable,
+                "Delivery approved",
+                contract.title.as_str(),
+            )?;
             Ok((changes, (contract, settlement)))
         })?;
         if let Some(settlement) = settlement {

@@ -231,7 +231,12 @@ impl Marketplace {
     /// The fee schedule in force: the store's tiers, or the fallback when
     /// none are configured.
     pub async fn fee_schedule(&self) -> Result<FeeSchedule> {
-        let tiers: Vec<FeeTier> = self.store.admin().list_fee_tiers().await?;
+        self.schedule_of(self.store.admin().list_fee_tiers().await?)
+    }
+
+    /// The fee schedule of the stored `tiers`: the fallback when none are
+    /// configured.
+    pub(crate) fn schedule_of(&self, tiers: Vec<FeeTier>) -> Result<FeeSchedule> {
         if tiers.is_empty() {
             Ok(self.fallback_fees.clone())
         } else {

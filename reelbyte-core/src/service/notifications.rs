@@ -8,14 +8,16 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::entities::{Contract, Notification, NotificationPreferences};
+use crate::entities::{
+    ClientProfile, Contract, CreatorProfile, Notification, NotificationPreferences,
+};
 use crate::error::{Error, Result};
 use crate::ids::{
     CreatorProfileId, JobId, NotificationId, NotificationPreferencesId, OutboxMessageId, UserId,
 };
 use crate::notify::{Channel, OutboxMessage};
 use crate::service::{Ctx, Marketplace, command};
-use crate::store::{ChangeSet, Page};
+use crate::store::{ChangeSet, Page, PartyPreferences};
 use crate::value::Text;
 
 /// What a notification is about; decides which preference switches apply.
@@ -152,6 +154,29 @@ pub struct UpdatePreferencesInput {
     pub push_payment: Option<bool>,
     /// The in-app list.
     pub inapp_enabled: Option<bool>,
+}
+
+/// A contract and its parties as a command read them: whom
+/// [`Marketplace::notify_parties`] notifies, and what they saved.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PartiesRead<'a> {
+    pub contract: &'a Contract,
+    pub client: &'a ClientProfile,
+    pub creator: &'a CreatorProfile,
+    pub saved: &'a PartyPreferences,
+}
+
+/// The two parties' users of a contract with what they saved, as
+/// [`Marketplace::plan_notices_known`] takes them.
+pub(crate) fn party_preferences<'a>(
+    client: &ClientProfile,
+    creator: &CreatorProfile,
+    saved: &'a PartyPreferences,
+) -> [(UserId, Option<&'a NotificationPreferences>); 2] {
+    [
+        (client.user_id, saved.client.as_ref()),
+        (creator.user_id, saved.creator.as_ref()),
+    ]
 }
 
 impl Marketplace {
@@ -319,6 +344,30 @@ impl Marketplace {
             .user_id)
     }
 
+    /// Plans a notice about the contract to both of its parties (the
+    /// actor skipped), each by the preferences read with the parties:
+    /// nothing more is read.
+    pub(crate) fn notify_parties(
+        &self,
+        ctx: &Ctx,
+        changes: &mut ChangeSet,
+        parties: PartiesRead<'_>,
+        kind: NotificationKind,
+        title: &str,
+        message: &str,
+    ) -> Result<()> {
+        for (user, saved) in party_preferences(parties.client, parties.creator, parties.saved) {
+            if ctx.actor == Some(user) {
+                continue;
+            }
+            let notice = Notice::new(user, kind, title, message)
+                .about("contract", parties.contract.id.as_uuid());
+            let prefs = self.or_default_preferences(user, saved.cloned());
+            self.plan_notice_with(changes, notice, &prefs)?;
+        }
+        Ok(())
+    }
+
     /// Plans several notices.
     pub(crate) async fn plan_notices(
         &self,
@@ -326,33 +375,47 @@ impl Marketplace {
         changes: &mut ChangeSet,
         notices: impl IntoIterator<Item = Notice>,
     ) -> Result<()> {
+        self.plan_notices_known(ctx, changes, notices, &[]).await
+    }
+
+    /// [`Marketplace::plan_notices`] when the command already read what
+    /// some recipients saved: `known` pairs a user with their saved
+    /// preferences (`None`: they saved none, the defaults apply). Only the
+    /// other recipients' preferences are read, all in one read.
+    pub(crate) async fn plan_notices_known(
+        &self,
+        ctx: &Ctx,
+        changes: &mut ChangeSet,
+        notices: impl IntoIterator<Item = Notice>,
+        known: &[(UserId, Option<&NotificationPreferences>)],
+    ) -> Result<()> {
         let notices: Vec<Notice> = notices
             .into_iter()
             .filter(|n| ctx.actor != Some(n.user))
             .collect();
-        let mut users: Vec<UserId> = Vec::with_capacity(notices.len());
+        let is_known = |user: UserId| known.iter().any(|(u, _)| *u == user);
+        let mut unknown: Vec<UserId> = Vec::new();
         for notice in &notices {
-            if !users.contains(&notice.user) {
-                users.push(notice.user);
+            if !is_known(notice.user) && !unknown.contains(&notice.user) {
+                unknown.push(notice.user);
             }
         }
-        if users.len() < 2 {
-            for notice in notices {
-                self.plan_notice(ctx, changes, notice).await?;
-            }
-            return Ok(());
-        }
-        // Several recipients: their preferences in one read.
-        let saved = self
-            .store()
-            .notifications()
-            .list_preferences_by_user_ids(&users)
-            .await?;
+        let notifications = self.store().notifications();
+        let read: Vec<NotificationPreferences> = match unknown.as_slice() {
+            [] => Vec::new(),
+            [one] => notifications
+                .get_preferences_by_user_id(*one)
+                .await?
+                .into_iter()
+                .collect(),
+            several => notifications.list_preferences_by_user_ids(several).await?,
+        };
         for notice in notices {
-            let prefs = self.or_default_preferences(
-                notice.user,
-                saved.iter().find(|p| p.user_id == notice.user).cloned(),
-            );
+            let saved = match known.iter().find(|(u, _)| *u == notice.user) {
+                Some((_, saved)) => saved.cloned(),
+                None => read.iter().find(|p| p.user_id == notice.user).cloned(),
+            };
+            let prefs = self.or_default_preferences(notice.user, saved);
             self.plan_notice_with(changes, notice, &prefs)?;
         }
         Ok(())

@@ -27,7 +27,7 @@ use crate::ids::{
 use crate::ledger::{Entry, LedgerAccount};
 use crate::money::Money;
 use crate::service::contracts::Closing;
-use crate::service::notifications::{Notice, NotificationKind};
+use crate::service::notifications::{Notice, NotificationKind, PartiesRead, party_preferences};
 use crate::service::{Ctx, Marketplace, command};
 use crate::state::{
     ContractEvent, ContractMachine, EscrowBalance, EscrowEvent, EscrowMachine, MilestoneEvent,
@@ -563,6 +563,7 @@ impl Marketplace {
                 client,
                 creator,
                 escrow,
+                preferences,
             } = self
                 .parties_as_client(ctx, m.contract_id)
                 .await
@@ -666,21 +667,23 @@ impl Marketplace {
             if let Some(record) = self.idempotency_row(ctx, "release_milestone", &hash, &receipt)? {
                 changes.insert(record);
             }
-            let notices = self
-                .contract_notices_known(
-                    &receipt.contract,
-                    Some(client.user_id),
-                    Some(creator.user_id),
-                    NotificationKind::Payment,
-                    "Payment released",
-                    &format!(
-                        "{} released for {}",
-                        receipt.release.amount,
-                        receipt.contract.title.as_str()
-                    ),
-                )
-                .await?;
-            self.plan_notices(ctx, &mut changes, notices).await?;
+            self.notify_parties(
+                ctx,
+                &mut changes,
+                PartiesRead {
+                    contract: &receipt.contract,
+                    client: &client,
+                    creator: &creator,
+                    saved: &preferences,
+                },
+                NotificationKind::Payment,
+                "Payment released",
+                &format!(
+                    "{} released for {}",
+                    receipt.release.amount,
+                    receipt.contract.title.as_str()
+                ),
+            )?;
             Ok((changes, (receipt, settlement)))
         })?;
         self.settle_with_gateway(settlement).await;
@@ -712,6 +715,7 @@ impl Marketplace {
                 client,
                 creator,
                 escrow,
+                ..
             } = self.parties_as_creator(ctx, contract).await?;
             if !matches!(
                 contract.status,
@@ -1067,6 +1071,11 @@ impl Marketplace {
             changes.remember(&parties.client);
             changes.remember(&parties.creator);
         }
+        // What the parties saved, so their notices need no further read.
+        let known: Vec<_> = parties
+            .iter()
+            .flat_map(|p| party_preferences(&p.client, &p.creator, &p.preferences))
+            .collect();
         let contract = parties.as_ref().map(|p| p.contract.clone());
         match tx.transaction_type {
             TransactionType::EscrowHold => {
@@ -1186,7 +1195,7 @@ impl Marketplace {
                     &message,
                 )
                 .await?;
-            self.plan_notices(&Ctx::anonymous(), changes, notices)
+            self.plan_notices_known(&Ctx::anonymous(), changes, notices, &known)
                 .await?;
         }
         let personal = match tx.transaction_type {
@@ -1196,16 +1205,17 @@ impl Marketplace {
             _ => None,
         };
         if let Some((user, title)) = personal {
-            self.plan_notice(
+            self.plan_notices_known(
                 &Ctx::anonymous(),
                 changes,
-                Notice::new(
+                [Notice::new(
                     user,
                     NotificationKind::Payment,
                     title,
                     format!("{} ({})", tx.amount, tx.transaction_type),
                 )
-                .about("transaction", tx.id.as_uuid()),
+                .about("transaction", tx.id.as_uuid())],
+                &known,
             )
             .await?;
         }

@@ -91,6 +91,7 @@ impl Marketplace {
                     contract,
                     client,
                     creator,
+                    preferences,
                     ..
                 },
                 side,
@@ -119,9 +120,9 @@ impl Marketplace {
                     key: "contract_id, reviewer_user_id".into(),
                 });
             }
-            let reviewee = match side {
-                ReviewerType::Client => creator.user_id,
-                ReviewerType::Creator => client.user_id,
+            let (reviewee, reviewee_saved) = match side {
+                ReviewerType::Client => (creator.user_id, preferences.creator),
+                ReviewerType::Creator => (client.user_id, preferences.client),
             };
             let now = self.now();
             let review = Review {
@@ -173,10 +174,10 @@ impl Marketplace {
                 None::<&()>,
                 Some(&review),
             )?);
-            self.plan_notice(
+            self.plan_notices_known(
                 ctx,
                 &mut changes,
-                Notice::new(
+                [Notice::new(
                     reviewee,
                     NotificationKind::Review,
                     "New review",
@@ -186,7 +187,8 @@ impl Marketplace {
                         contract.title.as_str()
                     ),
                 )
-                .about("review", review.id.as_uuid()),
+                .about("review", review.id.as_uuid())],
+                &[(reviewee, reviewee_saved.as_ref())],
             )
             .await?;
             Ok((changes, review))

@@ -14,9 +14,12 @@ pub use repos::*;
 
 use async_trait::async_trait;
 
-use crate::entities::{ClientProfile, Contract, CreatorProfile, EscrowAccount, User};
+use crate::entities::{
+    ClientProfile, Contract, CreatorProfile, EscrowAccount, FeeTier, Gig, NotificationPreferences,
+    User,
+};
 use crate::error::{Error, Result};
-use crate::ids::{ContractId, UserId};
+use crate::ids::{ContractId, GigId, UserId};
 
 /// A contract with both parties' profiles and its escrow account: what
 /// nearly every contract command reads before it decides.
@@ -33,6 +36,45 @@ pub struct ContractParties {
     pub creator: CreatorProfile,
     /// The contract's escrow account, once funding opened it.
     pub escrow: Option<EscrowAccount>,
+    /// What both parties chose to be notified of: every contract command
+    /// notifies the other party, so the preferences come with the parties.
+    pub preferences: PartyPreferences,
+}
+
+/// The notification preferences the two parties of a contract saved.
+///
+/// `None` for a party who never changed the defaults (no row is stored
+/// until then).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PartyPreferences {
+    /// The brand's user's.
+    pub client: Option<NotificationPreferences>,
+    /// The creator's user's.
+    pub creator: Option<NotificationPreferences>,
+}
+
+/// What ordering a gig reads before it decides: the ordering user and
+/// their client profile, the gig with its creator's profile and saved
+/// notification preferences, and the fee schedule's tiers.
+///
+/// [`Store::gig_order_context`] loads it; each part is `None` (or empty)
+/// when there is nothing to find, and the creator's parts are `None` when
+/// the gig is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GigOrderContext {
+    /// The ordering user.
+    pub user: Option<User>,
+    /// The ordering user's client profile.
+    pub client: Option<ClientProfile>,
+    /// The gig, whatever its status.
+    pub gig: Option<Gig>,
+    /// The gig's creator's profile.
+    pub creator: Option<CreatorProfile>,
+    /// What the creator's user saved of notification preferences (`None`:
+    /// the defaults).
+    pub creator_preferences: Option<NotificationPreferences>,
+    /// Every fee tier, as [`AdminRepo::list_fee_tiers`] lists them.
+    pub fee_tiers: Vec<FeeTier>,
 }
 
 /// A storage backend: every repository, plus atomic application of change sets.
@@ -96,11 +138,21 @@ pub trait Store: Send + Sync + std::fmt::Debug {
             .await?
             .ok_or(Error::not_found("creator_profile"))?;
         let escrow = self.contracts().get_escrow_by_contract_id(id).await?;
+        let saved = self
+            .notifications()
+            .list_preferences_by_user_ids(&[client.user_id, creator.user_id])
+            .await?;
+        let saved_by = |user: UserId| saved.iter().find(|p| p.user_id == user).cloned();
+        let preferences = PartyPreferences {
+            client: saved_by(client.user_id),
+            creator: saved_by(creator.user_id),
+        };
         Ok(Some(ContractParties {
             contract,
             client,
             creator,
             escrow,
+            preferences,
         }))
     }
 
@@ -118,6 +170,42 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         let parties = self.contract_parties(id).await?;
         let user = self.users().get_by_id(user).await?;
         Ok((parties, user))
+    }
+
+    /// Everything ordering gig `gig` as user `user` reads (see
+    /// [`GigOrderContext`]).
+    ///
+    /// The default makes the reads one by one; a backend overrides it when
+    /// it can make them in one round trip. As with
+    /// [`Store::contract_parties`], the command guards what it relies on
+    /// with versions in its change set.
+    async fn gig_order_context(&self, gig: GigId, user: UserId) -> Result<GigOrderContext> {
+        let user_row = self.users().get_by_id(user).await?;
+        let client = match &user_row {
+            Some(_) => self.clients().get_by_user_id(user).await?,
+            None => None,
+        };
+        let gig = self.gigs().get_by_id(gig).await?;
+        let creator = match &gig {
+            Some(gig) => self.creators().get_by_id(gig.creator_profile_id).await?,
+            None => None,
+        };
+        let creator_preferences = match &creator {
+            Some(creator) => {
+                self.notifications()
+                    .get_preferences_by_user_id(creator.user_id)
+                    .await?
+            }
+            None => None,
+        };
+        Ok(GigOrderContext {
+            user: user_row,
+            client,
+            gig,
+            creator,
+            creator_preferences,
+            fee_tiers: self.admin().list_fee_tiers().await?,
+        })
     }
 
     /// Applies `changes` atomically, or refuses them and changes nothing.

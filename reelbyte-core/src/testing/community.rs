@@ -14,7 +14,9 @@ use crate::service::{
     UpdatePreferencesInput, UpdateSavedSearchInput,
 };
 use crate::store::{MessageCursor, Page};
-use crate::testing::contracts::{active_gig_contract, video};
+use crate::testing::contracts::{
+    active_gig_contract, deliver_and_approve, fund_and_accept, order_basic_gig, video,
+};
 use crate::testing::{StoreFactory, TestEnv};
 use crate::value::Text;
 
@@ -454,19 +456,7 @@ pub async fn preferences_decide_the_channels(factory: &StoreFactory) {
         .await
         .expect("read back");
     assert_eq!(stored, prefs);
-    let gig = env.seed_gig(creator.creator_id()).await;
-    let contract = env
-        .market
-        .order_gig(
-            &client.ctx,
-            gig,
-            crate::service::OrderGigInput {
-                tier: crate::enums::GigTier::Basic,
-                requirements: None,
-            },
-        )
-        .await
-        .expect("order");
+    let (_, contract) = order_basic_gig(&env, &creator, &client, None).await;
     assert!(
         kinds_for(&env, &creator.ctx).await.is_empty(),
         "no in-app list"
@@ -484,7 +474,7 @@ pub async fn preferences_decide_the_channels(factory: &StoreFactory) {
     // Funding notifies both parties at once, each by their own
     // preferences: the creator's saved ones, the client's defaults.
     env.market
-        .fund_escrow(&client.ctx, contract.id, None)
+        .fund_escrow(&client.ctx, contract, None)
         .await
         .expect("fund");
     assert!(
@@ -519,6 +509,131 @@ pub async fn preferences_decide_the_channels(factory: &StoreFactory) {
             "payment emails and pushes stay on by default"
         );
     }
+}
+
+/// Every notice of a whole gig lifecycle (order, fund, accept, deliver,
+/// approve and pay out, both reviews) follows what each party saved:
+/// contract commands read the parties' preferences with the contract, and
+/// those copies must decide exactly as a separate read would.
+pub async fn saved_preferences_decide_every_lifecycle_notice(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let creator = env.creator().await;
+    env.seed_payout_method(creator.creator_id()).await;
+    let client = env.client().await;
+    let client_saved = env
+        .market
+        .update_notification_preferences(
+            &client.ctx,
+            UpdatePreferencesInput {
+                inapp_enabled: Some(false),
+                email_contract_updates: Some(false),
+                push_payment: Some(false),
+                ..UpdatePreferencesInput::default()
+            },
+        )
+        .await
+        .expect("client preferences");
+    let creator_saved = env
+        .market
+        .update_notification_preferences(
+            &creator.ctx,
+            UpdatePreferencesInput {
+                email_reviews: Some(false),
+                push_contract_updates: Some(false),
+                email_payment: Some(false),
+                ..UpdatePreferencesInput::default()
+            },
+        )
+        .await
+        .expect("creator preferences");
+    let (_, id) = order_basic_gig(&env, &creator, &client, None).await;
+    fund_and_accept(&env, &creator, &client, id).await;
+    deliver_and_approve(&env, &creator, &client, id).await;
+    for reviewer in [&client.ctx, &creator.ctx] {
+        env.market
+            .leave_review(reviewer, id, crate::testing::reviews::review(5))
+            .await
+            .expect("review");
+    }
+
+    let kinds = [
+        NotificationKind::NewMessage,
+        NotificationKind::NewProposal,
+        NotificationKind::ProposalStatus,
+        NotificationKind::ContractUpdate,
+        NotificationKind::Deliverable,
+        NotificationKind::Payment,
+        NotificationKind::Review,
+        NotificationKind::SavedSearchMatch,
+        NotificationKind::SupportUpdate,
+        NotificationKind::DisputeUpdate,
+    ];
+    let kind_of = |name: &str| {
+        kinds
+            .into_iter()
+            .find(|k| k.as_str() == name)
+            .unwrap_or_else(|| panic!("unknown notification type {name}"))
+    };
+    for (user, ctx, saved) in [
+        (client.user_id, &client.ctx, &client_saved),
+        (creator.user_id, &creator.ctx, &creator_saved),
+    ] {
+        let outbox = env
+            .store
+            .notifications()
+            .list_outbox_by_user_id(user)
+            .await
+            .expect("outbox");
+        assert!(!outbox.is_empty(), "some channels stay on for {user}");
+        for message in &outbox {
+            let kind = kind_of(&message.notification_type);
+            let wanted = match message.channel {
+                Channel::Email => kind.wants_email(saved),
+                Channel::Push => kind.wants_push(saved),
+            };
+            assert!(
+                wanted,
+                "{user} switched off {:?} for {kind:?}",
+                message.channel
+            );
+        }
+        let listed = kinds_for(&env, ctx).await;
+        assert_eq!(
+            listed.is_empty(),
+            !saved.inapp_enabled,
+            "the in-app list of {user}: {listed:?}"
+        );
+    }
+    // What stayed on arrived: the client's payment emails, the creator's
+    // review in the in-app list and contract emails.
+    let client_outbox = env
+        .store
+        .notifications()
+        .list_outbox_by_user_id(client.user_id)
+        .await
+        .expect("outbox");
+    assert!(
+        client_outbox
+            .iter()
+            .any(|m| m.channel == Channel::Email && m.notification_type == "payment")
+    );
+    assert!(
+        kinds_for(&env, &creator.ctx)
+            .await
+            .contains(&"review".to_string())
+    );
+    let creator_outbox = env
+        .store
+        .notifications()
+        .list_outbox_by_user_id(creator.user_id)
+        .await
+        .expect("outbox");
+    assert!(
+        creator_outbox
+            .iter()
+            .any(|m| m.channel == Channel::Email && m.notification_type == "contract_update")
+    );
+    env.check_invariants().await;
 }
 
 /// Notifications are marked read one at a time or all at once, by their
@@ -916,6 +1031,7 @@ macro_rules! conformance_area_community {
             mute_archive_and_inbox_order,
             workflow_events_notify_the_other_party,
             preferences_decide_the_channels,
+            saved_preferences_decide_every_lifecycle_notice,
             notifications_are_read_and_the_outbox_drained,
             favorites_are_unique_and_counted,
             saved_search_alerts_announce_new_matches_once,

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::ids::{ContractId, GigId};
 use crate::money::Money;
 use crate::service::{AcceptProposalInput, Ctx, DeliverableInput, MilestoneInput, OrderGigInput};
-use crate::store::ContractParties;
+use crate::store::{ContractParties, GigOrderContext, PartyPreferences};
 use crate::testing::{Seeded, StoreFactory, TestEnv};
 use crate::value::{Text, Url};
 
@@ -34,6 +34,18 @@ pub async fn ordered_gig(env: &TestEnv) -> (Seeded, Seeded, GigId, ContractId) {
     let creator = env.creator().await;
     env.seed_payout_method(creator.creator_id()).await;
     let client = env.client().await;
+    let (gig, contract) =
+        order_basic_gig(env, &creator, &client, Some("Our logo at the end.")).await;
+    (creator, client, gig, contract)
+}
+
+/// A new gig of `creator`, and `client`'s order of its basic tier.
+pub async fn order_basic_gig(
+    env: &TestEnv,
+    creator: &Seeded,
+    client: &Seeded,
+    requirements: Option<&str>,
+) -> (GigId, ContractId) {
     let gig = env.seed_gig(creator.creator_id()).await;
     let contract = env
         .market
@@ -42,17 +54,21 @@ pub async fn ordered_gig(env: &TestEnv) -> (Seeded, Seeded, GigId, ContractId) {
             gig,
             OrderGigInput {
                 tier: GigTier::Basic,
-                requirements: Some("Our logo at the end.".into()),
+                requirements: requirements.map(str::to_string),
             },
         )
         .await
         .expect("order the gig");
-    (creator, client, gig, contract.id)
+    (gig, contract.id)
 }
 
-/// An ordered, funded and accepted gig contract.
-pub async fn active_gig_contract(env: &TestEnv) -> (Seeded, Seeded, ContractId) {
-    let (creator, client, _, contract) = ordered_gig(env).await;
+/// The client funds the ordered `contract` and the creator accepts it.
+pub async fn fund_and_accept(
+    env: &TestEnv,
+    creator: &Seeded,
+    client: &Seeded,
+    contract: ContractId,
+) {
     env.market
         .fund_escrow(&client.ctx, contract, None)
         .await
@@ -61,6 +77,30 @@ pub async fn active_gig_contract(env: &TestEnv) -> (Seeded, Seeded, ContractId) 
         .accept_contract(&creator.ctx, contract)
         .await
         .expect("accept the contract");
+}
+
+/// The creator delivers on the active `contract` and the client approves,
+/// which completes it and releases the escrow.
+pub async fn deliver_and_approve(
+    env: &TestEnv,
+    creator: &Seeded,
+    client: &Seeded,
+    contract: ContractId,
+) {
+    env.market
+        .submit_deliverable(&creator.ctx, contract, video())
+        .await
+        .expect("deliver");
+    env.market
+        .approve_delivery(&client.ctx, contract, None)
+        .await
+        .expect("approve");
+}
+
+/// An ordered, funded and accepted gig contract.
+pub async fn active_gig_contract(env: &TestEnv) -> (Seeded, Seeded, ContractId) {
+    let (creator, client, _, contract) = ordered_gig(env).await;
+    fund_and_accept(env, &creator, &client, contract).await;
     (creator, client, contract)
 }
 
@@ -565,11 +605,23 @@ pub async fn contract_parties_match_the_separate_reads(factory: &StoreFactory) {
             .get_escrow_by_contract_id(id)
             .await
             .expect("read");
+        let notifications = env.store.notifications();
+        let preferences = PartyPreferences {
+            client: notifications
+                .get_preferences_by_user_id(client.user_id)
+                .await
+                .expect("read"),
+            creator: notifications
+                .get_preferences_by_user_id(creator.user_id)
+                .await
+                .expect("read"),
+        };
         ContractParties {
             contract,
             client,
             creator,
             escrow,
+            preferences,
         }
     };
     let ordered = env
@@ -582,6 +634,24 @@ pub async fn contract_parties_match_the_separate_reads(factory: &StoreFactory) {
     assert_eq!(ordered.client.user_id, client.user_id);
     assert_eq!(ordered.creator.user_id, creator.user_id);
     assert_eq!(ordered.escrow, None, "nothing is funded yet");
+    assert_eq!(
+        ordered.preferences,
+        PartyPreferences::default(),
+        "neither party saved preferences"
+    );
+
+    // Once a party saves preferences, they come with the parties.
+    let saved = env
+        .market
+        .update_notification_preferences(
+            &creator.ctx,
+            crate::service::UpdatePreferencesInput {
+                email_payment: Some(false),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("save preferences");
 
     env.market
         .fund_escrow(&client.ctx, id, None)
@@ -594,6 +664,8 @@ pub async fn contract_parties_match_the_separate_reads(factory: &StoreFactory) {
         .expect("read")
         .expect("parties");
     assert_eq!(funded, separate().await);
+    assert_eq!(funded.preferences.creator, Some(saved));
+    assert_eq!(funded.preferences.client, None);
     assert_eq!(
         funded.escrow.map(|e| e.held_amount),
         Some(usd("100.00")),
@@ -634,6 +706,124 @@ pub async fn contract_parties_match_the_separate_reads(factory: &StoreFactory) {
         .await
         .expect("read");
     assert_eq!((parties, user), (Some(separate().await), None));
+}
+
+/// `Store::gig_order_context` returns what the separate reads return: the
+/// user and their client profile, the gig with its creator's profile and
+/// saved preferences, every fee tier in order; `None` for what is missing.
+pub async fn gig_order_context_matches_the_separate_reads(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let creator = env.creator().await;
+    let client = env.client().await;
+    let staff = env.staff().await;
+    let gig = env.seed_gig(creator.creator_id()).await;
+    let separate = |gig: GigId, user: crate::ids::UserId| {
+        let store = env.store.clone();
+        async move {
+            let user_row = store.users().get_by_id(user).await.expect("read");
+            let client = store.clients().get_by_user_id(user).await.expect("read");
+            let gig = store.gigs().get_by_id(gig).await.expect("read");
+            let creator = match &gig {
+                Some(g) => store
+                    .creators()
+                    .get_by_id(g.creator_profile_id)
+                    .await
+                    .expect("read"),
+                None => None,
+            };
+            let creator_preferences = match &creator {
+                Some(c) => store
+                    .notifications()
+                    .get_preferences_by_user_id(c.user_id)
+                    .await
+                    .expect("read"),
+                None => None,
+            };
+            GigOrderContext {
+                user: user_row,
+                client,
+                gig,
+                creator,
+                creator_preferences,
+                fee_tiers: store.admin().list_fee_tiers().await.expect("read"),
+            }
+        }
+    };
+    let read = |gig: GigId, user: crate::ids::UserId| {
+        let store = env.store.clone();
+        async move { store.gig_order_context(gig, user).await.expect("read") }
+    };
+
+    let plain = read(gig, client.user_id).await;
+    assert_eq!(plain, separate(gig, client.user_id).await);
+    assert_eq!(plain.user.as_ref().map(|u| u.id), Some(client.user_id));
+    assert_eq!(
+        plain.client.as_ref().map(|c| c.id),
+        Some(client.client_id())
+    );
+    assert_eq!(plain.gig.as_ref().map(|g| g.id), Some(gig));
+    assert_eq!(
+        plain.creator.as_ref().map(|c| c.id),
+        Some(creator.creator_id())
+    );
+    assert_eq!(plain.creator_preferences, None, "nothing saved yet");
+    assert!(plain.fee_tiers.is_empty(), "no tiers configured");
+
+    // Saved preferences and two tiers, listed in order.
+    let saved = env
+        .market
+        .update_notification_preferences(
+            &creator.ctx,
+            crate::service::UpdatePreferencesInput {
+                push_contract_updates: Some(false),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("save preferences");
+    let start = env.now() - Duration::days(1);
+    let later = env.now() + Duration::days(30);
+    let first = env
+        .market
+        .add_fee_tier(
+            &staff.ctx,
+            crate::testing::operations::tier("first", 20, start),
+        )
+        .await
+        .expect("add a tier");
+    env.market
+        .end_fee_tier(&staff.ctx, first.id, later)
+        .await
+        .expect("end it");
+    env.market
+        .add_fee_tier(
+            &staff.ctx,
+            crate::testing::operations::tier("next", 12, later),
+        )
+        .await
+        .expect("add the next tier");
+    let full = read(gig, client.user_id).await;
+    assert_eq!(full, separate(gig, client.user_id).await);
+    assert_eq!(full.creator_preferences, Some(saved));
+    assert_eq!(full.fee_tiers.len(), 2);
+
+    // What is missing is `None`, each part on its own.
+    let no_gig = read(GigId::new(), client.user_id).await;
+    assert_eq!(no_gig, separate(GigId::new(), client.user_id).await);
+    assert_eq!(
+        (&no_gig.gig, &no_gig.creator, &no_gig.creator_preferences),
+        (&None, &None, &None)
+    );
+    assert!(no_gig.user.is_some() && no_gig.client.is_some());
+    let stranger = crate::ids::UserId::new();
+    let no_user = read(gig, stranger).await;
+    assert_eq!(no_user, separate(gig, stranger).await);
+    assert_eq!((&no_user.user, &no_user.client), (&None, &None));
+    assert!(no_user.gig.is_some());
+    // A creator has no client profile.
+    let as_creator = read(gig, creator.user_id).await;
+    assert_eq!(as_creator, separate(gig, creator.user_id).await);
+    assert!(as_creator.user.is_some() && as_creator.client.is_none());
 }
 
 /// Contract commands check who acts before anything else: no user is not
@@ -797,6 +987,7 @@ macro_rules! conformance_area_contracts {
             cancelling_refunds_what_is_held,
             declining_an_offer_refunds_the_client,
             contract_parties_match_the_separate_reads,
+            gig_order_context_matches_the_separate_reads,
             contract_commands_check_the_actor_first,
             run_due_auto_approves_and_is_idempotent,
             run_due_expires_unaccepted_offers,

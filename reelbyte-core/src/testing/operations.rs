@@ -18,7 +18,9 @@ use crate::service::{
     ReviewInput, SendMessageInput,
 };
 use crate::state::SupportTicketEvent;
-use crate::testing::contracts::{active_gig_contract, active_milestone_contract, video};
+use crate::testing::contracts::{
+    active_gig_contract, active_milestone_contract, deliver_and_approve, video,
+};
 use crate::testing::payments::submit;
 use crate::testing::{StoreFactory, TestEnv};
 use crate::value::{Percentage, Rating, Text};
@@ -497,7 +499,7 @@ pub async fn support_tickets_follow_their_lifecycle(factory: &StoreFactory) {
     );
 }
 
-fn tier(name: &str, percent: i64, from: chrono::DateTime<chrono::Utc>) -> FeeTierInput {
+pub(crate) fn tier(name: &str, percent: i64, from: chrono::DateTime<chrono::Utc>) -> FeeTierInput {
     FeeTierInput {
         tier_name: Text::parse(name).expect("valid"),
         min_amount: usd("0.00"),
@@ -609,14 +611,7 @@ pub async fn settings_and_fee_tiers_are_staff_only(factory: &StoreFactory) {
         .expect("a tier after the end does not overlap");
     assert_eq!(env.market.list_fee_tiers().await.expect("list").len(), 2);
 
-    env.market
-        .submit_deliverable(&creator.ctx, id, video())
-        .await
-        .expect("deliver");
-    env.market
-        .approve_delivery(&client.ctx, id, None)
-        .await
-        .expect("approve");
+    deliver_and_approve(&env, &creator, &client, id).await;
     let release = env
         .store
         .ledger()
@@ -797,14 +792,7 @@ pub async fn erasure_removes_personal_data_and_keeps_the_books(factory: &StoreFa
         ),
         "{e}"
     );
-    env.market
-        .submit_deliverable(&creator.ctx, id, video())
-        .await
-        .expect("deliver");
-    env.market
-        .approve_delivery(&client.ctx, id, None)
-        .await
-        .expect("approve");
+    deliver_and_approve(&env, &creator, &client, id).await;
     let stars = Rating::parse(5).expect("valid");
     let review = ReviewInput {
         overall_rating: stars,

@@ -3,11 +3,12 @@
 use crate::enums::ReviewerType;
 use crate::error::Error;
 use crate::service::ReviewInput;
-use crate::testing::contracts::{active_gig_contract, video};
+use crate::testing::contracts::{active_gig_contract, deliver_and_approve};
 use crate::testing::{StoreFactory, TestEnv};
 use crate::value::Rating;
 
-fn review(stars: i32) -> ReviewInput {
+/// A review of `stars` stars with a quality rating and a comment.
+pub(crate) fn review(stars: i32) -> ReviewInput {
     ReviewInput {
         overall_rating: Rating::parse(stars).expect("valid"),
         communication_rating: None,
@@ -37,14 +38,7 @@ pub async fn both_sides_review_a_completed_contract(factory: &StoreFactory) {
         ),
         "{early}"
     );
-    env.market
-        .submit_deliverable(&creator.ctx, id, video())
-        .await
-        .expect("deliver");
-    env.market
-        .approve_delivery(&client.ctx, id, None)
-        .await
-        .expect("approve");
+    deliver_and_approve(&env, &creator, &client, id).await;
     let about_creator = env
         .market
         .leave_review(&client.ctx, id, review(4))
@@ -102,14 +96,7 @@ pub async fn both_sides_review_a_completed_contract(factory: &StoreFactory) {
 pub async fn reviews_close_after_the_window(factory: &StoreFactory) {
     let env = TestEnv::new(factory).await;
     let (creator, client, id) = active_gig_contract(&env).await;
-    env.market
-        .submit_deliverable(&creator.ctx, id, video())
-        .await
-        .expect("deliver");
-    env.market
-        .approve_delivery(&client.ctx, id, None)
-        .await
-        .expect("approve");
+    deliver_and_approve(&env, &creator, &client, id).await;
     env.clock.advance(chrono::Duration::days(15));
     let err = env
         .refused(env.market.leave_review(&client.ctx, id, review(5)))
