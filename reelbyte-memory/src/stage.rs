@@ -69,9 +69,12 @@ impl<'a> Stage<'a> {
     fn write(&mut self, write: Write) -> Result<()> {
         match write {
             Write::Insert(record) => self.insert(record),
+            // The memory store replaces the whole row: `before` only saves
+            // a store that sends rows over a wire.
             Write::Update {
                 record,
                 expected_version,
+                ..
             } => self.update(record, expected_version),
             Write::Delete {
                 table,

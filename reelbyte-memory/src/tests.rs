@@ -339,6 +339,7 @@ fn stale_versions_conflict_and_missing_rows_are_not_found() {
     changes.writes.push(Write::Update {
         record: current.into(),
         expected_version: 2,
+        before: None,
     });
     assert!(matches!(
         apply(&store, &changes),

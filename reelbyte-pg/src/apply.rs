@@ -192,7 +192,8 @@ fn plan(writes: &[Write]) -> Plan {
             Write::Update {
                 record,
                 expected_version,
-            } => update(record, *expected_version),
+                before,
+            } => update(record, *expected_version, before.as_deref()),
             Write::Delete {
                 table,
                 key,
@@ -265,7 +266,12 @@ fn insert(ops: &mut [Value], record: &Record) -> Result<Option<Value>> {
     })))
 }
 
-fn update(record: &Record, expected: i64) -> Result<Value> {
+/// The update of `record`, read at version `expected`. On a versioned
+/// table with the row as read (`before`), only the columns that differ
+/// from it are written: the version guard means the stored row is `before`,
+/// so the result is the same row, and PostgreSQL converts and the wire
+/// carries a few columns instead of all of them.
+fn update(record: &Record, expected: i64, before: Option<&Record>) -> Result<Value> {
     let table = record.table();
     let key = record.row_key();
     if !table.versioned() && expected != 0 {
@@ -281,9 +287,15 @@ fn update(record: &Record, expected: i64) -> Result<Value> {
             ),
         ));
     }
-    let row = codec::encode(record)?;
+    let mut row = codec::encode(record)?;
     let key_column = codec::key_column(table);
     let counters = codec::counter_columns(table);
+    if let Some(before) = before.filter(|b| {
+        table.versioned() && b.table() == table && b.row_key() == key && b.version() == expected
+    }) {
+        let read = codec::encode(before)?;
+        row.retain(|column, value| column == "version" || read.get(column) != Some(value));
+    }
     let columns: Vec<&String> = row
         .keys()
         .filter(|c| c.as_str() != key_column && !counters.contains(&c.as_str()))
@@ -365,6 +377,11 @@ fn refusal(message: &str) -> Error {
 
 #[cfg(test)]
 mod tests {
+    use reelbyte_core::entities::CreatorCategory;
+    use reelbyte_core::ids::{CreatorCategoryId, CreatorProfileId};
+    use reelbyte_core::store::ChangeSet;
+    use reelbyte_core::value::Text;
+
     use super::*;
 
     #[test]
@@ -388,5 +405,54 @@ mod tests {
             }
         ));
         assert!(matches!(refusal("garbage"), Error::Backend { .. }));
+    }
+    fn category() -> CreatorCategory {
+        CreatorCategory {
+            id: CreatorCategoryId::new(),
+            creator_profile_id: CreatorProfileId::new(),
+            category: Text::parse("beauty").expect("valid"),
+            is_primary: false,
+            created_at: chrono::Utc::now(),
+            version: 7,
+        }
+    }
+
+    fn update_op(after: &CreatorCategory, read: Option<&CreatorCategory>) -> Value {
+        let mut changes = ChangeSet::new();
+        match read {
+            Some(read) => changes.update_from(read, after),
+            None => changes.update(after),
+        };
+        let plan = plan(&changes.writes);
+        assert!(plan.refused.is_none());
+        plan.ops.into_iter().next().expect("one operation")
+    }
+
+    #[test]
+    fn an_update_with_the_read_row_writes_only_what_changed() {
+        let read = category();
+        let mut after = read.clone();
+        after.is_primary = true;
+        let narrow = update_op(&after, Some(&read));
+        assert_eq!(narrow["columns"], json!(["is_primary", "version"]));
+        assert_eq!(narrow["row"], json!({"is_primary": true, "version": 8}));
+        assert_eq!(narrow["expected"], json!(7));
+
+        // Nothing changed: the version still moves.
+        let same = update_op(&read, Some(&read));
+        assert_eq!(same["columns"], json!(["version"]));
+
+        // Without the read row, every column but the key is written.
+        let whole = update_op(&after, None);
+        assert_eq!(
+            whole["columns"],
+            json!([
+                "category",
+                "created_at",
+                "creator_profile_id",
+                "is_primary",
+                "version"
+            ])
+        );
     }
 }

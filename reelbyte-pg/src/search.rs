@@ -119,7 +119,7 @@ impl PgStore {
     async fn gigs_matching(&self, query: &GigQuery, words: &[String]) -> Result<Vec<Gig>> {
         let text = words.join(" ");
         let mut qb = QueryBuilder::<Postgres>::new(
-            "SELECT to_jsonb(t.*)::text FROM gigs t WHERE t.status = 'active'",
+            "SELECT row_to_json(t.*)::text FROM gigs t WHERE t.status = 'active'",
         );
         if let Some(category) = &query.category {
             qb.push(" AND lower(t.category) = lower(")
@@ -168,7 +168,7 @@ impl PgStore {
     async fn jobs_matching(&self, query: &JobQuery, words: &[String]) -> Result<Vec<Job>> {
         let text = words.join(" ");
         let mut qb = QueryBuilder::<Postgres>::new(
-            "SELECT to_jsonb(t.*)::text FROM jobs t WHERE t.status = 'open'",
+            "SELECT row_to_json(t.*)::text FROM jobs t WHERE t.status = 'open'",
         );
         if let Some(category) = &query.category {
             qb.push(" AND lower(t.category) = lower(")
@@ -211,7 +211,7 @@ impl PgStore {
         query: &CreatorQuery,
     ) -> Result<Vec<CreatorProfile>> {
         let mut qb = QueryBuilder::<Postgres>::new(
-            "SELECT to_jsonb(t.*)::text FROM creator_profiles t WHERE TRUE",
+            "SELECT row_to_json(t.*)::text FROM creator_profiles t WHERE TRUE",
         );
         if let Some(skill) = &query.skill {
             qb.push(

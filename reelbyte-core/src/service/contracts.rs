@@ -580,7 +580,7 @@ impl Marketplace {
             contract.started_at = Some(now);
             let mut changes = ChangeSet::new();
             changes.check(&escrow);
-            changes.update(&contract);
+            changes.update_from(&old, &contract);
             changes.insert(self.audit(
                 ctx,
                 "contract",
@@ -643,7 +643,7 @@ impl Marketplace {
             let now = self.now();
             contract.cancelled_at = Some(now);
             let mut changes = ChangeSet::new();
-            changes.update(&contract);
+            changes.update_from(&old, &contract);
             if let Some(job_id) = contract.job_id
                 && let Some(mut job) = self.store().jobs().get_by_id(job_id).await?
                 && JobMachine::can(job.status, JobEvent::Cancel)
@@ -800,7 +800,7 @@ impl Marketplace {
             }
             let mut changes = ChangeSet::new();
             changes.check(&contract);
-            changes.update(&milestone);
+            changes.update_from(&old, &milestone);
             changes.insert(self.audit(
                 ctx,
                 "milestone",
@@ -878,7 +878,7 @@ impl Marketplace {
                 version: 1,
             };
             let mut changes = ChangeSet::new();
-            changes.update(&contract);
+            changes.update_from(&old, &contract);
             changes.insert(deliverable.clone());
             changes.insert(self.audit(
                 ctx,
@@ -939,7 +939,7 @@ impl Marketplace {
                 latest.reviewed_at = Some(now);
                 changes.update(&latest);
             }
-            changes.update(&contract);
+            changes.update_from(&old, &contract);
             changes.insert(self.audit(
                 ctx,
                 "contract",
@@ -1035,23 +1035,24 @@ impl Marketplace {
                 .max_by_key(|d| d.version_number)
                 .cloned()
             {
+                let read = latest.clone();
                 latest.status =
                     DeliverableMachine::transition(latest.status, DeliverableEvent::Approve)?;
                 latest.client_feedback = feedback.clone();
                 latest.reviewed_at = Some(now);
                 latest.approved_at = Some(now);
-                changes.update(&latest);
+                changes.update_from(&read, &latest);
             }
             let mut settlement = None;
             if unpaid && !milestones.is_empty() {
                 contract.status =
                     ContractMachine::transition(contract.status, ContractEvent::ApprovePart)?;
-                changes.update(&contract);
+                changes.update_from(&old, &contract);
             } else {
                 contract.status =
                     ContractMachine::transition(contract.status, ContractEvent::Approve)?;
                 contract.completed_at = Some(now);
-                changes.update(&contract);
+                changes.update_from(&old, &contract);
                 self.plan_completion_with(&mut changes, &contract, Some(&deliverables))
                     .await?;
                 if let Some(escrow) = escrow

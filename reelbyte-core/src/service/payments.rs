@@ -291,7 +291,7 @@ impl Marketplace {
         escrow_after.released_amount = balance.released;
         escrow_after.refunded_amount = balance.refunded;
         escrow_after.updated_at = self.now();
-        changes.update(&escrow_after);
+        changes.update_from(escrow, &escrow_after);
         let client_user = self.user_of_client_in(changes, contract).await?;
         let creator_user = self.user_of_creator_in(changes, contract).await?;
         let final_step = balance.held.is_zero();
@@ -622,7 +622,7 @@ impl Marketplace {
                 contract.status =
                     ContractMachine::transition(contract.status, ContractEvent::Complete)?;
                 contract.completed_at = Some(self.now());
-                changes.update(&contract);
+                changes.update_from(&old, &contract);
                 self.plan_completion(&mut changes, &contract).await?;
                 changes.insert(self.audit(
                     ctx,
@@ -1024,7 +1024,7 @@ impl Marketplace {
                     tx.status = TransactionMachine::transition(tx.status, TransactionEvent::Fail)?;
                     tx.failed_at = Some(now);
                     tx.error_message = Some(reason.clone());
-                    changes.update(&tx);
+                    changes.update_from(&old, &tx);
                 }
                 GatewayOutcome::Succeeded { reference } => {
                     tx.status =
@@ -1036,7 +1036,7 @@ impl Marketplace {
                     // recorded the answer meanwhile, the change set is
                     // refused as a conflict (and retried from a fresh read)
                     // before any insert of the success can collide.
-                    changes.update(&tx);
+                    changes.update_from(&old, &tx);
                     follow_up = self.plan_success(&mut changes, &tx).await?;
                 }
             }
@@ -1266,9 +1266,10 @@ impl Marketplace {
         if others_pending {
             return Ok(());
         }
+        let read = escrow.clone();
         escrow.status = EscrowMachine::transition(escrow.status, EscrowEvent::Settle)?;
         escrow.updated_at = self.now();
-        changes.update(&escrow);
+        changes.update_from(&read, &escrow);
         Ok(())
     }
 
@@ -1370,7 +1371,7 @@ impl Marketplace {
             contract.status = ContractMachine::transition(contract.status, ContractEvent::Cancel)?;
             contract.cancelled_at = Some(self.now());
             let mut changes = ChangeSet::new();
-            changes.update(&contract);
+            changes.update_from(&old, &contract);
             if let Some(job_id) = contract.job_id
                 && let Some(mut job) = self.store().jobs().get_by_id(job_id).await?
                 && crate::state::JobMachine::can(job.status, crate::state::JobEvent::Cancel)

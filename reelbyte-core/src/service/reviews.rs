@@ -151,18 +151,18 @@ impl Marketplace {
             let stars = review.overall_rating;
             match side {
                 ReviewerType::Client => {
-                    let mut p = creator;
+                    let mut p = creator.clone();
                     (p.total_reviews, p.rating_sum, p.average_rating) =
                         with_one_more(p.total_reviews, p.rating_sum, stars)?;
                     p.updated_at = now;
-                    changes.update(&p);
+                    changes.update_from(&creator, &p);
                 }
                 ReviewerType::Creator => {
-                    let mut p = client;
+                    let mut p = client.clone();
                     (p.total_reviews, p.rating_sum, p.average_rating) =
                         with_one_more(p.total_reviews, p.rating_sum, stars)?;
                     p.updated_at = now;
-                    changes.update(&p);
+                    changes.update_from(&client, &p);
                 }
             }
             changes.insert(review.clone());
@@ -224,7 +224,7 @@ impl Marketplace {
             review.response_at = Some(self.now());
             review.updated_at = self.now();
             let mut changes = ChangeSet::new();
-            changes.update(&review);
+            changes.update_from(&old, &review);
             changes.insert(self.audit(
                 ctx,
                 "review",

@@ -82,6 +82,11 @@ pub enum Write {
         record: Record,
         /// The version the command read.
         expected_version: i64,
+        /// The row as the command read it (at `expected_version`), when the
+        /// command kept it. A versioned row at that version holds exactly
+        /// this, so a store may write only the columns that differ from it
+        /// and get the same row; without it, a store writes them all.
+        before: Option<Box<Record>>,
     },
     /// Delete a row, optionally only at a version.
     Delete {
@@ -150,19 +155,44 @@ impl ChangeSet {
     /// one's content (planners that touch a row twice start from
     /// [`ChangeSet::staged`], so no change is lost), keeping one version step.
     pub fn update<E: Entity>(&mut self, entity: &E) -> &mut Self {
+        let before = self
+            .read
+            .iter()
+            .find(|r| {
+                r.table() == E::TABLE
+                    && r.row_key() == entity.row_key()
+                    && r.version() == entity.version()
+            })
+            .cloned();
+        self.push_update(entity, before)
+    }
+
+    /// [`ChangeSet::update`] of `after`, a changed copy of `before` as the
+    /// command read it (both at the version read): the store may then
+    /// write only the columns that changed. A `before` at another version
+    /// is ignored.
+    pub fn update_from<E: Entity>(&mut self, before: &E, after: &E) -> &mut Self {
+        let before = (before.version() == after.version() && before.row_key() == after.row_key())
+            .then(|| before.clone().into());
+        self.push_update(after, before)
+    }
+
+    fn push_update<E: Entity>(&mut self, entity: &E, before: Option<Record>) -> &mut Self {
         let mut copy = entity.clone();
         let expected_version = copy.version();
         copy.set_version(expected_version + 1);
         let key = copy.row_key();
         let existing = self.writes.iter_mut().find(|w| {
-            matches!(w, Write::Update { record, expected_version: v }
+            matches!(w, Write::Update { record, expected_version: v, .. }
                 if record.table() == E::TABLE && record.row_key() == key && *v == expected_version)
         });
         match existing {
+            // The first update's `before` is still the row as read.
             Some(Write::Update { record, .. }) => *record = copy.into(),
             _ => self.writes.push(Write::Update {
                 record: copy.into(),
                 expected_version,
+                before: before.map(Box::new),
             }),
         }
         self
@@ -175,6 +205,7 @@ impl ChangeSet {
             Write::Update {
                 record,
                 expected_version,
+                ..
             } if record.table() == E::TABLE && &record.row_key() == key => {
                 let mut entity = E::from_record(record.clone())?;
                 entity.set_version(*expected_version);
@@ -450,5 +481,60 @@ mod tests {
         changes.remember(&newer);
         assert_eq!(changes.known::<CreatorCategory>(&key(&beauty)), Some(newer));
         assert_eq!(changes.read.len(), 1);
+    }
+    fn before_of(changes: &ChangeSet) -> Option<Record> {
+        match changes.writes.as_slice() {
+            [Write::Update { before, .. }] => before.as_deref().cloned(),
+            other => panic!("one update expected: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_update_from_the_read_copy_carries_it() {
+        let beauty = category("beauty");
+        let mut primary = beauty.clone();
+        primary.is_primary = true;
+        let mut changes = ChangeSet::new();
+        changes.update_from(&beauty, &primary);
+        assert_eq!(before_of(&changes), Some(beauty.clone().into()));
+
+        // Updating the same row again keeps the row as first read.
+        let mut renamed = primary.clone();
+        renamed.category = Text::parse("fashion").expect("valid");
+        changes.update_from(&primary, &renamed);
+        assert_eq!(before_of(&changes), Some(beauty.clone().into()));
+        match &changes.writes[0] {
+            Write::Update { record, .. } => {
+                let written = CreatorCategory::from_record(record.clone()).expect("category");
+                assert_eq!(written.category.as_str(), "fashion");
+                assert_eq!(written.version, 4);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_update_finds_the_remembered_read_at_its_version() {
+        let beauty = category("beauty");
+        let mut primary = beauty.clone();
+        primary.is_primary = true;
+        let mut changes = ChangeSet::new();
+        changes.remember(&beauty);
+        changes.update(&primary);
+        assert_eq!(before_of(&changes), Some(beauty.clone().into()));
+
+        // A copy read at another version is not the row the update replaces.
+        let mut changes = ChangeSet::new();
+        let mut older = beauty.clone();
+        older.version = 2;
+        changes.remember(&older);
+        changes.update(&primary);
+        assert_eq!(before_of(&changes), None);
+        let mut changes = ChangeSet::new();
+        changes.update_from(&older, &primary);
+        assert_eq!(before_of(&changes), None);
+        let mut changes = ChangeSet::new();
+        changes.update(&primary);
+        assert_eq!(before_of(&changes), None, "nothing read, nothing carried");
     }
 }

@@ -183,7 +183,7 @@ fn raw_statement(q: &GigQuery) -> (String, Vec<Param>) {
     let words = words(q);
     let text = words.join(" ");
     let mut params = Vec::new();
-    let mut sql = String::from("SELECT to_jsonb(t.*)::text");
+    let mut sql = String::from("SELECT row_to_json(t.*)::text");
     sql.push_str(&from_where(q, &mut params));
     let first = params.len() + 1;
     params.extend(words.iter().cloned().map(Param::Text));
