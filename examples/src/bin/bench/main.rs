@@ -1326,6 +1326,72 @@ async fn memory_section(args: &Args) -> Outcome<Vec<RunResult>> {
 struct PgReport {
     runs: Vec<RunResult>,
     statements: Vec<(&'static str, u64, u64)>,
+    /// CPU per lifecycle of each timed run, in the order of `runs`.
+    cpu: Vec<CpuPerLifecycle>,
+}
+
+/// CPU time from `/proc`, in clock ticks (USER_HZ, 100 a second on Linux):
+/// this process's, and the sum over every process named `postgres` on this
+/// machine (`None` when there is none, e.g. a remote server).
+#[derive(Debug, Clone, Copy, Default)]
+struct CpuTicks {
+    own: u64,
+    server: Option<u64>,
+}
+
+/// Ticks a second in `/proc/<pid>/stat` (USER_HZ, fixed at 100 on Linux).
+const TICKS_PER_SECOND: f64 = 100.0;
+
+fn cpu_ticks() -> CpuTicks {
+    /// utime + stime of a `/proc/<pid>/stat` line; the command name may
+    /// hold spaces, so fields are counted after its closing parenthesis.
+    fn ticks(stat: &str) -> Option<u64> {
+        let rest = stat.get(stat.rfind(')')? + 1..)?;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+    }
+    let own = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| ticks(&s))
+        .unwrap_or(0);
+    let mut server = None;
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for entry in dir.flatten() {
+            let path = entry.path();
+            let is_postgres = std::fs::read_to_string(path.join("comm"))
+                .is_ok_and(|c| c.trim_end() == "postgres");
+            if let Some(t) = is_postgres
+                .then(|| std::fs::read_to_string(path.join("stat")).ok())
+                .flatten()
+                .and_then(|s| ticks(&s))
+            {
+                *server.get_or_insert(0) += t;
+            }
+        }
+    }
+    CpuTicks { own, server }
+}
+
+/// Milliseconds of CPU per lifecycle between two samples: the benchmark
+/// process and the PostgreSQL server. A backend that exits takes its ticks
+/// with it, but the pools keep theirs open through a run.
+#[derive(Debug, Clone, Copy)]
+struct CpuPerLifecycle {
+    own: f64,
+    server: Option<f64>,
+}
+
+impl CpuPerLifecycle {
+    fn between(before: CpuTicks, after: CpuTicks, lifecycles: usize) -> Self {
+        let ms = |ticks: u64| ticks as f64 / TICKS_PER_SECOND * 1000.0 / lifecycles.max(1) as f64;
+        Self {
+            own: ms(after.own.saturating_sub(before.own)),
+            server: after
+                .server
+                .zip(before.server)
+                .map(|(a, b)| ms(a.saturating_sub(b))),
+        }
+    }
 }
 
 async fn postgres_section(admin: &str, args: &Args) -> Outcome<PgReport> {
@@ -1346,6 +1412,7 @@ async fn postgres_section(admin: &str, args: &Args) -> Outcome<PgReport> {
     run_library("warm-up", &market, &pairs, 8, 40).await?;
     run_hand(&pool, &pairs, price, 8, 40).await?;
     for clients in [1, 8] {
+        let before = cpu_ticks();
         let lib = run_library(
             "PostgreSQL, library",
             &market,
@@ -1354,15 +1421,23 @@ async fn postgres_section(admin: &str, args: &Args) -> Outcome<PgReport> {
             args.pg_lifecycles,
         )
         .await?;
+        let middle = cpu_ticks();
         eprintln!(
             "postgres library, {clients} client(s): {:.0} lifecycles/s",
             lib.per_second()
         );
         let hand = run_hand(&pool, &pairs, price, clients, args.pg_lifecycles).await?;
+        let after = cpu_ticks();
         eprintln!(
             "postgres hand-written, {clients} client(s): {:.0} lifecycles/s",
             hand.per_second()
         );
+        report
+            .cpu
+            .push(CpuPerLifecycle::between(before, middle, lib.lifecycles));
+        report
+            .cpu
+            .push(CpuPerLifecycle::between(middle, after, hand.lifecycles));
         report.runs.push(lib);
         report.runs.push(hand);
     }
@@ -1514,7 +1589,22 @@ fn markdown(report: &Report) -> String {
                 );
             }
         }
-        s.push_str("\n### Statements sent per command (one lifecycle, counted from sqlx's statement log = round trips; sqlx sends BEGIN with the first statement)\n\n");
+        s.push_str("\n### CPU per lifecycle (ms, from /proc: the PostgreSQL server's processes and this benchmark process)\n\n");
+        s.push_str("| run | clients | server | benchmark process | together |\n|---|---:|---:|---:|---:|\n");
+        for (run, cpu) in pg.runs.iter().zip(&pg.cpu) {
+            let server = cpu
+                .server
+                .map_or("n/a".to_string(), |ms| format!("{ms:.2}"));
+            let together = cpu
+                .server
+                .map_or("n/a".to_string(), |ms| format!("{:.2}", ms + cpu.own));
+            let _ = writeln!(
+                s,
+                "| {} | {} | {server} | {:.2} | {together} |",
+                run.name, run.clients, cpu.own
+            );
+        }
+        s.push_str("\n### Statements sent per command (one lifecycle, counted from sqlx's statement log; sqlx sends BEGIN with the first statement, and every connection it returns to its pool costs one more round trip, a Sync, which the log does not show)\n\n");
         s.push_str("| command | library | hand-written |\n|---|---:|---:|\n");
         let (mut tl, mut th) = (0, 0);
         for (c, l, h) in &pg.statements {
