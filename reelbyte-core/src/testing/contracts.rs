@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::ids::{ContractId, GigId};
 use crate::money::Money;
 use crate::service::{AcceptProposalInput, Ctx, DeliverableInput, MilestoneInput, OrderGigInput};
-use crate::store::{ContractParties, GigOrderContext, PartyPreferences};
+use crate::store::{ChangeSet, ContractParties, GigOrderContext, PartyPreferences};
 use crate::testing::{Seeded, StoreFactory, TestEnv};
 use crate::value::{Text, Url};
 
@@ -571,6 +571,52 @@ pub async fn cancelling_refunds_what_is_held(factory: &StoreFactory) {
     env.check_invariants().await;
 }
 
+/// An update that carries the row as read stores exactly the new row, on
+/// every backend (PostgreSQL writes only the columns that differ); one
+/// that changes nothing still moves the version; one from a row read
+/// before another update is a conflict and changes nothing.
+pub async fn an_update_from_the_read_row_stores_exactly_the_new_row(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let (_, _, _, id) = ordered_gig(&env).await;
+    let stored = || async {
+        env.store
+            .contracts()
+            .get_by_id(id)
+            .await
+            .expect("read")
+            .expect("contract")
+    };
+    let read = stored().await;
+    let mut after = read.clone();
+    after.title = Text::parse("Renamed order").expect("valid");
+    after.revision_count += 1;
+    after.deadline_date += Duration::days(3);
+    after.cancelled_at = Some(env.now());
+    let mut changes = ChangeSet::new();
+    changes.update_from(&read, &after);
+    env.store.apply(changes).await.expect("apply");
+    let mut expected = after.clone();
+    expected.version += 1;
+    assert_eq!(stored().await, expected, "every column as written");
+
+    // Nothing changed: only the version moves.
+    let mut changes = ChangeSet::new();
+    changes.update_from(&expected, &expected);
+    env.store.apply(changes).await.expect("apply");
+    let mut same = expected.clone();
+    same.version += 1;
+    assert_eq!(stored().await, same);
+
+    // A row read before those updates is stale.
+    let mut stale = read.clone();
+    stale.title = Text::parse("Lost update").expect("valid");
+    let mut changes = ChangeSet::new();
+    changes.update_from(&read, &stale);
+    let e = env.refused(env.store.apply(changes)).await;
+    assert!(matches!(e, Error::Conflict { .. }), "{e}");
+    assert_eq!(stored().await, same);
+}
+
 /// `Store::contract_parties` returns what the separate reads return: the
 /// contract, both parties' profiles and the escrow once funding opened it;
 /// `None` for a contract that does not exist.
@@ -987,6 +1033,7 @@ macro_rules! conformance_area_contracts {
             cancelling_refunds_what_is_held,
             declining_an_offer_refunds_the_client,
             contract_parties_match_the_separate_reads,
+            an_update_from_the_read_row_stores_exactly_the_new_row,
             gig_order_context_matches_the_separate_reads,
             contract_commands_check_the_actor_first,
             run_due_auto_approves_and_is_idempotent,
