@@ -265,27 +265,28 @@ type GigOrderRow = (
     Vec<String>,
 );
 
+/// The entity of an optional row of `table` (NULL when the row is absent).
+fn decode_optional<E: serde::de::DeserializeOwned>(
+    table: Table,
+    text: Option<String>,
+) -> Result<Option<E>> {
+    text.map(|t| codec::decode(table, &t)).transpose()
+}
+
 /// The contract with its parties, or `None` when the row holds no contract.
 fn decode_parties(row: PartiesRow) -> Result<Option<ContractParties>> {
     let (Some(contract), Some(client), Some(creator), escrow, client_prefs, creator_prefs) = row
     else {
         return Ok(None);
     };
-    let preferences = |saved: Option<String>| {
-        saved
-            .map(|p| codec::decode(Table::NotificationPreferences, &p))
-            .transpose()
-    };
     Ok(Some(ContractParties {
         contract: codec::decode(Table::Contracts, &contract)?,
         client: codec::decode(Table::ClientProfiles, &client)?,
         creator: codec::decode(Table::CreatorProfiles, &creator)?,
-        escrow: escrow
-            .map(|e| codec::decode(Table::EscrowAccounts, &e))
-            .transpose()?,
+        escrow: decode_optional(Table::EscrowAccounts, escrow)?,
         preferences: PartyPreferences {
-            client: preferences(client_prefs)?,
-            creator: preferences(creator_prefs)?,
+            client: decode_optional(Table::NotificationPreferences, client_prefs)?,
+            creator: decode_optional(Table::NotificationPreferences, creator_prefs)?,
         },
     }))
 }
@@ -402,9 +403,7 @@ impl Store for PgStore {
         .fetch_one(&self.pool)
         .await
         .map_err(|e| error::map(Some(Table::Contracts), e))?;
-        let user = user
-            .map(|u| codec::decode::<User>(Table::Users, &u))
-            .transpose()?;
+        let user = decode_optional(Table::Users, user)?;
         let parties = decode_parties((
             contract,
             client,
@@ -442,18 +441,15 @@ impl Store for PgStore {
             .fetch_one(&self.pool)
             .await
             .map_err(|e| error::map(Some(Table::Gigs), e))?;
-        fn decoded<E: serde::de::DeserializeOwned>(
-            table: Table,
-            text: Option<String>,
-        ) -> Result<Option<E>> {
-            text.map(|t| codec::decode(table, &t)).transpose()
-        }
         Ok(GigOrderContext {
-            user: decoded(Table::Users, user)?,
-            client: decoded(Table::ClientProfiles, client)?,
-            gig: decoded(Table::Gigs, gig)?,
-            creator: decoded(Table::CreatorProfiles, creator)?,
-            creator_preferences: decoded(Table::NotificationPreferences, creator_preferences)?,
+            user: decode_optional(Table::Users, user)?,
+            client: decode_optional(Table::ClientProfiles, client)?,
+            gig: decode_optional(Table::Gigs, gig)?,
+            creator: decode_optional(Table::CreatorProfiles, creator)?,
+            creator_preferences: decode_optional(
+                Table::NotificationPreferences,
+                creator_preferences,
+            )?,
             fee_tiers: fee_tiers
                 .iter()
                 .map(|t| codec::decode(Table::FeeStructure, t))

@@ -210,11 +210,7 @@ impl Marketplace {
         changes: &mut ChangeSet,
         notice: Notice,
     ) -> Result<()> {
-        if ctx.actor == Some(notice.user) {
-            return Ok(());
-        }
-        let prefs = self.preferences_or_default(notice.user).await?;
-        self.plan_notice_with(changes, notice, &prefs)
+        self.plan_notices_known(ctx, changes, [notice], &[]).await
     }
 
     /// [`Marketplace::plan_notice`] for a recipient whose preferences were
