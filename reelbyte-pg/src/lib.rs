@@ -20,10 +20,10 @@ use reelbyte_core::entities::User;
 use reelbyte_core::error::{Error, Result};
 use reelbyte_core::ids::{ContractId, GigId, UserId};
 use reelbyte_core::store::{
-    AdminRepo, ChangeSet, ClientRepo, ContractParties, ContractRepo, CreatorRepo, DiscoveryRepo,
-    GigOrderContext, GigRepo, JobRepo, LedgerRepo, MessagingRepo, NotificationRepo,
-    PartyPreferences, PaymentMethodRepo, Record, ReviewRepo, SessionRepo, Store, SupportRepo,
-    Table, UserRepo,
+    AdminRepo, ChangeSet, ClientRepo, ContractMoney, ContractParties, ContractRepo, ContractWork,
+    CreatorRepo, DiscoveryRepo, GigOrderContext, GigRepo, JobRepo, LedgerRepo, MessagingRepo,
+    NotificationRepo, PartyPreferences, PaymentMethodRepo, Record, ReviewRepo, SessionRepo, Store,
+    SupportRepo, Table, UserRepo,
 };
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -273,6 +273,11 @@ fn decode_optional<E: serde::de::DeserializeOwned>(
     text.map(|t| codec::decode(table, &t)).transpose()
 }
 
+/// The entities of the rows of `table` in `texts`, in order.
+fn decode_all<E: serde::de::DeserializeOwned>(table: Table, texts: &[String]) -> Result<Vec<E>> {
+    texts.iter().map(|t| codec::decode(table, t)).collect()
+}
+
 /// The contract with its parties, or `None` when the row holds no contract.
 fn decode_parties(row: PartiesRow) -> Result<Option<ContractParties>> {
     let (Some(contract), Some(client), Some(creator), escrow, client_prefs, creator_prefs) = row
@@ -450,10 +455,47 @@ impl Store for PgStore {
                 Table::NotificationPreferences,
                 creator_preferences,
             )?,
-            fee_tiers: fee_tiers
-                .iter()
-                .map(|t| codec::decode(Table::FeeStructure, t))
-                .collect::<Result<_>>()?,
+            fee_tiers: decode_all(Table::FeeStructure, &fee_tiers)?,
+        })
+    }
+
+    async fn contract_work(&self, id: ContractId) -> Result<ContractWork> {
+        // Both lists in one round trip, as arrays in the orders of
+        // `list_milestones_by_contract_id` and
+        // `list_deliverables_by_contract_id`.
+        let (milestones, deliverables): (Vec<String>, Vec<String>) = sqlx::query_as(
+            "SELECT ARRAY(SELECT row_to_json(m.*)::text FROM milestones m \
+                          WHERE m.contract_id = $1 ORDER BY m.sequence_order, m.id), \
+                    ARRAY(SELECT row_to_json(d.*)::text FROM deliverables d \
+                          WHERE d.contract_id = $1 ORDER BY d.version_number, d.id)",
+        )
+        .bind(id.as_uuid())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| error::map(Some(Table::Milestones), e))?;
+        Ok(ContractWork {
+            milestones: decode_all(Table::Milestones, &milestones)?,
+            deliverables: decode_all(Table::Deliverables, &deliverables)?,
+        })
+    }
+
+    async fn contract_money(&self, id: ContractId) -> Result<ContractMoney> {
+        // The escrow (a scalar subquery: at most one per contract) and the
+        // transactions in the order of `LedgerRepo::list_by_contract_id`, in
+        // one round trip.
+        let (escrow, transactions): (Option<String>, Vec<String>) = sqlx::query_as(
+            "SELECT (SELECT row_to_json(e.*)::text FROM escrow_accounts e \
+                     WHERE e.contract_id = $1), \
+                    ARRAY(SELECT row_to_json(t.*)::text FROM transactions t \
+                          WHERE t.contract_id = $1 ORDER BY t.created_at, t.id)",
+        )
+        .bind(id.as_uuid())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| error::map(Some(Table::Transactions), e))?;
+        Ok(ContractMoney {
+            escrow: decode_optional(Table::EscrowAccounts, escrow)?,
+            transactions: decode_all(Table::Transactions, &transactions)?,
         })
     }
 

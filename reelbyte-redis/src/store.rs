@@ -186,6 +186,21 @@ where
         self.inner.gig_order_context(gig, user).await
     }
 
+    /// Straight from the inner store, as `contract_parties`: approving a
+    /// delivery decides from these lists and guards them with versions, so
+    /// a cached copy could only make it fail, and the inner store answers
+    /// in one read (one statement on PostgreSQL).
+    async fn contract_work(&self, id: ContractId) -> Result<ContractWork> {
+        self.inner.contract_work(id).await
+    }
+
+    /// Straight from the inner store, for the same reasons as
+    /// `contract_work`: settling an escrow reads it and its transactions
+    /// just after the payout's writes invalidated them.
+    async fn contract_money(&self, id: ContractId) -> Result<ContractMoney> {
+        self.inner.contract_money(id).await
+    }
+
     async fn apply(&self, changes: ChangeSet) -> Result<()> {
         let result = self.inner.apply(changes.clone()).await;
         // Also after a failure: a remote store may have committed before

@@ -12,13 +12,13 @@ use crate::error::{Error, Result};
 use crate::fees::{FeeQuote, FeeSchedule};
 use crate::ids::{ContractId, DeliverableId, GigId, MilestoneId, ProposalId};
 use crate::money::Money;
-use crate::service::notifications::{NotificationKind, PartiesRead};
+use crate::service::notifications::{NotificationKind, PartiesRead, party_preferences};
 use crate::service::{Ctx, Marketplace, admitted, command};
 use crate::state::{
     ContractEvent, ContractMachine, DeliverableEvent, DeliverableMachine, JobEvent, JobMachine,
     MilestoneEvent, MilestoneMachine, ProposalEvent, ProposalMachine, StateMachine,
 };
-use crate::store::{ChangeSet, ContractParties, Counter, RowKey};
+use crate::store::{ChangeSet, ContractParties, ContractWork, Counter, RowKey};
 use crate::value::{Percentage, Text, Url};
 
 /// One milestone of a new contract.
@@ -999,104 +999,101 @@ impl Marketplace {
         feedback: Option<String>,
         by_client: bool,
     ) -> Result<Contract> {
-        let (contract, settlement) = command!(self, async {
-            let ContractParties {
-                mut contract,
-                client,
-                creator,
-                escrow,
-                preferences,
-            } = if by_client {
-                self.parties_as_client(ctx, id).await?
-            } else {
-                self.store()
-                    .contract_parties(id)
-                    .await?
-                    .ok_or(Error::not_found("contract"))?
-            };
-            let old = contract.clone();
-            let now = self.now();
-            let milestones = self
-                .store()
-                .contracts()
-                .list_milestones_by_contract_id(id)
-                .await?;
-            let deliverables = self
-                .store()
-                .contracts()
-                .list_deliverables_by_contract_id(id)
-                .await?;
-            let unpaid = milestones.iter().any(|m| m.status != MilestoneStatus::Paid);
-            let mut changes = ChangeSet::new();
-            changes.remember(&client);
-            changes.remember(&creator);
-            if let Some(mut latest) = deliverables
-                .iter()
-                .max_by_key(|d| d.version_number)
-                .cloned()
-            {
-                let read = latest.clone();
-                latest.status =
-                    DeliverableMachine::transition(latest.status, DeliverableEvent::Approve)?;
-                latest.client_feedback = feedback.clone();
-                latest.reviewed_at = Some(now);
-                latest.approved_at = Some(now);
-                changes.update_from(&read, &latest);
-            }
-            let mut settlement = None;
-            if unpaid && !milestones.is_empty() {
-                contract.status =
-                    ContractMachine::transition(contract.status, ContractEvent::ApprovePart)?;
-                changes.update_from(&old, &contract);
-            } else {
-                contract.status =
-                    ContractMachine::transition(contract.status, ContractEvent::Approve)?;
-                contract.completed_at = Some(now);
-                changes.update_from(&old, &contract);
-                self.plan_completion_with(&mut changes, &contract, Some(&deliverables))
-                    .await?;
-                if let Some(escrow) = escrow
-                    && escrow.held_amount.is_positive()
+        let (contract, settlement) =
+            command!(self, async {
+                let ContractParties {
+                    mut contract,
+                    client,
+                    creator,
+                    escrow,
+                    preferences,
+                } = if by_client {
+                    self.parties_as_client(ctx, id).await?
+                } else {
+                    self.store()
+                        .contract_parties(id)
+                        .await?
+                        .ok_or(Error::not_found("contract"))?
+                };
+                let old = contract.clone();
+                let now = self.now();
+                let ContractWork {
+                    milestones,
+                    deliverables,
+                } = self.store().contract_work(id).await?;
+                let unpaid = milestones.iter().any(|m| m.status != MilestoneStatus::Paid);
+                let mut changes = ChangeSet::new();
+                changes.remember(&client);
+                changes.remember(&creator);
+                if let Some(mut latest) = deliverables
+                    .iter()
+                    .max_by_key(|d| d.version_number)
+                    .cloned()
                 {
-                    let zero = Money::zero(escrow.held_amount.currency());
-                    settlement = Some(
-                        self.plan_settlement(
-                            ctx,
-                            &mut changes,
-                            &contract,
-                            &escrow,
-                            escrow.held_amount,
-                            zero,
-                            None,
-                        )
-                        .await?,
-                    );
+                    let read = latest.clone();
+                    latest.status =
+                        DeliverableMachine::transition(latest.status, DeliverableEvent::Approve)?;
+                    latest.client_feedback = feedback.clone();
+                    latest.reviewed_at = Some(now);
+                    latest.approved_at = Some(now);
+                    changes.update_from(&read, &latest);
                 }
-            }
-            changes.insert(self.audit(
-                ctx,
-                "contract",
-                id.as_uuid(),
-                "approve",
-                Some(&old),
-                Some(&contract),
-            )?);
-            contract.version += 1;
-            self.notify_parties(
-                ctx,
-                &mut changes,
-                PartiesRead {
-                    contract: &contract,
-                    client: &client,
-                    creator: &creator,
-                    saved: &preferences,
-                },
-                NotificationKind::Deliverable,
-                "Delivery approved",
-                contract.title.as_str(),
-            )?;
-            Ok((changes, (contract, settlement)))
-        })?;
+                let mut settlement = None;
+                if unpaid && !milestones.is_empty() {
+                    contract.status =
+                        ContractMachine::transition(contract.status, ContractEvent::ApprovePart)?;
+                    changes.update_from(&old, &contract);
+                } else {
+                    contract.status =
+                        ContractMachine::transition(contract.status, ContractEvent::Approve)?;
+                    contract.completed_at = Some(now);
+                    changes.update_from(&old, &contract);
+                    self.plan_completion_with(&mut changes, &contract, Some(&deliverables))
+                        .await?;
+                    if let Some(escrow) = escrow
+                        && escrow.held_amount.is_positive()
+                    {
+                        let zero = Money::zero(escrow.held_amount.currency());
+                        settlement =
+                            Some(
+                                self.plan_settlement(
+                                    ctx,
+                                    &mut changes,
+                                    &contract,
+                                    &escrow,
+                                    escrow.held_amount,
+                                    zero,
+                                    None,
+                                )
+                                .await?
+                                .knowing(&party_preferences(&client, &creator, &preferences)),
+                            );
+                    }
+                }
+                changes.insert(self.audit(
+                    ctx,
+                    "contract",
+                    id.as_uuid(),
+                    "approve",
+                    Some(&old),
+                    Some(&contract),
+                )?);
+                contract.version += 1;
+                self.notify_parties(
+                    ctx,
+                    &mut changes,
+                    PartiesRead {
+                        contract: &contract,
+                        client: &client,
+                        creator: &creator,
+                        saved: &preferences,
+                    },
+                    NotificationKind::Deliverable,
+                    "Delivery approved",
+                    contract.title.as_str(),
+                )?;
+                Ok((changes, (contract, settlement)))
+            })?;
         if let Some(settlement) = settlement {
             self.settle_with_gateway(settlement).await;
         }

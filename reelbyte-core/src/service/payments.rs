@@ -12,7 +12,9 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::entities::{Contract, EscrowAccount, Milestone, PaymentMethod, Transaction};
+use crate::entities::{
+    Contract, EscrowAccount, Milestone, NotificationPreferences, PaymentMethod, Transaction,
+};
 use crate::enums::{
     ContractStatus, EscrowStatus, MilestoneStatus, TransactionStatus, TransactionType,
 };
@@ -33,7 +35,7 @@ use crate::state::{
     ContractEvent, ContractMachine, EscrowBalance, EscrowEvent, EscrowMachine, MilestoneEvent,
     MilestoneMachine, StateMachine, TransactionEvent, TransactionMachine,
 };
-use crate::store::{ChangeSet, ContractParties};
+use crate::store::{ChangeSet, ContractMoney, ContractParties};
 use crate::value::Text;
 
 /// Gateway calls to make once a change set has committed.
@@ -54,6 +56,20 @@ pub struct PendingCall {
     /// at hand (the contract's creator), so the gateway step reads only the
     /// payout account.
     pub payee_profile: Option<CreatorProfileId>,
+    /// What the payee saved of notification preferences, when the command
+    /// had read them with the contract's parties: the "payout sent" or
+    /// "refund sent" notice then needs no further read.
+    pub payee_preferences: SavedPreferences,
+}
+
+/// What a command knows of the notification preferences a user saved.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum SavedPreferences {
+    /// Not read: the step that notifies the user reads them.
+    #[default]
+    Unknown,
+    /// Read: the stored row, or `None` for a user who keeps the defaults.
+    Read(Option<NotificationPreferences>),
 }
 
 impl Settlement {
@@ -62,6 +78,7 @@ impl Settlement {
         self.pending.push(PendingCall {
             transaction: transaction.clone(),
             payee_profile: None,
+            payee_preferences: SavedPreferences::Unknown,
         });
     }
 
@@ -70,7 +87,22 @@ impl Settlement {
         self.pending.push(PendingCall {
             transaction: transaction.clone(),
             payee_profile: Some(profile),
+            payee_preferences: SavedPreferences::Unknown,
         });
+    }
+
+    /// Records, for every pending call whose payee is among `known`, the
+    /// preferences the command read for that user.
+    pub(crate) fn knowing(mut self, known: &[(UserId, Option<&NotificationPreferences>)]) -> Self {
+        for call in &mut self.pending {
+            if let Some((_, saved)) = known
+                .iter()
+                .find(|(user, _)| Some(*user) == call.transaction.payee_user_id)
+            {
+                call.payee_preferences = SavedPreferences::Read(saved.cloned());
+            }
+        }
+        self
     }
 }
 
@@ -82,6 +114,8 @@ struct Known<'a> {
     method: Option<&'a PaymentMethod>,
     /// The creator profile a payout pays.
     payee_profile: Option<CreatorProfileId>,
+    /// What the payee saved of notification preferences.
+    payee_preferences: Option<&'a SavedPreferences>,
 }
 
 /// What a release did.
@@ -419,6 +453,7 @@ impl Marketplace {
             let known = Known {
                 method: None,
                 payee_profile: call.payee_profile,
+                payee_preferences: Some(&call.payee_preferences),
             };
             // A failure here is not the caller's: the movement is recorded
             // and will be reconciled.
@@ -608,7 +643,8 @@ impl Marketplace {
                     Money::zero(m.amount.currency()),
                     Some(&m),
                 )
-                .await?;
+                .await?
+                .knowing(&party_preferences(&client, &creator, &preferences));
             let milestones = self
                 .store()
                 .contracts()
@@ -955,7 +991,7 @@ impl Marketplace {
             Some((tx, method)) if tx.id == id => {
                 let known = Known {
                     method: Some(&method),
-                    payee_profile: None,
+                    ..Known::default()
                 };
                 self.execute_read(tx, known).await
             }
@@ -978,7 +1014,10 @@ impl Marketplace {
             return Ok(tx);
         };
         match self.gateway().execute(tx.id, &request).await {
-            Ok(outcome) => self.record_outcome(tx.id, outcome, Some(tx)).await,
+            Ok(outcome) => {
+                let saved = known.payee_preferences.cloned().unwrap_or_default();
+                self.record_outcome(tx.id, outcome, Some(tx), &saved).await
+            }
             Err(_) => Ok(tx),
         }
     }
@@ -990,12 +1029,14 @@ impl Marketplace {
     /// `read` is the transaction as read before the gateway call, used by
     /// the first attempt instead of reading it again: the change set's
     /// version guard refuses it if the row moved meanwhile, and the retry
-    /// reads the stored row.
+    /// reads the stored row. `payee_saved` is what the command that wrote
+    /// the transaction knew of its payee's notification preferences.
     async fn record_outcome(
         &self,
         id: TransactionId,
         outcome: GatewayOutcome,
         read: Option<Transaction>,
+        payee_saved: &SavedPreferences,
     ) -> Result<Transaction> {
         let mut read = read.filter(|t| t.id == id);
         let (tx, follow_up) = command!(self, async {
@@ -1037,7 +1078,7 @@ impl Marketplace {
                     // refused as a conflict (and retried from a fresh read)
                     // before any insert of the success can collide.
                     changes.update_from(&old, &tx);
-                    follow_up = self.plan_success(&mut changes, &tx).await?;
+                    follow_up = self.plan_success(&mut changes, &tx, payee_saved).await?;
                 }
             }
             changes.insert(self.audit(
@@ -1056,7 +1097,12 @@ impl Marketplace {
     }
 
     /// The ledger and escrow writes of a transaction the provider completed.
-    async fn plan_success(&self, changes: &mut ChangeSet, tx: &Transaction) -> Result<Settlement> {
+    async fn plan_success(
+        &self,
+        changes: &mut ChangeSet,
+        tx: &Transaction,
+        payee_saved: &SavedPreferences,
+    ) -> Result<Settlement> {
         let now = self.now();
         let mut follow_up = Settlement::default();
         // Only a charge into escrow and a tip look at the contract; their
@@ -1071,11 +1117,17 @@ impl Marketplace {
             changes.remember(&parties.client);
             changes.remember(&parties.creator);
         }
-        // What the parties saved, so their notices need no further read.
-        let known: Vec<_> = parties
+        // What the parties (or the payee) saved, so their notices need no
+        // further read.
+        let mut known: Vec<_> = parties
             .iter()
             .flat_map(|p| party_preferences(&p.client, &p.creator, &p.preferences))
             .collect();
+        if let (SavedPreferences::Read(saved), Some(payee)) = (payee_saved, tx.payee_user_id)
+            && !known.iter().any(|(user, _)| *user == payee)
+        {
+            known.push((payee, saved.as_ref()));
+        }
         let contract = parties.as_ref().map(|p| p.contract.clone());
         match tx.transaction_type {
             TransactionType::EscrowHold => {
@@ -1231,12 +1283,13 @@ impl Marketplace {
         let Some(contract) = tx.contract_id else {
             return Ok(());
         };
-        let Some(mut escrow) = self
-            .store()
-            .contracts()
-            .get_escrow_by_contract_id(contract)
-            .await?
-        else {
+        // The escrow and the contract's transactions in one read: settling
+        // needs both, and only a payout or refund gets here.
+        let ContractMoney {
+            escrow,
+            transactions,
+        } = self.store().contract_money(contract).await?;
+        let Some(mut escrow) = escrow else {
             return Ok(());
         };
         if !matches!(
@@ -1245,24 +1298,18 @@ impl Marketplace {
         ) {
             return Ok(());
         }
-        let others_pending = self
-            .store()
-            .ledger()
-            .list_by_contract_id(contract)
-            .await?
-            .into_iter()
-            .any(|t| {
-                t.id != tx.id
-                    && matches!(
-                        t.transaction_type,
-                        TransactionType::Payout | TransactionType::Refund
-                    )
-                    && t.metadata.as_ref().and_then(|m| m.get("tip")).is_none()
-                    && matches!(
-                        t.status,
-                        TransactionStatus::Pending | TransactionStatus::Processing
-                    )
-            });
+        let others_pending = transactions.into_iter().any(|t| {
+            t.id != tx.id
+                && matches!(
+                    t.transaction_type,
+                    TransactionType::Payout | TransactionType::Refund
+                )
+                && t.metadata.as_ref().and_then(|m| m.get("tip")).is_none()
+                && matches!(
+                    t.status,
+                    TransactionStatus::Pending | TransactionStatus::Processing
+                )
+        });
         if others_pending {
             return Ok(());
         }
@@ -1313,7 +1360,10 @@ impl Marketplace {
             for tx in self.store().ledger().list_by_status(status, 500).await? {
                 let answered = match self.gateway().lookup(tx.id).await {
                     Ok(GatewayOutcome::Unknown) => self.execute_pending(tx.id).await?,
-                    Ok(outcome) => self.record_outcome(tx.id, outcome, None).await?,
+                    Ok(outcome) => {
+                        self.record_outcome(tx.id, outcome, None, &SavedPreferences::Unknown)
+                            .await?
+                    }
                     Err(_) => continue,
                 };
                 if !matches!(

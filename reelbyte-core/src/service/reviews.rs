@@ -84,7 +84,11 @@ impl Marketplace {
                 "must have at most 5000 characters",
             ));
         }
-        command!(self, async {
+        // A second review by the same reviewer is refused by the unique key
+        // (contract, reviewer) when the change set commits, so the command
+        // does not read the contract's reviews first; the refusal changes
+        // nothing and is reported as before.
+        let reviewed: Result<Review> = command!(self, async {
             let (
                 user,
                 ContractParties {
@@ -108,17 +112,6 @@ impl Marketplace {
                     "review_window_closed",
                     "the review window has closed",
                 ));
-            }
-            let existing = self
-                .store()
-                .reviews()
-                .list_by_contract_id(contract.id)
-                .await?;
-            if existing.iter().any(|r| r.reviewer_user_id == user.id) {
-                return Err(Error::AlreadyExists {
-                    entity: "review",
-                    key: "contract_id, reviewer_user_id".into(),
-                });
             }
             let (reviewee, reviewee_saved) = match side {
                 ReviewerType::Client => (creator.user_id, preferences.creator),
@@ -192,6 +185,16 @@ impl Marketplace {
             )
             .await?;
             Ok((changes, review))
+        });
+        reviewed.map_err(|e| match e {
+            Error::AlreadyExists {
+                entity: "reviews",
+                key,
+            } if key == "reviews_unique" => Error::AlreadyExists {
+                entity: "review",
+                key: "contract_id, reviewer_user_id".into(),
+            },
+            other => other,
         })
     }
 

@@ -15,8 +15,8 @@ pub use repos::*;
 use async_trait::async_trait;
 
 use crate::entities::{
-    ClientProfile, Contract, CreatorProfile, EscrowAccount, FeeTier, Gig, NotificationPreferences,
-    User,
+    ClientProfile, Contract, CreatorProfile, Deliverable, EscrowAccount, FeeTier, Gig, Milestone,
+    NotificationPreferences, Transaction, User,
 };
 use crate::error::{Error, Result};
 use crate::ids::{ContractId, GigId, UserId};
@@ -75,6 +75,35 @@ pub struct GigOrderContext {
     pub creator_preferences: Option<NotificationPreferences>,
     /// Every fee tier, as [`AdminRepo::list_fee_tiers`] lists them.
     pub fee_tiers: Vec<FeeTier>,
+}
+
+/// The work of a contract: its milestones and its deliverables, what
+/// approving a delivery reads before it decides whether the contract
+/// completes.
+///
+/// [`Store::contract_work`] loads it, in the orders of
+/// [`ContractRepo::list_milestones_by_contract_id`] and
+/// [`ContractRepo::list_deliverables_by_contract_id`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContractWork {
+    /// The milestones, by sequence.
+    pub milestones: Vec<Milestone>,
+    /// Every submitted version of the work, oldest first.
+    pub deliverables: Vec<Deliverable>,
+}
+
+/// The money of a contract: its escrow account and every transaction
+/// recorded against it, what a completed payout or refund reads to decide
+/// whether the escrow settles.
+///
+/// [`Store::contract_money`] loads it; the transactions come in the order
+/// of [`LedgerRepo::list_by_contract_id`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContractMoney {
+    /// The escrow account, once funding opened it.
+    pub escrow: Option<EscrowAccount>,
+    /// The contract's transactions, oldest first.
+    pub transactions: Vec<Transaction>,
 }
 
 /// A storage backend: every repository, plus atomic application of change sets.
@@ -205,6 +234,35 @@ pub trait Store: Send + Sync + std::fmt::Debug {
             creator,
             creator_preferences,
             fee_tiers: self.admin().list_fee_tiers().await?,
+        })
+    }
+
+    /// The milestones and deliverables of contract `id` (see
+    /// [`ContractWork`]); both empty when the contract has none or does not
+    /// exist.
+    ///
+    /// The default makes the two reads; a backend overrides it when it can
+    /// make them in one round trip. As with [`Store::contract_parties`],
+    /// the command guards what it relies on with versions in its change set.
+    async fn contract_work(&self, id: ContractId) -> Result<ContractWork> {
+        Ok(ContractWork {
+            milestones: self.contracts().list_milestones_by_contract_id(id).await?,
+            deliverables: self
+                .contracts()
+                .list_deliverables_by_contract_id(id)
+                .await?,
+        })
+    }
+
+    /// The escrow account and transactions of contract `id` (see
+    /// [`ContractMoney`]); `None` and empty when there are none.
+    ///
+    /// The default makes the two reads; a backend overrides it when it can
+    /// make them in one round trip.
+    async fn contract_money(&self, id: ContractId) -> Result<ContractMoney> {
+        Ok(ContractMoney {
+            escrow: self.contracts().get_escrow_by_contract_id(id).await?,
+            transactions: self.ledger().list_by_contract_id(id).await?,
         })
     }
 

@@ -11,7 +11,9 @@ use crate::error::Error;
 use crate::ids::{ContractId, GigId};
 use crate::money::Money;
 use crate::service::{AcceptProposalInput, Ctx, DeliverableInput, MilestoneInput, OrderGigInput};
-use crate::store::{ChangeSet, ContractParties, GigOrderContext, PartyPreferences};
+use crate::store::{
+    ChangeSet, ContractMoney, ContractParties, ContractWork, GigOrderContext, PartyPreferences,
+};
 use crate::testing::{Seeded, StoreFactory, TestEnv};
 use crate::value::{Text, Url};
 
@@ -617,6 +619,115 @@ pub async fn an_update_from_the_read_row_stores_exactly_the_new_row(factory: &St
     assert_eq!(stored().await, same);
 }
 
+/// `Store::contract_work` and `Store::contract_money` return what the
+/// separate reads return, in the same orders, at every step of a gig
+/// contract (nothing, funded, delivered twice, approved and paid out) and
+/// of a milestone contract; both are empty for a contract that does not
+/// exist.
+pub async fn contract_work_and_money_match_the_separate_reads(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let separate = |id: ContractId| {
+        let env = &env;
+        async move {
+            let contracts = env.store.contracts();
+            let work = ContractWork {
+                milestones: contracts
+                    .list_milestones_by_contract_id(id)
+                    .await
+                    .expect("read"),
+                deliverables: contracts
+                    .list_deliverables_by_contract_id(id)
+                    .await
+                    .expect("read"),
+            };
+            let money = ContractMoney {
+                escrow: contracts.get_escrow_by_contract_id(id).await.expect("read"),
+                transactions: env
+                    .store
+                    .ledger()
+                    .list_by_contract_id(id)
+                    .await
+                    .expect("read"),
+            };
+            (work, money)
+        }
+    };
+    let bundled = |id: ContractId| {
+        let env = &env;
+        async move {
+            (
+                env.store.contract_work(id).await.expect("read"),
+                env.store.contract_money(id).await.expect("read"),
+            )
+        }
+    };
+
+    let missing = ContractId::new();
+    assert_eq!(
+        bundled(missing).await,
+        (ContractWork::default(), ContractMoney::default()),
+        "nothing for a contract that does not exist"
+    );
+
+    let (creator, client, _, id) = ordered_gig(&env).await;
+    let (work, money) = bundled(id).await;
+    assert_eq!((work.clone(), money.clone()), separate(id).await);
+    assert!(work.milestones.is_empty() && work.deliverables.is_empty());
+    assert_eq!(money, ContractMoney::default(), "nothing funded yet");
+
+    fund_and_accept(&env, &creator, &client, id).await;
+    let (_, money) = bundled(id).await;
+    assert_eq!(bundled(id).await, separate(id).await);
+    assert_eq!(money.escrow.map(|e| e.held_amount), Some(usd("100.00")));
+    assert_eq!(money.transactions.len(), 1, "the charge into escrow");
+
+    env.market
+        .submit_deliverable(&creator.ctx, id, video())
+        .await
+        .expect("deliver");
+    env.market
+        .request_revision(&client.ctx, id, "Brighter, please")
+        .await
+        .expect("revise");
+    env.market
+        .submit_deliverable(&creator.ctx, id, video())
+        .await
+        .expect("deliver again");
+    let (work, _) = bundled(id).await;
+    assert_eq!(bundled(id).await, separate(id).await);
+    let versions: Vec<i32> = work.deliverables.iter().map(|d| d.version_number).collect();
+    assert_eq!(versions, [1, 2], "oldest version first");
+
+    env.market
+        .approve_delivery(&client.ctx, id, None)
+        .await
+        .expect("approve");
+    let (work, money) = bundled(id).await;
+    assert_eq!((work.clone(), money.clone()), separate(id).await);
+    assert_eq!(
+        work.deliverables.last().map(|d| d.status),
+        Some(DeliverableStatus::Approved)
+    );
+    assert_eq!(
+        money.escrow.map(|e| e.status),
+        Some(EscrowStatus::Released),
+        "the payout settled the escrow"
+    );
+    assert_eq!(
+        money.transactions.len(),
+        3,
+        "charge, release and payout: {:?}",
+        money.transactions
+    );
+
+    let (_, _, milestones) = active_milestone_contract(&env).await;
+    let (work, money) = bundled(milestones).await;
+    assert_eq!((work.clone(), money.clone()), separate(milestones).await);
+    let titles: Vec<&str> = work.milestones.iter().map(|m| m.title.as_str()).collect();
+    assert_eq!(titles, ["Script", "Shoot", "Edit"], "in sequence order");
+    assert!(money.escrow.is_some(), "funded on acceptance");
+}
+
 /// `Store::contract_parties` returns what the separate reads return: the
 /// contract, both parties' profiles and the escrow once funding opened it;
 /// `None` for a contract that does not exist.
@@ -1033,6 +1144,7 @@ macro_rules! conformance_area_contracts {
             cancelling_refunds_what_is_held,
             declining_an_offer_refunds_the_client,
             contract_parties_match_the_separate_reads,
+            contract_work_and_money_match_the_separate_reads,
             an_update_from_the_read_row_stores_exactly_the_new_row,
             gig_order_context_matches_the_separate_reads,
             contract_commands_check_the_actor_first,
