@@ -633,6 +633,20 @@ pub async fn saved_preferences_decide_every_lifecycle_notice(factory: &StoreFact
             .iter()
             .any(|m| m.channel == Channel::Email && m.notification_type == "contract_update")
     );
+    // The payout's notice, sent after the gateway answered, follows the
+    // preferences the approving command read: the creator kept payment
+    // pushes and the in-app list, and switched payment emails off.
+    assert!(
+        creator_outbox
+            .iter()
+            .any(|m| m.channel == Channel::Push && m.notification_type == "payment"),
+        "{creator_outbox:?}"
+    );
+    assert!(
+        kinds_for(&env, &creator.ctx)
+            .await
+            .contains(&"payment".to_string())
+    );
     env.check_invariants().await;
 }
 
