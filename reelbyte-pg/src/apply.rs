@@ -24,6 +24,7 @@ use crate::codec;
 use crate::error;
 use crate::fault::{FaultHook, FaultPoint, FaultSite};
 use crate::fused;
+use crate::lease::Lease;
 
 /// How many times a change set runs when it keeps meeting serialization
 /// failures or deadlocks.
@@ -75,6 +76,7 @@ impl PathCounters {
 /// Applies `writes` in one transaction, retrying transient failures.
 pub(crate) async fn apply(
     pool: &PgPool,
+    lease: &Lease,
     writes: &[Write],
     hook: Option<&FaultHook>,
     paths: &PathCounters,
@@ -88,7 +90,7 @@ pub(crate) async fn apply(
     {
         // A refused statement wrote nothing; the function below runs the
         // same writes and answers with the exact typed error.
-        if fused::run(pool, sql, params).await.map_err(map_error)? {
+        if fused::run(lease, sql, params).await.map_err(map_error)? {
             paths.statement.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }

@@ -20,9 +20,9 @@
 //! refuses, goes to the function, which decides the exact typed error (see
 //! [`crate::apply`]).
 
+use crate::lease::Lease;
 use serde_json::Value;
 use sqlx::AssertSqlSafe;
-use sqlx::postgres::PgPool;
 
 use reelbyte_core::store::Table;
 
@@ -109,7 +109,7 @@ pub(crate) fn statement(ops: &[Value]) -> Option<(String, Vec<Param>)> {
 /// caller asks the function why), `Err` when the outcome is unknown (the
 /// connection failed), which must not be retried blindly.
 pub(crate) async fn run(
-    pool: &PgPool,
+    lease: &Lease,
     sql: String,
     params: Vec<Param>,
 ) -> Result<bool, sqlx::Error> {
@@ -121,8 +121,12 @@ pub(crate) async fn run(
             Param::Int(n) => query.bind(n),
         };
     }
-    match query.execute(pool).await {
-        Ok(_) => Ok(true),
+    let mut conn = lease.take().await?;
+    match query.execute(&mut *conn).await {
+        Ok(_) => {
+            conn.keep();
+            Ok(true)
+        }
         // The server answered with an error: the statement rolled back.
         Err(sqlx::Error::Database(_)) => Ok(false),
         Err(other) => Err(other),

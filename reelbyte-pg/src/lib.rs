@@ -7,6 +7,7 @@ mod error;
 #[doc(hidden)]
 pub mod fault;
 mod fused;
+mod lease;
 mod query;
 mod repos;
 mod search;
@@ -42,7 +43,9 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// prepared statement, the rest (and every refused one) through the
 /// `reelbyte_apply` function; [`PgStore::apply_paths`] counts both.
 /// Serialization failures and deadlocks are retried a bounded number of
-/// times. Reads go to the primary, except browse and search, which may go
+/// times. A connection whose single statement completed waits, warm, for
+/// the next one instead of going back to the pool, which would check it
+/// with a round trip; at most half of the pool's connections wait so. Reads go to the primary, except browse and search, which may go
 /// to a read replica ([`PgStore::with_read_replica`]) that is allowed to
 /// lag.
 #[derive(Clone)]
@@ -52,6 +55,8 @@ pub struct PgStore {
     search_timeout: Option<std::time::Duration>,
     fault: Option<fault::FaultHook>,
     paths: Arc<apply::PathCounters>,
+    /// Warm connections for single statements (see [`lease`]).
+    lease: lease::Lease,
 }
 
 /// How many change sets a [`PgStore`] (and its clones) applied each way.
@@ -89,6 +94,7 @@ impl PgStore {
     /// A store over an existing pool (of a migrated database).
     pub fn new(pool: PgPool) -> Self {
         Self {
+            lease: lease::Lease::new(pool.clone()),
             pool,
             replica: None,
             search_timeout: None,
@@ -203,6 +209,14 @@ impl PgStore {
                 .map_err(|e| error::map(None, e))?;
         }
         Ok(())
+    }
+
+    /// A connection for one statement reading `table` (see [`lease`]).
+    async fn leased(&self, table: Table) -> Result<lease::Leased<'_>> {
+        self.lease
+            .take()
+            .await
+            .map_err(|e| error::map(Some(table), e))
     }
 
     /// The pool for reads that may lag (browse and search).
@@ -376,15 +390,17 @@ impl Store for PgStore {
     async fn contract_parties(&self, id: ContractId) -> Result<Option<ContractParties>> {
         // One round trip instead of four; the rows come from one snapshot.
         // The escrow's whole-row reference is NULL when the join found none.
+        let mut conn = self.leased(Table::Contracts).await?;
         let row: Option<PartiesRow> = sqlx::query_as(concat!(
             "SELECT ",
             parties_of_contract!(),
             " WHERE c.id = $1"
         ))
         .bind(id.as_uuid())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(|e| error::map(Some(Table::Contracts), e))?;
+        conn.keep();
         Ok(row.map(decode_parties).transpose()?.flatten())
     }
 
@@ -397,6 +413,7 @@ impl Store for PgStore {
         // row comes from a scalar subquery, the contract's from a lateral
         // join that may find nothing, so the statement always returns one
         // row.
+        let mut conn = self.leased(Table::Contracts).await?;
         let (user, contract, client, creator, escrow, client_prefs, creator_prefs): UserAndPartiesRow = sqlx::query_as(concat!(
             "SELECT (SELECT row_to_json(u.*)::text FROM users u WHERE u.id = $2), p.* \
                  FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT ",
@@ -405,9 +422,10 @@ impl Store for PgStore {
         ))
         .bind(id.as_uuid())
         .bind(user.as_uuid())
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *conn)
         .await
         .map_err(|e| error::map(Some(Table::Contracts), e))?;
+        conn.keep();
         let user = decode_optional(Table::Users, user)?;
         let parties = decode_parties((
             contract,
@@ -426,6 +444,7 @@ impl Store for PgStore {
         // `list_fee_tiers` gives), and a lateral join for the gig with its
         // creator, which may find nothing, so the statement always returns
         // one row.
+        let mut conn = self.leased(Table::Gigs).await?;
         let (user, client, gig, creator, creator_preferences, fee_tiers): GigOrderRow =
             sqlx::query_as(
                 "SELECT (SELECT row_to_json(u.*)::text FROM users u WHERE u.id = $2), \
@@ -443,9 +462,10 @@ impl Store for PgStore {
             )
             .bind(gig.as_uuid())
             .bind(user.as_uuid())
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *conn)
             .await
             .map_err(|e| error::map(Some(Table::Gigs), e))?;
+        conn.keep();
         Ok(GigOrderContext {
             user: decode_optional(Table::Users, user)?,
             client: decode_optional(Table::ClientProfiles, client)?,
@@ -463,6 +483,7 @@ impl Store for PgStore {
         // Both lists in one round trip, as arrays in the orders of
         // `list_milestones_by_contract_id` and
         // `list_deliverables_by_contract_id`.
+        let mut conn = self.leased(Table::Milestones).await?;
         let (milestones, deliverables): (Vec<String>, Vec<String>) = sqlx::query_as(
             "SELECT ARRAY(SELECT row_to_json(m.*)::text FROM milestones m \
                           WHERE m.contract_id = $1 ORDER BY m.sequence_order, m.id), \
@@ -470,9 +491,10 @@ impl Store for PgStore {
                           WHERE d.contract_id = $1 ORDER BY d.version_number, d.id)",
         )
         .bind(id.as_uuid())
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *conn)
         .await
         .map_err(|e| error::map(Some(Table::Milestones), e))?;
+        conn.keep();
         Ok(ContractWork {
             milestones: decode_all(Table::Milestones, &milestones)?,
             deliverables: decode_all(Table::Deliverables, &deliverables)?,
@@ -483,6 +505,7 @@ impl Store for PgStore {
         // The escrow (a scalar subquery: at most one per contract) and the
         // transactions in the order of `LedgerRepo::list_by_contract_id`, in
         // one round trip.
+        let mut conn = self.leased(Table::Transactions).await?;
         let (escrow, transactions): (Option<String>, Vec<String>) = sqlx::query_as(
             "SELECT (SELECT row_to_json(e.*)::text FROM escrow_accounts e \
                      WHERE e.contract_id = $1), \
@@ -490,9 +513,10 @@ impl Store for PgStore {
                           WHERE t.contract_id = $1 ORDER BY t.created_at, t.id)",
         )
         .bind(id.as_uuid())
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *conn)
         .await
         .map_err(|e| error::map(Some(Table::Transactions), e))?;
+        conn.keep();
         Ok(ContractMoney {
             escrow: decode_optional(Table::EscrowAccounts, escrow)?,
             transactions: decode_all(Table::Transactions, &transactions)?,
@@ -506,6 +530,7 @@ impl Store for PgStore {
         changes.validate()?;
         apply::apply(
             &self.pool,
+            &self.lease,
             &changes.writes,
             self.fault.as_ref(),
             &self.paths,

@@ -5,11 +5,12 @@ use chrono::{DateTime, Utc};
 use reelbyte_core::error::Result;
 use reelbyte_core::store::{Entity, Page};
 use serde::de::DeserializeOwned;
-use sqlx::postgres::{PgArguments, PgPool};
+use sqlx::postgres::PgArguments;
 use sqlx::query::QueryScalar;
 use sqlx::{AssertSqlSafe, Postgres};
 use uuid::Uuid;
 
+use crate::lease::Lease;
 use crate::{PgStore, codec, error};
 
 /// An argument of a read query.
@@ -70,7 +71,7 @@ impl PgStore {
         tail: &str,
         args: Vec<Arg>,
     ) -> Result<Vec<E>> {
-        list_on(&self.pool, tail, args).await
+        list_on(&self.lease, tail, args).await
     }
 
     /// The one row of `E`'s table matching `tail`, if any.
@@ -93,16 +94,18 @@ impl PgStore {
     /// A count of rows (`SELECT count(*) FROM ...`).
     pub(crate) async fn count(&self, sql: &str, args: Vec<Arg>) -> Result<u64> {
         let query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.to_string()));
+        let mut conn = self.lease.take().await.map_err(|e| error::map(None, e))?;
         let n = bind(query, args)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *conn)
             .await
             .map_err(|e| error::map(None, e))?;
+        conn.keep();
         Ok(u64::try_from(n).unwrap_or(0))
     }
 }
 
 async fn list_on<E: Entity + DeserializeOwned>(
-    pool: &PgPool,
+    lease: &Lease,
     tail: &str,
     args: Vec<Arg>,
 ) -> Result<Vec<E>> {
@@ -112,10 +115,12 @@ async fn list_on<E: Entity + DeserializeOwned>(
         table.name()
     );
     let query = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
+    let mut conn = lease.take().await.map_err(|e| error::map(Some(table), e))?;
     let rows = bind(query, args)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(|e| error::map(Some(table), e))?;
+    conn.keep();
     rows.iter()
         .map(|row| codec::decode::<E>(table, row))
         .collect()

@@ -28,7 +28,7 @@ mod postgres_only {
     use std::collections::BTreeSet;
     use std::sync::Arc;
 
-    use reelbyte_core::ids::UserId;
+    use reelbyte_core::ids::{GigId, UserId};
     use reelbyte_core::store::{ChangeSet, Counter, GigQuery, Store};
     use reelbyte_core::testing::contracts::{active_gig_contract, video};
     use reelbyte_core::testing::{TestEnv, factory, gigs::active_gig};
@@ -617,6 +617,64 @@ mod postgres_only {
             assert!(ours.contains(check), "missing CHECK {check:?}");
         }
         plan.close().await;
+    }
+
+    /// Reads `n` gigs at once, so that the store's pool opens connections
+    /// and keeps some of them warm between statements.
+    async fn read_concurrently(store: &PgStore, n: usize) {
+        let reads = (0..n).map(|_| store.gigs().get_by_id(GigId::new()));
+        for read in futures::future::join_all(reads).await {
+            assert!(read.expect("read").is_none());
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn closing_the_pool_ends_while_the_store_keeps_warm_connections() {
+        let store = fresh_store().await;
+        read_concurrently(&store, 16).await;
+        // `Pool::close` waits for every connection to come back.
+        tokio::time::timeout(std::time::Duration::from_secs(10), store.pool().close())
+            .await
+            .expect("the pool closed");
+        assert!(store.gigs().get_by_id(GigId::new()).await.is_err());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn transactions_find_connections_beside_the_warm_ones() {
+        // The test pool holds 8 connections; the store keeps at most 4.
+        let store = fresh_store().await;
+        read_concurrently(&store, 16).await;
+        let wait = std::time::Duration::from_secs(10);
+        let mut open = Vec::new();
+        for _ in 0..4 {
+            let tx = tokio::time::timeout(wait, store.pool().begin())
+                .await
+                .expect("a connection within 10 s")
+                .expect("begin");
+            open.push(tx);
+        }
+        // The store goes on reading, on its warm connections, while the
+        // four transactions hold the rest.
+        read_concurrently(&store, 4).await;
+        drop(open);
+    }
+
+    #[test]
+    fn a_store_outliving_its_runtime_drops_quietly() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let store = runtime.block_on(async {
+            let store = fresh_store().await;
+            read_concurrently(&store, 8).await;
+            store
+        });
+        drop(runtime);
+        // Its warm connections cannot go back to a pool whose tasks are
+        // gone; dropping the store closes them without a panic.
+        drop(store);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

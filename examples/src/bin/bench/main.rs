@@ -1398,7 +1398,10 @@ async fn postgres_section(admin: &str, args: &Args) -> Outcome<PgReport> {
     let url = fresh_database(admin, &args.pg_db).await?;
     let store = reelbyte_pg::PgStore::connect(&url, 8).await?;
     store.migrate().await?;
-    let pool = store.pool().clone();
+    // The hand-written side gets a pool of its own with the store's
+    // settings, so that neither side runs on connections the other holds
+    // (the store keeps some warm between statements).
+    let pool = reelbyte_pg::pool_options(8).connect(&url).await?;
     let store: Arc<dyn Store> = Arc::new(store);
     let pairs = seed(&store, 8 * args.pairs_per_client, 7).await?;
     let market = Marketplace::new(store.clone(), Arc::new(SimulatedGateway::new()));
