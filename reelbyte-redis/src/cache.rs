@@ -52,7 +52,7 @@
 //! delivered this process serves every read from the inner store and fills
 //! nothing, so it never serves what it failed to invalidate.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -359,7 +359,14 @@ pub(crate) struct Cache<C> {
     pending: Mutex<Queue>,
     /// After a failure, no call goes to Redis until this instant.
     down_until: Mutex<Option<Instant>>,
+    /// Creator profile → the user who owns it, learnt from profiles read.
+    /// A profile never changes hands, so the pair never goes stale; knowing
+    /// it lets a creator's page be read in one round trip.
+    owners: Mutex<HashMap<Uuid, Uuid>>,
 }
+
+/// How many profile owners a cache remembers before it starts over.
+const MAX_OWNERS: usize = 100_000;
 
 impl<C> std::fmt::Debug for Cache<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -391,6 +398,30 @@ impl std::fmt::Display for CacheError {
 }
 
 type CacheResult<T> = std::result::Result<T, CacheError>;
+
+/// A creator's page as [`Cache::creator_page`] reads it.
+pub(crate) struct CreatorPage<P, U, S, K, F> {
+    pub(crate) profile: P,
+    pub(crate) owner: Option<U>,
+    pub(crate) skills: Vec<S>,
+    pub(crate) categories: Vec<K>,
+    pub(crate) portfolio: Vec<F>,
+}
+
+/// A generation and a value, as one pipeline read them.
+type Pair = (Option<String>, Option<String>);
+
+/// The three lists of a creator, as one pipeline read them.
+type Lists = (Option<String>, Option<String>, Option<String>);
+
+/// The nine values of a creator page's pipeline, grouped: the profile, the
+/// user, the parts' epoch and generation, the three lists. `None` when the
+/// reply has another length.
+fn split_page(values: Vec<Option<String>>) -> Option<(Pair, Pair, Pair, Lists)> {
+    let [pg, pv, ug, uv, epoch, generation, s, k, f]: [Option<String>; 9] =
+        values.try_into().ok()?;
+    Some(((pg, pv), (ug, uv), (epoch, generation), (s, k, f)))
+}
 
 /// A cached list of a creator with the parts epoch it was filled under.
 #[derive(serde::Deserialize)]
@@ -438,6 +469,7 @@ where
             fill: Script::new(GUARDED_FILL),
             pending: Mutex::new(Queue::default()),
             down_until: Mutex::new(None),
+            owners: Mutex::new(HashMap::new()),
         }
     }
 
@@ -668,6 +700,17 @@ where
         }
     }
 
+    /// The row cached as `value` under `key`, or `None` (a miss).
+    fn decode_entity<T: DeserializeOwned>(key: &str, value: Option<String>) -> Option<T> {
+        match serde_json::from_str(&value?) {
+            Ok(v) => Some(v),
+            Err(error) => {
+                tracing::warn!(%error, key, "undecodable cache entry; treating as a miss");
+                None
+            }
+        }
+    }
+
     /// Reads `(generation, value)` of a key pair; `None` on a cache error.
     async fn lookup<T: DeserializeOwned>(
         &self,
@@ -678,13 +721,7 @@ where
         pipe.get(generation_key).get(value_key);
         match self.pipe::<(Option<String>, Option<String>)>(&pipe).await {
             Ok((generation, value)) => {
-                let value = value.and_then(|json| match serde_json::from_str(&json) {
-                    Ok(v) => Some(v),
-                    Err(error) => {
-                        tracing::warn!(%error, key = value_key, "undecodable cache entry; treating as a miss");
-                        None
-                    }
-                });
+                let value = Self::decode_entity(value_key, value);
                 Some((generation.unwrap_or_default(), value))
             }
             Err(error) => {
@@ -745,6 +782,163 @@ where
             .await;
         }
         Ok(loaded)
+    }
+
+    /// The cached entity read as `value` (under `generation`), or on a miss
+    /// the loaded one, filled under the same guard.
+    async fn entity_or_load<T, F>(
+        &self,
+        kind: Kind,
+        id: Uuid,
+        generation: &str,
+        value: Option<String>,
+        load: F,
+    ) -> Result<Option<T>>
+    where
+        T: Serialize + DeserializeOwned + Send,
+        F: Future<Output = Result<Option<T>>> + Send,
+    {
+        let (value_key, generation_key) = self.keys.entity(kind, id);
+        if let Some(hit) = Self::decode_entity(&value_key, value) {
+            return Ok(Some(hit));
+        }
+        let loaded = load.await?;
+        if let Some(row) = &loaded {
+            self.fill(&value_key, &generation_key, generation, row, self.ttl(kind))
+                .await;
+        }
+        Ok(loaded)
+    }
+
+    /// The user who owns creator profile `creator`, if this cache has seen
+    /// the profile.
+    pub(crate) fn owner_of(&self, creator: Uuid) -> Option<Uuid> {
+        self.owners
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&creator)
+            .copied()
+    }
+
+    /// Remembers that `owner` owns creator profile `creator` (or forgets the
+    /// profile, with `None`: it is gone).
+    pub(crate) fn learn_owner(&self, creator: Uuid, owner: Option<Uuid>) {
+        let mut owners = self
+            .owners
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match owner {
+            Some(owner) => {
+                if owners.len() >= MAX_OWNERS && !owners.contains_key(&creator) {
+                    // Starting over costs one more round trip per profile,
+                    // once; an unbounded map would grow with the catalogue.
+                    owners.clear();
+                }
+                owners.insert(creator, owner);
+            }
+            None => {
+                owners.remove(&creator);
+            }
+        }
+    }
+
+    /// Reads a creator's page, the profile `creator` of user `owner` with
+    /// the owner and the three lists, in one round trip (each miss is
+    /// loaded and filled on its own). `Ok(None)` when the profile is gone;
+    /// `Err` only from a load.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn creator_page<P, U, S, K, F, LP, LU, LS, LK, LF>(
+        &self,
+        creator: Uuid,
+        owner: Uuid,
+        profile: LP,
+        user: LU,
+        skills: LS,
+        categories: LK,
+        portfolio: LF,
+    ) -> Result<Option<CreatorPage<P, U, S, K, F>>>
+    where
+        P: Serialize + DeserializeOwned + Send,
+        U: Serialize + DeserializeOwned + Send,
+        S: Serialize + DeserializeOwned + Send,
+        K: Serialize + DeserializeOwned + Send,
+        F: Serialize + DeserializeOwned + Send,
+        LP: Future<Output = Result<Option<P>>> + Send,
+        LU: Future<Output = Result<Option<U>>> + Send,
+        LS: Future<Output = Result<Vec<S>>> + Send,
+        LK: Future<Output = Result<Vec<K>>> + Send,
+        LF: Future<Output = Result<Vec<F>>> + Send,
+    {
+        let (profile_key, profile_generation) = self.keys.entity(Kind::Creator, creator);
+        let (user_key, user_generation) = self.keys.entity(Kind::User, owner);
+        let mut pipe = redis::pipe();
+        pipe.get(&profile_generation)
+            .get(&profile_key)
+            .get(&user_generation)
+            .get(&user_key)
+            .get(self.keys.parts_epoch())
+            .get(self.keys.parts_generation(creator));
+        for part in Part::ALL {
+            pipe.get(self.keys.part(part, creator));
+        }
+        let read = if self.usable().await {
+            match self.pipe::<Vec<Option<String>>>(&pipe).await {
+                Ok(values) => split_page(values),
+                Err(error) => {
+                    tracing::warn!(%error, "cache read failed; reading through");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let Some(read) = read else {
+            // Read through, without filling: the cache is unusable.
+            let Some(profile) = profile.await? else {
+                return Ok(None);
+            };
+            return Ok(Some(CreatorPage {
+                profile,
+                owner: user.await?,
+                skills: skills.await?,
+                categories: categories.await?,
+                portfolio: portfolio.await?,
+            }));
+        };
+        let ((pg, pv), (ug, uv), (epoch, generation), (s, k, f)) = read;
+        let pg = pg.unwrap_or_default();
+        let Some(profile) = self
+            .entity_or_load(Kind::Creator, creator, &pg, pv, profile)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let ug = ug.unwrap_or_default();
+        let owner = self
+            .entity_or_load(Kind::User, owner, &ug, uv, user)
+            .await?;
+        let epoch = epoch.unwrap_or_else(|| "0".to_owned());
+        let generation = generation.unwrap_or_default();
+        Ok(Some(CreatorPage {
+            profile,
+            owner,
+            skills: self
+                .part_or_load(Part::Skills, creator, &epoch, &generation, s, skills)
+                .await?,
+            categories: self
+                .part_or_load(
+                    Part::Categories,
+                    creator,
+                    &epoch,
+                    &generation,
+                    k,
+                    categories,
+                )
+                .await?,
+            portfolio: self
+                .part_or_load(Part::Portfolio, creator, &epoch, &generation, f, portfolio)
+                .await?,
+        }))
     }
 
     /// Reads one of a creator's lists through the cache.

@@ -197,6 +197,45 @@ where
     /// Straight from the inner store, for the same reasons as
     /// `contract_work`: settling an escrow reads it and its transactions
     /// just after the payout's writes invalidated them.
+    async fn creator_profile_bundle(
+        &self,
+        id: CreatorProfileId,
+    ) -> Result<Option<CreatorProfileBundle>> {
+        let Some(owner) = self.cache.owner_of(id.as_uuid()) else {
+            // The first page of this profile in this process: read the
+            // profile first to learn its owner (two round trips, once).
+            let bundle = read_creator_profile_bundle(self, id).await?;
+            self.cache.learn_owner(
+                id.as_uuid(),
+                bundle.as_ref().map(|b| b.profile.user_id.as_uuid()),
+            );
+            return Ok(bundle);
+        };
+        let creators = self.inner.creators();
+        let page = self
+            .cache
+            .creator_page(
+                id.as_uuid(),
+                owner,
+                creators.get_by_id(id),
+                self.inner.users().get_by_id(UserId::from_uuid(owner)),
+                creators.list_skills_by_creator_profile_id(id),
+                creators.list_categories_by_creator_profile_id(id),
+                creators.list_portfolio_by_creator_profile_id(id),
+            )
+            .await?;
+        let Some(page) = page else {
+            self.cache.learn_owner(id.as_uuid(), None);
+            return Ok(None);
+        };
+        Ok(Some(CreatorProfileBundle {
+            profile: page.profile,
+            owner: page.owner,
+            skills: page.skills,
+            categories: page.categories,
+            portfolio: page.portfolio,
+        }))
+    }
     async fn contract_money(&self, id: ContractId) -> Result<ContractMoney> {
         self.inner.contract_money(id).await
     }

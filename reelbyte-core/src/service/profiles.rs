@@ -36,7 +36,7 @@ use crate::ids::{
 use crate::money::{Currency, Money};
 use crate::service::accounts::replanning_command;
 use crate::service::{Ctx, Marketplace, command};
-use crate::store::ChangeSet;
+use crate::store::{ChangeSet, CreatorProfileBundle};
 use crate::value::{BoundedUrl, Percentage, Text, Url};
 
 /// Years of experience a profile or skill may claim.
@@ -639,25 +639,30 @@ impl Marketplace {
     /// included; the profile of an account that is not active (unverified,
     /// suspended or deleted) is `NotFound`.
     pub async fn get_creator_profile(&self, id: CreatorProfileId) -> Result<CreatorProfileView> {
-        let profile = self
+        // One bundle: the owner's status and the profile's lists do not
+        // depend on each other, so a backend loads them at once (the lists
+        // are read for nothing only when the profile is hidden, which is
+        // rare), and a cache answers the whole page in one round trip.
+        let CreatorProfileBundle {
+            profile,
+            owner,
+            skills,
+            categories,
+            portfolio,
+        } = self
             .store()
-            .creators()
-            .get_by_id(id)
+            .creator_profile_bundle(id)
             .await?
             .ok_or(Error::not_found(CreatorProfileId::ENTITY))?;
-        // The owner's status and the profile's lists do not depend on each
-        // other: waiting for both at once saves a round trip on every
-        // backend (the lists are read for nothing only when the profile is
-        // hidden, which is rare).
-        let (public, view) = futures::future::join(
-            self.profile_is_public(profile.user_id),
-            self.creator_profile_view(profile),
-        )
-        .await;
-        if !public? {
+        if owner.is_none_or(|u| u.status != UserStatus::Active) {
             return Err(Error::not_found(CreatorProfileId::ENTITY));
         }
-        view
+        Ok(CreatorProfileView {
+            profile,
+            skills,
+            categories,
+            portfolio,
+        })
     }
 
     /// The actor's own creator profile, whatever the account's status.

@@ -15,11 +15,12 @@ pub use repos::*;
 use async_trait::async_trait;
 
 use crate::entities::{
-    ClientProfile, Contract, CreatorProfile, Deliverable, EscrowAccount, FeeTier, Gig, Milestone,
-    NotificationPreferences, Transaction, User,
+    ClientProfile, Contract, CreatorCategory, CreatorProfile, CreatorSkill, Deliverable,
+    EscrowAccount, FeeTier, Gig, Milestone, NotificationPreferences, PortfolioItem, Transaction,
+    User,
 };
 use crate::error::{Error, Result};
-use crate::ids::{ContractId, GigId, UserId};
+use crate::ids::{ContractId, CreatorProfileId, GigId, UserId};
 
 /// A contract with both parties' profiles and its escrow account: what
 /// nearly every contract command reads before it decides.
@@ -104,6 +105,52 @@ pub struct ContractMoney {
     pub escrow: Option<EscrowAccount>,
     /// The contract's transactions, oldest first.
     pub transactions: Vec<Transaction>,
+}
+
+/// A creator profile with its owner and its lists: what a creator's public
+/// page shows, and the owner whose status decides whether it may show it.
+///
+/// [`Store::creator_profile_bundle`] loads it; the lists come in the orders
+/// of [`CreatorRepo::list_parts_by_creator_profile_id`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreatorProfileBundle {
+    /// The profile.
+    pub profile: CreatorProfile,
+    /// The user who owns the profile (`None` if that row is gone).
+    pub owner: Option<User>,
+    /// The profile's skills.
+    pub skills: Vec<CreatorSkill>,
+    /// The profile's categories.
+    pub categories: Vec<CreatorCategory>,
+    /// The profile's portfolio.
+    pub portfolio: Vec<PortfolioItem>,
+}
+
+/// Loads [`CreatorProfileBundle`] with the repositories' reads: the
+/// profile, then its owner and its lists at the same time. It is the
+/// default of [`Store::creator_profile_bundle`], for overrides that fall
+/// back to it.
+pub async fn read_creator_profile_bundle<S: Store + ?Sized>(
+    store: &S,
+    id: CreatorProfileId,
+) -> Result<Option<CreatorProfileBundle>> {
+    let Some(profile) = store.creators().get_by_id(id).await? else {
+        return Ok(None);
+    };
+    let (owner, parts) = futures::future::join(
+        store.users().get_by_id(profile.user_id),
+        store.creators().list_parts_by_creator_profile_id(id),
+    )
+    .await;
+    let owner = owner?;
+    let (skills, categories, portfolio) = parts?;
+    Ok(Some(CreatorProfileBundle {
+        profile,
+        owner,
+        skills,
+        categories,
+        portfolio,
+    }))
 }
 
 /// A storage backend: every repository, plus atomic application of change sets.
@@ -264,6 +311,18 @@ pub trait Store: Send + Sync + std::fmt::Debug {
             escrow: self.contracts().get_escrow_by_contract_id(id).await?,
             transactions: self.ledger().list_by_contract_id(id).await?,
         })
+    }
+
+    /// Creator profile `id` with its owner and its lists (see
+    /// [`CreatorProfileBundle`]); `None` when there is no such profile.
+    ///
+    /// The default is [`read_creator_profile_bundle`]: two round trips on a
+    /// remote backend. A cache overrides it to answer in one.
+    async fn creator_profile_bundle(
+        &self,
+        id: CreatorProfileId,
+    ) -> Result<Option<CreatorProfileBundle>> {
+        read_creator_profile_bundle(self, id).await
     }
 
     /// Applies `changes` atomically, or refuses them and changes nothing.

@@ -163,6 +163,133 @@ pub async fn public_creator_profile_shows_skills_categories_and_portfolio(factor
     assert!(is_not_found(&error), "{error:?}");
 }
 
+/// A creator's page, read again and again, follows every later change:
+/// to the profile, to its lists and to its owner's status. The store's
+/// bundle read matches the separate reads every time (a cache answers
+/// repeated pages from what it holds, so this is where it would go stale).
+pub async fn creator_profile_page_follows_later_changes(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let staff = env.staff().await;
+    let creator = env.creator().await;
+    let id = creator.creator_id();
+    let matches_separate_reads = |label: &'static str| {
+        let env = &env;
+        async move {
+            let bundle = env
+                .store
+                .creator_profile_bundle(id)
+                .await
+                .expect("bundle")
+                .expect("the profile exists");
+            let creators = env.store.creators();
+            let profile = creators.get_by_id(id).await.expect("profile");
+            let owner = env
+                .store
+                .users()
+                .get_by_id(creator.user_id)
+                .await
+                .expect("owner");
+            let skills = creators
+                .list_skills_by_creator_profile_id(id)
+                .await
+                .expect("skills");
+            let categories = categories_of(env, id).await;
+            let portfolio = creators
+                .list_portfolio_by_creator_profile_id(id)
+                .await
+                .expect("portfolio");
+            assert_eq!(Some(&bundle.profile), profile.as_ref(), "{label}: profile");
+            assert_eq!(bundle.owner, owner, "{label}: owner");
+            assert_eq!(bundle.skills, skills, "{label}: skills");
+            assert_eq!(bundle.categories, categories, "{label}: categories");
+            assert_eq!(bundle.portfolio, portfolio, "{label}: portfolio");
+            bundle
+        }
+    };
+    assert_eq!(
+        env.store
+            .creator_profile_bundle(CreatorProfileId::new())
+            .await
+            .expect("bundle of nothing"),
+        None
+    );
+
+    env.market
+        .add_skill(&creator.ctx, skill("Color grading"))
+        .await
+        .expect("skill");
+    // Twice: the first read may fill a cache, the second may be answered
+    // from it.
+    for _ in 0..2 {
+        let view = env
+            .market
+            .get_creator_profile(id)
+            .await
+            .expect("public view");
+        assert_eq!(view.skills.len(), 1);
+        assert!(view.portfolio.is_empty());
+        matches_separate_reads("first skill").await;
+    }
+
+    env.market
+        .update_creator_profile(
+            &creator.ctx,
+            UpdateCreatorProfileInput {
+                display_name: Some(text("Ada Renamed")),
+                ..UpdateCreatorProfileInput::default()
+            },
+        )
+        .await
+        .expect("rename");
+    env.market
+        .add_skill(&creator.ctx, skill("Motion design"))
+        .await
+        .expect("second skill");
+    env.market
+        .add_category(&creator.ctx, text("beauty"), true)
+        .await
+        .expect("category");
+    let item = env
+        .market
+        .add_portfolio_item(&creator.ctx, portfolio_item("Launch reel"))
+        .await
+        .expect("item");
+    let view = env
+        .market
+        .get_creator_profile(id)
+        .await
+        .expect("public view");
+    assert_eq!(view.profile.display_name.as_str(), "Ada Renamed");
+    assert_eq!(view.skills.len(), 2);
+    assert_eq!(view.categories.len(), 1);
+    assert_eq!(view.portfolio, vec![item]);
+    matches_separate_reads("after the edits").await;
+
+    env.market
+        .suspend_user(&staff.ctx, creator.user_id, "spam")
+        .await
+        .expect("suspend");
+    let error = env
+        .market
+        .get_creator_profile(id)
+        .await
+        .expect_err("hidden while suspended");
+    assert!(is_not_found(&error), "{error:?}");
+    matches_separate_reads("suspended").await;
+
+    env.market
+        .reinstate_user(&staff.ctx, creator.user_id)
+        .await
+        .expect("reinstate");
+    let view = env
+        .market
+        .get_creator_profile(id)
+        .await
+        .expect("shown again");
+    assert_eq!(view.skills.len(), 2);
+    matches_separate_reads("reinstated").await;
+}
+
 /// The profile of a suspended, deleted or unverified account is not shown.
 pub async fn creator_profile_of_an_inactive_account_is_not_found(factory: &StoreFactory) {
     let env = TestEnv::new(factory).await;
@@ -1426,6 +1553,7 @@ macro_rules! conformance_area_profiles {
     ($factory:expr) => {
         $crate::stamp_conformance_tests!($factory, profiles;
             public_creator_profile_shows_skills_categories_and_portfolio,
+            creator_profile_page_follows_later_changes,
             creator_profile_of_an_inactive_account_is_not_found,
             update_creator_profile_changes_and_clears_editable_fields,
             update_creator_profile_with_out_of_range_values_is_refused,
