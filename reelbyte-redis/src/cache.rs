@@ -717,13 +717,21 @@ where
         value_key: &str,
         generation_key: &str,
     ) -> Option<(String, Option<T>)> {
+        let (generation, value) = self.lookup_raw(value_key, generation_key).await?;
+        Some((generation, Self::decode_entity(value_key, value)))
+    }
+
+    /// Reads `(generation, value text)` of a key pair; `None` on a cache
+    /// error.
+    async fn lookup_raw(
+        &self,
+        value_key: &str,
+        generation_key: &str,
+    ) -> Option<(String, Option<String>)> {
         let mut pipe = redis::pipe();
         pipe.get(generation_key).get(value_key);
         match self.pipe::<(Option<String>, Option<String>)>(&pipe).await {
-            Ok((generation, value)) => {
-                let value = Self::decode_entity(value_key, value);
-                Some((generation.unwrap_or_default(), value))
-            }
+            Ok((generation, value)) => Some((generation.unwrap_or_default(), value)),
             Err(error) => {
                 tracing::warn!(%error, key = value_key, "cache read failed; reading through");
                 None
@@ -764,24 +772,11 @@ where
             return load.await;
         }
         let (value_key, generation_key) = self.keys.entity(kind, id);
-        let Some((generation, cached)) = self.lookup::<T>(&value_key, &generation_key).await else {
+        let Some((generation, value)) = self.lookup_raw(&value_key, &generation_key).await else {
             return load.await;
         };
-        if let Some(hit) = cached {
-            return Ok(Some(hit));
-        }
-        let loaded = load.await?;
-        if let Some(row) = &loaded {
-            self.fill(
-                &value_key,
-                &generation_key,
-                &generation,
-                row,
-                self.ttl(kind),
-            )
-            .await;
-        }
-        Ok(loaded)
+        self.entity_or_load(kind, id, &generation, value, load)
+            .await
     }
 
     /// The cached entity read as `value` (under `generation`), or on a miss
