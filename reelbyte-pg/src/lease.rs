@@ -28,7 +28,9 @@
 //!   below needs a runtime to run on);
 //! - one that waited longer than [`crate::LIVENESS_CHECK_AFTER`], or that
 //!   has been out of the pool for longer than [`MAX_OUT`], goes back to the
-//!   pool, which checks its liveness and its lifetime;
+//!   pool, which checks its liveness and its lifetime, at the store's next
+//!   statement (a store that sends none keeps its warm connections out of
+//!   the pool until it does, or until the pool closes);
 //! - when the pool closes ([`sqlx::Pool::close`] waits for every connection
 //!   to come back), a task started with the lease returns the waiting ones.
 
@@ -53,6 +55,14 @@ struct Warm {
     out_since: Instant,
     /// When its last statement completed.
     idle_since: Instant,
+}
+
+impl Warm {
+    /// Whether it may serve another statement without the pool's checks.
+    fn fresh(&self, now: Instant) -> bool {
+        now.duration_since(self.idle_since) <= crate::LIVENESS_CHECK_AFTER
+            && now.duration_since(self.out_since) <= MAX_OUT
+    }
 }
 
 struct Shared {
@@ -160,9 +170,7 @@ impl Lease {
                 Err(_) => None,
             };
             let Some(entry) = entry else { break };
-            if now.duration_since(entry.idle_since) <= crate::LIVENESS_CHECK_AFTER
-                && now.duration_since(entry.out_since) <= MAX_OUT
-            {
+            if entry.fresh(now) {
                 return Ok(Leased {
                     lease: self,
                     conn: entry.conn,
@@ -211,16 +219,26 @@ impl Leased<'_> {
         if shared.pool.is_closed() || shared.waiting.load(Ordering::SeqCst) > 0 {
             return;
         }
+        let now = Instant::now();
         let entry = Warm {
             conn,
             out_since,
-            idle_since: Instant::now(),
+            idle_since: now,
         };
-        if let Ok(mut warm) = shared.warm.lock()
-            && warm.len() < shared.cap
-        {
-            warm.push(entry);
-        }
+        // The oldest wait at the bottom of the stack, where `take` reaches
+        // them last: return those past their time to the pool now.
+        let stale: Vec<Warm> = match shared.warm.lock() {
+            Ok(mut warm) => {
+                let stale = warm.extract_if(.., |w| !w.fresh(now)).collect();
+                if warm.len() < shared.cap {
+                    warm.push(entry);
+                }
+                stale
+            }
+            Err(_) => Vec::new(),
+        };
+        // Dropped outside the lock: each spawns sqlx's return to the pool.
+        drop(stale);
     }
 }
 
