@@ -914,25 +914,21 @@ where
             .await?;
         let epoch = epoch.unwrap_or_else(|| "0".to_owned());
         let generation = generation.unwrap_or_default();
+        let (skills, categories, portfolio) = self
+            .lists_or_load(
+                creator,
+                &epoch,
+                &generation,
+                (s, k, f),
+                (skills, categories, portfolio),
+            )
+            .await?;
         Ok(Some(CreatorPage {
             profile,
             owner,
-            skills: self
-                .part_or_load(Part::Skills, creator, &epoch, &generation, s, skills)
-                .await?,
-            categories: self
-                .part_or_load(
-                    Part::Categories,
-                    creator,
-                    &epoch,
-                    &generation,
-                    k,
-                    categories,
-                )
-                .await?,
-            portfolio: self
-                .part_or_load(Part::Portfolio, creator, &epoch, &generation, f, portfolio)
-                .await?,
+            skills,
+            categories,
+            portfolio,
         }))
     }
 
@@ -1064,19 +1060,40 @@ where
         };
         let epoch = epoch.unwrap_or_else(|| "0".to_owned());
         let generation = generation.unwrap_or_default();
+        self.lists_or_load(
+            creator,
+            &epoch,
+            &generation,
+            (s, k, p),
+            (skills, categories, portfolio),
+        )
+        .await
+    }
+
+    /// A creator's three lists as one pipeline read them (under `epoch` and
+    /// `generation`), each miss loaded and filled on its own.
+    async fn lists_or_load<S, K, P, FS, FK, FP>(
+        &self,
+        creator: Uuid,
+        epoch: &str,
+        generation: &str,
+        (s, k, p): Lists,
+        (skills, categories, portfolio): (FS, FK, FP),
+    ) -> Result<(Vec<S>, Vec<K>, Vec<P>)>
+    where
+        S: Serialize + DeserializeOwned + Send,
+        K: Serialize + DeserializeOwned + Send,
+        P: Serialize + DeserializeOwned + Send,
+        FS: Future<Output = Result<Vec<S>>> + Send,
+        FK: Future<Output = Result<Vec<K>>> + Send,
+        FP: Future<Output = Result<Vec<P>>> + Send,
+    {
         Ok((
-            self.part_or_load(Part::Skills, creator, &epoch, &generation, s, skills)
+            self.part_or_load(Part::Skills, creator, epoch, generation, s, skills)
                 .await?,
-            self.part_or_load(
-                Part::Categories,
-                creator,
-                &epoch,
-                &generation,
-                k,
-                categories,
-            )
-            .await?,
-            self.part_or_load(Part::Portfolio, creator, &epoch, &generation, p, portfolio)
+            self.part_or_load(Part::Categories, creator, epoch, generation, k, categories)
+                .await?,
+            self.part_or_load(Part::Portfolio, creator, epoch, generation, p, portfolio)
                 .await?,
         ))
     }
