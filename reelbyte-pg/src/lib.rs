@@ -45,9 +45,9 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// Serialization failures and deadlocks are retried a bounded number of
 /// times. A connection whose single statement completed waits, warm, for
 /// the next one instead of going back to the pool, which would check it
-/// with a round trip; at most half of the pool's connections wait so. Reads go to the primary, except browse and search, which may go
-/// to a read replica ([`PgStore::with_read_replica`]) that is allowed to
-/// lag.
+/// with a round trip; at most half of the pool's connections wait so.
+/// Reads go to the primary, except browse and search, which may go to a
+/// read replica ([`PgStore::with_read_replica`]) that is allowed to lag.
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,

@@ -635,17 +635,26 @@ pub async fn saved_preferences_decide_every_lifecycle_notice(factory: &StoreFact
     );
     // The payout's notice, sent after the gateway answered, follows the
     // preferences the approving command read: the creator kept payment
-    // pushes and the in-app list, and switched payment emails off.
-    assert!(
+    // pushes and the in-app list, and switched payment emails off. (The
+    // creator's other payment notices, "Escrow funded" and "Payment
+    // released", come from other steps, so the title picks this one.)
+    let payout_sent = |channel: Channel| {
         creator_outbox
             .iter()
-            .any(|m| m.channel == Channel::Push && m.notification_type == "payment"),
-        "{creator_outbox:?}"
-    );
+            .any(|m| m.channel == channel && m.title == "Payout sent")
+    };
+    assert!(payout_sent(Channel::Push), "{creator_outbox:?}");
+    assert!(!payout_sent(Channel::Email), "{creator_outbox:?}");
+    let listed = env
+        .market
+        .list_notifications(&creator.ctx, false, Page::new(100, 0))
+        .await
+        .expect("list notifications");
     assert!(
-        kinds_for(&env, &creator.ctx)
-            .await
-            .contains(&"payment".to_string())
+        listed
+            .iter()
+            .any(|n| n.notification_type.as_str() == "payment" && n.title.as_str() == "Payout sent"),
+        "{listed:?}"
     );
     env.check_invariants().await;
 }

@@ -4,7 +4,7 @@
 use chrono::Duration;
 use serde_json::json;
 
-use crate::entities::{CreatorCategory, PaymentMethod, PayoutMethod};
+use crate::entities::{CreatorCategory, PaymentMethod, PayoutMethod, PortfolioItem};
 use crate::enums::{
     AvailabilityStatus, CompanySize, PaymentMethodType, PayoutMethodType, ProficiencyLevel,
     UserType,
@@ -114,6 +114,23 @@ fn is_not_found(error: &Error) -> bool {
     matches!(error, Error::NotFound { .. })
 }
 
+/// Gives `creator`'s profile the skill `skill`, the primary category
+/// "beauty" and a "Launch reel" portfolio item, which it returns.
+async fn furnish(env: &TestEnv, creator: &Seeded, skill_name: &str) -> PortfolioItem {
+    env.market
+        .add_skill(&creator.ctx, skill(skill_name))
+        .await
+        .expect("skill");
+    env.market
+        .add_category(&creator.ctx, text("beauty"), true)
+        .await
+        .expect("category");
+    env.market
+        .add_portfolio_item(&creator.ctx, portfolio_item("Launch reel"))
+        .await
+        .expect("item")
+}
+
 // ---------------------------------------------------------------------------
 // Creator profile
 // ---------------------------------------------------------------------------
@@ -123,19 +140,7 @@ fn is_not_found(error: &Error) -> bool {
 pub async fn public_creator_profile_shows_skills_categories_and_portfolio(factory: &StoreFactory) {
     let env = TestEnv::new(factory).await;
     let creator = env.creator().await;
-    env.market
-        .add_skill(&creator.ctx, skill("Color grading"))
-        .await
-        .expect("skill");
-    env.market
-        .add_category(&creator.ctx, text("beauty"), true)
-        .await
-        .expect("category");
-    let item = env
-        .market
-        .add_portfolio_item(&creator.ctx, portfolio_item("Launch reel"))
-        .await
-        .expect("item");
+    let item = furnish(&env, &creator, "Color grading").await;
 
     let view = env
         .market
@@ -241,19 +246,7 @@ pub async fn creator_profile_page_follows_later_changes(factory: &StoreFactory) 
         )
         .await
         .expect("rename");
-    env.market
-        .add_skill(&creator.ctx, skill("Motion design"))
-        .await
-        .expect("second skill");
-    env.market
-        .add_category(&creator.ctx, text("beauty"), true)
-        .await
-        .expect("category");
-    let item = env
-        .market
-        .add_portfolio_item(&creator.ctx, portfolio_item("Launch reel"))
-        .await
-        .expect("item");
+    let item = furnish(&env, &creator, "Motion design").await;
     let view = env
         .market
         .get_creator_profile(id)
