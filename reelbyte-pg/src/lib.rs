@@ -17,14 +17,14 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use reelbyte_core::entities::User;
+use reelbyte_core::entities::{PaymentMethod, User};
 use reelbyte_core::error::{Error, Result};
 use reelbyte_core::ids::{ContractId, GigId, UserId};
 use reelbyte_core::store::{
-    AdminRepo, ChangeSet, ClientRepo, ContractMoney, ContractParties, ContractRepo, ContractWork,
-    CreatorRepo, DiscoveryRepo, GigOrderContext, GigRepo, JobRepo, LedgerRepo, MessagingRepo,
-    NotificationRepo, PartyPreferences, PaymentMethodRepo, Record, ReviewRepo, SessionRepo, Store,
-    SupportRepo, Table, UserRepo,
+    AdminRepo, ChangeSet, ChargeContext, ClientRepo, ContractMoney, ContractParties, ContractRepo,
+    ContractWork, CreatorRepo, DiscoveryRepo, GigOrderContext, GigRepo, JobRepo, LedgerRepo,
+    MessagingRepo, NotificationRepo, PartyPreferences, PaymentMethodRepo, Record, ReviewRepo,
+    SessionRepo, Store, SupportRepo, Table, UserRepo, WorkContext,
 };
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -256,9 +256,13 @@ type PartiesRow = (
     Option<String>,
 );
 
-/// A user's row followed by a [`PartiesRow`].
+/// A user's row, their payment methods, the contract's milestones and
+/// deliverables, followed by a [`PartiesRow`].
 type UserAndPartiesRow = (
     Option<String>,
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -308,6 +312,92 @@ fn decode_parties(row: PartiesRow) -> Result<Option<ContractParties>> {
             creator: decode_optional(Table::NotificationPreferences, creator_prefs)?,
         },
     }))
+}
+
+impl PgStore {
+    /// User `user` and contract `id` with its parties in one round trip,
+    /// with the lists `extras` asks for (the others come back empty).
+    async fn user_and_parties(
+        &self,
+        id: ContractId,
+        user: UserId,
+        extras: Extras,
+    ) -> Result<UserAndParties> {
+        // The user's row and the lists come from scalar subqueries (a list
+        // not asked for is skipped by its constant filter), the contract's
+        // rows from a lateral join that may find nothing, so the statement
+        // always returns one row. The lists are in the orders of
+        // `list_by_user_id`, `list_milestones_by_contract_id` and
+        // `list_deliverables_by_contract_id`.
+        let mut conn = self.leased(Table::Contracts).await?;
+        let row: UserAndPartiesRow = sqlx::query_as(concat!(
+            "SELECT (SELECT row_to_json(u.*)::text FROM users u WHERE u.id = $2), \
+                    ARRAY(SELECT row_to_json(pm.*)::text FROM payment_methods pm \
+                          WHERE $3 AND pm.user_id = $2 ORDER BY pm.created_at, pm.id), \
+                    ARRAY(SELECT row_to_json(m.*)::text FROM milestones m \
+                          WHERE $4 AND m.contract_id = $1 ORDER BY m.sequence_order, m.id), \
+                    ARRAY(SELECT row_to_json(d.*)::text FROM deliverables d \
+                          WHERE $4 AND d.contract_id = $1 ORDER BY d.version_number, d.id), \
+                    p.* \
+                 FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT ",
+            parties_of_contract!(),
+            " WHERE c.id = $1) AS p ON true"
+        ))
+        .bind(id.as_uuid())
+        .bind(user.as_uuid())
+        .bind(extras.payment_methods)
+        .bind(extras.work)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| error::map(Some(Table::Contracts), e))?;
+        conn.keep();
+        let (
+            user,
+            methods,
+            milestones,
+            deliverables,
+            contract,
+            client,
+            creator,
+            escrow,
+            client_prefs,
+            creator_prefs,
+        ) = row;
+        Ok(UserAndParties {
+            user: decode_optional(Table::Users, user)?,
+            parties: decode_parties((
+                contract,
+                client,
+                creator,
+                escrow,
+                client_prefs,
+                creator_prefs,
+            ))?,
+            payment_methods: decode_all(Table::PaymentMethods, &methods)?,
+            work: ContractWork {
+                milestones: decode_all(Table::Milestones, &milestones)?,
+                deliverables: decode_all(Table::Deliverables, &deliverables)?,
+            },
+        })
+    }
+}
+
+/// Which lists [`PgStore::user_and_parties`] reads besides the user and the
+/// contract's parties.
+#[derive(Debug, Clone, Copy, Default)]
+struct Extras {
+    /// The user's payment methods.
+    payment_methods: bool,
+    /// The contract's milestones and deliverables.
+    work: bool,
+}
+
+/// What [`PgStore::user_and_parties`] read.
+struct UserAndParties {
+    user: Option<User>,
+    parties: Option<ContractParties>,
+    payment_methods: Vec<PaymentMethod>,
+    work: ContractWork,
 }
 
 impl fmt::Debug for PgStore {
@@ -409,33 +499,34 @@ impl Store for PgStore {
         id: ContractId,
         user: UserId,
     ) -> Result<(Option<ContractParties>, Option<User>)> {
-        // The user and the contract's rows in one round trip: the user's
-        // row comes from a scalar subquery, the contract's from a lateral
-        // join that may find nothing, so the statement always returns one
-        // row.
-        let mut conn = self.leased(Table::Contracts).await?;
-        let (user, contract, client, creator, escrow, client_prefs, creator_prefs): UserAndPartiesRow = sqlx::query_as(concat!(
-            "SELECT (SELECT row_to_json(u.*)::text FROM users u WHERE u.id = $2), p.* \
-                 FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT ",
-            parties_of_contract!(),
-            " WHERE c.id = $1) AS p ON true"
-        ))
-        .bind(id.as_uuid())
-        .bind(user.as_uuid())
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(|e| error::map(Some(Table::Contracts), e))?;
-        conn.keep();
-        let user = decode_optional(Table::Users, user)?;
-        let parties = decode_parties((
-            contract,
-            client,
-            creator,
-            escrow,
-            client_prefs,
-            creator_prefs,
-        ))?;
-        Ok((parties, user))
+        let read = self.user_and_parties(id, user, Extras::default()).await?;
+        Ok((read.parties, read.user))
+    }
+
+    async fn charge_context(&self, id: ContractId, user: UserId) -> Result<ChargeContext> {
+        let extras = Extras {
+            payment_methods: true,
+            ..Extras::default()
+        };
+        let read = self.user_and_parties(id, user, extras).await?;
+        Ok(ChargeContext {
+            parties: read.parties,
+            user: read.user,
+            payment_methods: read.payment_methods,
+        })
+    }
+
+    async fn work_context(&self, id: ContractId, user: UserId) -> Result<WorkContext> {
+        let extras = Extras {
+            work: true,
+            ..Extras::default()
+        };
+        let read = self.user_and_parties(id, user, extras).await?;
+        Ok(WorkContext {
+            parties: read.parties,
+            user: read.user,
+            work: read.work,
+        })
     }
 
     async fn gig_order_context(&self, gig: GigId, user: UserId) -> Result<GigOrderContext> {

@@ -178,6 +178,18 @@ where
         self.inner.contract_parties_with_user(id, user).await
     }
 
+    /// Straight from the inner store, as `contract_parties_with_user`: a
+    /// charge reads the payment methods just before it writes.
+    async fn charge_context(&self, id: ContractId, user: UserId) -> Result<ChargeContext> {
+        self.inner.charge_context(id, user).await
+    }
+
+    /// Straight from the inner store, as `contract_work`: delivering and
+    /// approving decide from the work and guard it with versions.
+    async fn work_context(&self, id: ContractId, user: UserId) -> Result<WorkContext> {
+        self.inner.work_context(id, user).await
+    }
+
     /// Straight from the inner store, as `contract_parties`: an order is a
     /// write that guards the gig's version, so a cached copy could only
     /// make it fail, and the inner store answers in one read (one

@@ -844,22 +844,22 @@ impl Marketplace {
             .map(|d| bounded("description", d))
             .transpose()?;
         command!(self, async {
+            let (parties, side, work) = self.acting_party_at_work(ctx, id).await?;
+            if side != ReviewerType::Creator {
+                return Err(Error::forbidden("only the creator may do this"));
+            }
             let ContractParties {
                 mut contract,
                 client,
                 creator,
                 preferences,
                 ..
-            } = self.parties_as_creator(ctx, id).await?;
+            } = parties;
             let old = contract.clone();
             contract.status = ContractMachine::transition(contract.status, ContractEvent::Submit)?;
             let now = self.now();
             contract.submitted_at = Some(now);
-            let previous = self
-                .store()
-                .contracts()
-                .list_deliverables_by_contract_id(id)
-                .await?;
+            let previous = work.deliverables;
             let version_number = previous.iter().map(|d| d.version_number).max().unwrap_or(0) + 1;
             let deliverable = Deliverable {
                 id: DeliverableId::new(),
@@ -1001,26 +1001,32 @@ impl Marketplace {
     ) -> Result<Contract> {
         let (contract, settlement) =
             command!(self, async {
+                let (parties, work) = if by_client {
+                    match self.acting_party_at_work(ctx, id).await? {
+                        (parties, ReviewerType::Client, work) => (parties, work),
+                        _ => return Err(Error::forbidden("only the client may do this")),
+                    }
+                } else {
+                    let parties = self
+                        .store()
+                        .contract_parties(id)
+                        .await?
+                        .ok_or(Error::not_found("contract"))?;
+                    (parties, self.store().contract_work(id).await?)
+                };
                 let ContractParties {
                     mut contract,
                     client,
                     creator,
                     escrow,
                     preferences,
-                } = if by_client {
-                    self.parties_as_client(ctx, id).await?
-                } else {
-                    self.store()
-                        .contract_parties(id)
-                        .await?
-                        .ok_or(Error::not_found("contract"))?
-                };
+                } = parties;
                 let old = contract.clone();
                 let now = self.now();
                 let ContractWork {
                     milestones,
                     deliverables,
-                } = self.store().contract_work(id).await?;
+                } = work;
                 let unpaid = milestones.iter().any(|m| m.status != MilestoneStatus::Paid);
                 let mut changes = ChangeSet::new();
                 changes.remember(&client);

@@ -35,12 +35,12 @@ mod tickets;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::clock::{Clock, SystemClock};
-use crate::entities::{AuditLog, FeeTier, User};
+use crate::entities::{AuditLog, FeeTier, PaymentMethod, User};
 use crate::enums::{ReviewerType, UserStatus};
 use crate::error::{Error, Result};
 use crate::fees::FeeSchedule;
@@ -48,7 +48,7 @@ use crate::gateway::PaymentGateway;
 use crate::idempotency::IdempotencyKey;
 use crate::ids::{AuditLogId, ContractId, UserId};
 use crate::policy::Policy;
-use crate::store::{ChangeSet, ContractParties, Store};
+use crate::store::{ChangeSet, ChargeContext, ContractParties, ContractWork, Store, WorkContext};
 use crate::value::Text;
 
 pub use accounts::{LoginInput, LoginSession, RegisterInput, Registered};
@@ -153,6 +153,19 @@ fn admitted(user: Option<User>) -> Result<User> {
     }
 }
 
+/// The acting user and the contract they act on, and which side they are
+/// on: refused as [`admitted`] refuses, then `NotFound` to anyone who is
+/// not a party (or when there is no such contract).
+fn admitted_party(
+    parties: Option<ContractParties>,
+    user: Option<User>,
+) -> Result<(User, ContractParties, ReviewerType)> {
+    let user = admitted(user)?;
+    let parties = parties.ok_or(Error::not_found("contract"))?;
+    let side = contracts::side_of(&parties, user.id)?;
+    Ok((user, parties, side))
+}
+
 /// The marketplace: every command and query of the plan's workflows.
 #[derive(Debug, Clone)]
 pub struct Marketplace {
@@ -223,9 +236,14 @@ impl Marketplace {
         self.max_retries
     }
 
-    /// The current time according to the marketplace's clock.
+    /// The current time according to the marketplace's clock, to the
+    /// microsecond.
+    ///
+    /// Truncated because PostgreSQL keeps timestamps to the microsecond: a
+    /// row a command returns as it wrote it then equals the row read back
+    /// from any backend.
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        self.clock.now().trunc_subsecs(6)
     }
 
     /// The fee schedule in force: the store's tiers, or the fallback when
@@ -278,10 +296,45 @@ impl Marketplace {
     ) -> Result<(User, ContractParties, ReviewerType)> {
         let actor = ctx.actor()?;
         let (parties, user) = self.store.contract_parties_with_user(id, actor).await?;
-        let user = admitted(user)?;
-        let parties = parties.ok_or(Error::not_found("contract"))?;
-        let side = contracts::side_of(&parties, user.id)?;
-        Ok((user, parties, side))
+        admitted_party(parties, user)
+    }
+
+    /// [`Marketplace::acting_party`] with the contract's milestones and
+    /// deliverables (one read where the store can join): what a command on
+    /// the contract's work reads.
+    pub(crate) async fn acting_party_at_work(
+        &self,
+        ctx: &Ctx,
+        id: ContractId,
+    ) -> Result<(ContractParties, ReviewerType, ContractWork)> {
+        let actor = ctx.actor()?;
+        let WorkContext {
+            parties,
+            user,
+            work,
+        } = self.store.work_context(id, actor).await?;
+        let (_, parties, side) = admitted_party(parties, user)?;
+        Ok((parties, side, work))
+    }
+
+    /// [`Marketplace::acting_party`] for a command that charges the client:
+    /// the contract with its parties if the actor is its client, and the
+    /// payment methods the actor saved (one read where the store can join).
+    pub(crate) async fn acting_payer(
+        &self,
+        ctx: &Ctx,
+        id: ContractId,
+    ) -> Result<(ContractParties, Vec<PaymentMethod>)> {
+        let actor = ctx.actor()?;
+        let ChargeContext {
+            parties,
+            user,
+            payment_methods,
+        } = self.store.charge_context(id, actor).await?;
+        match admitted_party(parties, user)? {
+            (_, parties, ReviewerType::Client) => Ok((parties, payment_methods)),
+            _ => Err(Error::forbidden("only the client may do this")),
+        }
     }
 
     /// Loads the acting user and refuses anyone who is not staff.

@@ -35,7 +35,7 @@ use crate::state::{
     ContractEvent, ContractMachine, EscrowBalance, EscrowEvent, EscrowMachine, MilestoneEvent,
     MilestoneMachine, StateMachine, TransactionEvent, TransactionMachine,
 };
-use crate::store::{ChangeSet, ContractMoney, ContractParties};
+use crate::store::{ChangeSet, ContractMoney, ContractParties, Record};
 use crate::value::Text;
 
 /// Gateway calls to make once a change set has committed.
@@ -116,6 +116,42 @@ struct Known<'a> {
     payee_profile: Option<CreatorProfileId>,
     /// What the payee saved of notification preferences.
     payee_preferences: Option<&'a SavedPreferences>,
+    /// The contract and its parties, as the command that wrote a charge
+    /// read them: the success of a charge into escrow needs them for the
+    /// escrow it opens and the notices it sends.
+    parties: Option<&'a ContractParties>,
+}
+
+/// A charge a command just committed, with what the command read for it.
+#[derive(Debug)]
+struct Charge {
+    /// The pending transaction, as written.
+    transaction: Transaction,
+    /// The payment method it charges.
+    method: PaymentMethod,
+    /// The contract it pays into, with its parties.
+    parties: ContractParties,
+}
+
+/// A transaction as read (or just written) before its gateway call, with
+/// the contract's parties when the command read them.
+#[derive(Debug)]
+struct Read<'a> {
+    /// The transaction.
+    transaction: Transaction,
+    /// The contract it pays into, with its parties.
+    parties: Option<&'a ContractParties>,
+}
+
+/// A transaction after its gateway call.
+#[derive(Debug)]
+struct Executed {
+    /// The transaction as stored afterwards (still pending when the outcome
+    /// is unknown).
+    transaction: Transaction,
+    /// The escrow account the call opened: a completed charge into escrow
+    /// opens one, as it was written.
+    opened_escrow: Option<EscrowAccount>,
 }
 
 /// What a release did.
@@ -451,9 +487,9 @@ impl Marketplace {
     pub(crate) async fn settle_with_gateway(&self, settlement: Settlement) {
         for call in settlement.pending {
             let known = Known {
-                method: None,
                 payee_profile: call.payee_profile,
                 payee_preferences: Some(&call.payee_preferences),
+                ..Known::default()
             };
             // A failure here is not the caller's: the movement is recorded
             // and will be reconciled.
@@ -476,9 +512,10 @@ impl Marketplace {
                 let receipt: GatewayReceipt = Self::decode(response)?;
                 return Ok((ChangeSet::new(), (receipt.transaction_id, None)));
             }
+            let (parties, methods) = self.acting_payer(ctx, contract).await?;
             let ContractParties {
                 contract, escrow, ..
-            } = self.parties_as_client(ctx, contract).await?;
+            } = &parties;
             if contract.status != ContractStatus::PendingAcceptance {
                 return Err(Error::rule(
                     "contract_not_fundable",
@@ -492,11 +529,6 @@ impl Marketplace {
                 });
             }
             let payer = ctx.actor()?;
-            let methods = self
-                .store()
-                .payment_methods()
-                .list_by_user_id(payer)
-                .await?;
             let method = match payment_method {
                 Some(id) => methods
                     .into_iter()
@@ -509,13 +541,13 @@ impl Marketplace {
             let mut tx = self.new_transaction(
                 TransactionType::EscrowHold,
                 contract.total_amount,
-                Some(&contract),
+                Some(contract),
                 Some(payer),
                 None,
             )?;
             tx.payment_method_id = Some(method.id);
             let mut changes = ChangeSet::new();
-            changes.check(&contract);
+            changes.check(contract);
             changes.insert(tx.clone());
             if let Some(record) = self.idempotency_row(
                 ctx,
@@ -535,11 +567,22 @@ impl Marketplace {
                 None::<&()>,
                 Some(&tx),
             )?);
-            Ok((changes, (tx.id, Some((tx, method)))))
+            let charge = Charge {
+                transaction: tx.clone(),
+                method,
+                parties,
+            };
+            Ok((changes, (tx.id, Some(charge))))
         })?;
-        let tx = self.execute_charge(transaction_id, charge).await?;
-        match tx.status {
-            TransactionStatus::Completed => {
+        let Executed {
+            transaction: tx,
+            opened_escrow,
+        } = self.execute_charge(transaction_id, charge).await?;
+        match (tx.status, opened_escrow) {
+            (TransactionStatus::Completed, Some(escrow)) => Ok(escrow),
+            // A replay, or a charge another caller recorded: the escrow as
+            // stored.
+            (TransactionStatus::Completed, None) => {
                 let contract = tx.contract_id.ok_or(Error::not_found("contract"))?;
                 self.store()
                     .contracts()
@@ -825,7 +868,8 @@ impl Marketplace {
                 let receipt: GatewayReceipt = Self::decode(response)?;
                 return Ok((ChangeSet::new(), (receipt.transaction_id, None)));
             }
-            let contract = self.contract_as_client(ctx, contract).await?;
+            let (parties, methods) = self.acting_payer(ctx, contract).await?;
+            let contract = &parties.contract;
             if !matches!(
                 contract.status,
                 ContractStatus::Active
@@ -845,19 +889,15 @@ impl Marketplace {
                 ));
             }
             let payer = ctx.actor()?;
-            let method = self
-                .store()
-                .payment_methods()
-                .list_by_user_id(payer)
-                .await?
+            let method = methods
                 .into_iter()
                 .find(|m| m.is_default)
                 .ok_or_else(|| Error::rule("no_payment_method", "add a payment method first"))?;
-            let creator_user = self.user_of_creator(&contract).await?;
+            let creator_user = parties.creator.user_id;
             let mut tx = self.new_transaction(
                 TransactionType::Tip,
                 amount,
-                Some(&contract),
+                Some(contract),
                 Some(payer),
                 Some(creator_user),
             )?;
@@ -882,9 +922,17 @@ impl Marketplace {
                 None::<&()>,
                 Some(&tx),
             )?);
-            Ok((changes, (tx.id, Some((tx, method)))))
+            let charge = Charge {
+                transaction: tx.clone(),
+                method,
+                parties,
+            };
+            Ok((changes, (tx.id, Some(charge))))
         })?;
-        let tx = self.execute_charge(transaction_id, charge).await?;
+        let tx = self
+            .execute_charge(transaction_id, charge)
+            .await?
+            .transaction;
         match tx.status {
             TransactionStatus::Completed => Ok(tx),
             _ => Err(Self::payment_error(&tx)),
@@ -976,26 +1024,26 @@ impl Marketplace {
             .get_by_id(id)
             .await?
             .ok_or(Error::not_found("transaction"))?;
-        self.execute_read(tx, Known::default()).await
+        Ok(self.execute_read(tx, Known::default()).await?.transaction)
     }
 
     /// Executes the charge a command just committed (`charge`: the
     /// transaction and its payment method as written), or reads transaction
     /// `id` first when the command replayed an earlier result.
-    async fn execute_charge(
-        &self,
-        id: TransactionId,
-        charge: Option<(Transaction, PaymentMethod)>,
-    ) -> Result<Transaction> {
+    async fn execute_charge(&self, id: TransactionId, charge: Option<Charge>) -> Result<Executed> {
         match charge {
-            Some((tx, method)) if tx.id == id => {
+            Some(charge) if charge.transaction.id == id => {
                 let known = Known {
-                    method: Some(&method),
+                    method: Some(&charge.method),
+                    parties: Some(&charge.parties),
                     ..Known::default()
                 };
-                self.execute_read(tx, known).await
+                self.execute_read(charge.transaction, known).await
             }
-            _ => self.execute_pending(id).await,
+            _ => Ok(Executed {
+                transaction: self.execute_pending(id).await?,
+                opened_escrow: None,
+            }),
         }
     }
 
@@ -1003,22 +1051,33 @@ impl Marketplace {
     /// just committed) and, for a charge, the payment method it uses. The
     /// answer is recorded under the transaction's version guard, so a copy
     /// that moved meanwhile is read again, as in `record_outcome`.
-    async fn execute_read(&self, tx: Transaction, known: Known<'_>) -> Result<Transaction> {
+    async fn execute_read(&self, tx: Transaction, known: Known<'_>) -> Result<Executed> {
+        let unchanged = |transaction| {
+            Ok(Executed {
+                transaction,
+                opened_escrow: None,
+            })
+        };
         if !matches!(
             tx.status,
             TransactionStatus::Pending | TransactionStatus::Processing
         ) {
-            return Ok(tx);
+            return unchanged(tx);
         }
         let Some(request) = self.gateway_request(&tx, known).await? else {
-            return Ok(tx);
+            return unchanged(tx);
         };
         match self.gateway().execute(tx.id, &request).await {
             Ok(outcome) => {
                 let saved = known.payee_preferences.cloned().unwrap_or_default();
-                self.record_outcome(tx.id, outcome, Some(tx), &saved).await
+                let read = Read {
+                    transaction: tx,
+                    parties: known.parties,
+                };
+                self.record_outcome(read.transaction.id, outcome, Some(read), &saved)
+                    .await
             }
-            Err(_) => Ok(tx),
+            Err(_) => unchanged(tx),
         }
     }
 
@@ -1026,41 +1085,44 @@ impl Marketplace {
     /// the money moves in the ledger (and escrow opens, or settles); on a
     /// decline the transaction fails. Recording twice changes nothing.
     ///
-    /// `read` is the transaction as read before the gateway call, used by
-    /// the first attempt instead of reading it again: the change set's
+    /// `read` is the transaction as read before the gateway call (with the
+    /// contract's parties, when the command that wrote it read them), used
+    /// by the first attempt instead of reading them again: the change set's
     /// version guard refuses it if the row moved meanwhile, and the retry
-    /// reads the stored row. `payee_saved` is what the command that wrote
+    /// reads the stored rows. `payee_saved` is what the command that wrote
     /// the transaction knew of its payee's notification preferences.
     async fn record_outcome(
         &self,
         id: TransactionId,
         outcome: GatewayOutcome,
-        read: Option<Transaction>,
+        read: Option<Read<'_>>,
         payee_saved: &SavedPreferences,
-    ) -> Result<Transaction> {
-        let mut read = read.filter(|t| t.id == id);
-        let (tx, follow_up) = command!(self, async {
-            let mut tx = match read.take() {
-                Some(tx) => tx,
-                None => self
-                    .store()
-                    .ledger()
-                    .get_by_id(id)
-                    .await?
-                    .ok_or(Error::not_found("transaction"))?,
+    ) -> Result<Executed> {
+        let mut read = read.filter(|r| r.transaction.id == id);
+        let (tx, opened_escrow, follow_up) = command!(self, async {
+            let (mut tx, parties) = match read.take() {
+                Some(read) => (read.transaction, read.parties),
+                None => (
+                    self.store()
+                        .ledger()
+                        .get_by_id(id)
+                        .await?
+                        .ok_or(Error::not_found("transaction"))?,
+                    None,
+                ),
             };
             if !matches!(
                 tx.status,
                 TransactionStatus::Pending | TransactionStatus::Processing
             ) {
-                return Ok((ChangeSet::new(), (tx, Settlement::default())));
+                return Ok((ChangeSet::new(), (tx, None, Settlement::default())));
             }
             let now = self.now();
             let old = tx.clone();
             let mut changes = ChangeSet::new();
             let mut follow_up = Settlement::default();
             match &outcome {
-                GatewayOutcome::Unknown => return Ok((ChangeSet::new(), (tx, follow_up))),
+                GatewayOutcome::Unknown => return Ok((ChangeSet::new(), (tx, None, follow_up))),
                 GatewayOutcome::Declined { reason } => {
                     tx.status = TransactionMachine::transition(tx.status, TransactionEvent::Fail)?;
                     tx.failed_at = Some(now);
@@ -1078,7 +1140,9 @@ impl Marketplace {
                     // refused as a conflict (and retried from a fresh read)
                     // before any insert of the success can collide.
                     changes.update_from(&old, &tx);
-                    follow_up = self.plan_success(&mut changes, &tx, payee_saved).await?;
+                    follow_up = self
+                        .plan_success(&mut changes, &tx, parties, payee_saved)
+                        .await?;
                 }
             }
             changes.insert(self.audit(
@@ -1090,26 +1154,43 @@ impl Marketplace {
                 Some(&tx),
             )?);
             tx.version += 1;
-            Ok((changes, (tx, follow_up)))
+            let opened_escrow = changes.inserted().find_map(|r| match r {
+                Record::EscrowAccount(escrow) => Some(escrow.clone()),
+                _ => None,
+            });
+            Ok((changes, (tx, opened_escrow, follow_up)))
         })?;
         Box::pin(self.settle_with_gateway(follow_up)).await;
-        Ok(tx)
+        Ok(Executed {
+            transaction: tx,
+            opened_escrow,
+        })
     }
 
     /// The ledger and escrow writes of a transaction the provider completed.
+    ///
+    /// `read` is the contract with its parties as the command that wrote
+    /// the charge read them, if it did.
     async fn plan_success(
         &self,
         changes: &mut ChangeSet,
         tx: &Transaction,
+        read: Option<&ContractParties>,
         payee_saved: &SavedPreferences,
     ) -> Result<Settlement> {
         let now = self.now();
         let mut follow_up = Settlement::default();
         // Only a charge into escrow and a tip look at the contract; their
         // parties' profiles come with it, for the statistics and notices.
+        // What the charging command read serves: the escrow and the notices
+        // need only who the parties are, and the profiles a tip updates are
+        // guarded by their versions.
         let parties = match (tx.transaction_type, tx.contract_id) {
             (TransactionType::EscrowHold | TransactionType::Tip, Some(id)) => {
-                self.store().contract_parties(id).await?
+                match read.filter(|p| p.contract.id == id) {
+                    Some(parties) => Some(parties.clone()),
+                    None => self.store().contract_parties(id).await?,
+                }
             }
             _ => None,
         };
@@ -1363,6 +1444,7 @@ impl Marketplace {
                     Ok(outcome) => {
                         self.record_outcome(tx.id, outcome, None, &SavedPreferences::Unknown)
                             .await?
+                            .transaction
                     }
                     Err(_) => continue,
                 };

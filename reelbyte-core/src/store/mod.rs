@@ -16,8 +16,8 @@ use async_trait::async_trait;
 
 use crate::entities::{
     ClientProfile, Contract, CreatorCategory, CreatorProfile, CreatorSkill, Deliverable,
-    EscrowAccount, FeeTier, Gig, Milestone, NotificationPreferences, PortfolioItem, Transaction,
-    User,
+    EscrowAccount, FeeTier, Gig, Milestone, NotificationPreferences, PaymentMethod, PortfolioItem,
+    Transaction, User,
 };
 use crate::error::{Error, Result};
 use crate::ids::{ContractId, CreatorProfileId, GigId, UserId};
@@ -52,6 +52,40 @@ pub struct PartyPreferences {
     pub client: Option<NotificationPreferences>,
     /// The creator's user's.
     pub creator: Option<NotificationPreferences>,
+}
+
+/// What a command that charges a contract's client reads before it
+/// decides: the contract with its parties, the acting user and the payment
+/// methods that user saved.
+///
+/// [`Store::charge_context`] loads it; `parties` and `user` are each `None`
+/// when there is nothing to find, and the payment methods come in the order
+/// of [`PaymentMethodRepo::list_by_user_id`] (empty for an unknown user).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChargeContext {
+    /// The contract with its parties and escrow.
+    pub parties: Option<ContractParties>,
+    /// The acting user.
+    pub user: Option<User>,
+    /// The acting user's payment methods, oldest first.
+    pub payment_methods: Vec<PaymentMethod>,
+}
+
+/// What a command on a contract's work reads before it decides: the
+/// contract with its parties, the acting user, and the contract's
+/// milestones and deliverables.
+///
+/// [`Store::work_context`] loads it; `parties` and `user` are each `None`
+/// when there is nothing to find, and `work` is as
+/// [`Store::contract_work`] returns it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WorkContext {
+    /// The contract with its parties and escrow.
+    pub parties: Option<ContractParties>,
+    /// The acting user.
+    pub user: Option<User>,
+    /// The contract's milestones and deliverables.
+    pub work: ContractWork,
 }
 
 /// What ordering a gig reads before it decides: the ordering user and
@@ -246,6 +280,43 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         let parties = self.contract_parties(id).await?;
         let user = self.users().get_by_id(user).await?;
         Ok((parties, user))
+    }
+
+    /// [`Store::contract_parties_with_user`] of contract `id` and user
+    /// `user`, with the payment methods `user` saved (see
+    /// [`ChargeContext`]): what funding an escrow or tipping reads.
+    ///
+    /// The default makes the two reads; a backend overrides it when it can
+    /// make them in one round trip. As with [`Store::contract_parties`],
+    /// the command guards what it relies on with versions in its change set.
+    async fn charge_context(&self, id: ContractId, user: UserId) -> Result<ChargeContext> {
+        let (parties, user_row) = self.contract_parties_with_user(id, user).await?;
+        let payment_methods = match &user_row {
+            Some(_) => self.payment_methods().list_by_user_id(user).await?,
+            None => Vec::new(),
+        };
+        Ok(ChargeContext {
+            parties,
+            user: user_row,
+            payment_methods,
+        })
+    }
+
+    /// [`Store::contract_parties_with_user`] of contract `id` and user
+    /// `user`, with the contract's work (see [`WorkContext`]): what
+    /// delivering and approving work read.
+    ///
+    /// The default makes the two reads; a backend overrides it when it can
+    /// make them in one round trip. As with [`Store::contract_parties`],
+    /// the command guards what it relies on with versions in its change set.
+    async fn work_context(&self, id: ContractId, user: UserId) -> Result<WorkContext> {
+        let (parties, user) = self.contract_parties_with_user(id, user).await?;
+        let work = self.contract_work(id).await?;
+        Ok(WorkContext {
+            parties,
+            user,
+            work,
+        })
     }
 
     /// Everything ordering gig `gig` as user `user` reads (see

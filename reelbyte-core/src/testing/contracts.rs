@@ -12,7 +12,8 @@ use crate::ids::{ContractId, GigId};
 use crate::money::Money;
 use crate::service::{AcceptProposalInput, Ctx, DeliverableInput, MilestoneInput, OrderGigInput};
 use crate::store::{
-    ChangeSet, ContractMoney, ContractParties, ContractWork, GigOrderContext, PartyPreferences,
+    ChangeSet, ChargeContext, ContractMoney, ContractParties, ContractWork, GigOrderContext,
+    PartyPreferences, WorkContext,
 };
 use crate::testing::{Seeded, StoreFactory, TestEnv};
 use crate::value::{Text, Url};
@@ -619,8 +620,8 @@ pub async fn an_update_from_the_read_row_stores_exactly_the_new_row(factory: &St
     assert_eq!(stored().await, same);
 }
 
-/// `Store::contract_work` and `Store::contract_money` return what the
-/// separate reads return, in the same orders, at every step of a gig
+/// `Store::contract_work`, `Store::work_context` and `Store::contract_money`
+/// return what the separate reads return, in the same orders, at every step of a gig
 /// contract (nothing, funded, delivered twice, approved and paid out) and
 /// of a milestone contract; both are empty for a contract that does not
 /// exist.
@@ -652,32 +653,46 @@ pub async fn contract_work_and_money_match_the_separate_reads(factory: &StoreFac
             (work, money)
         }
     };
-    let bundled = |id: ContractId| {
+    // `Store::work_context` must be `contract_parties_with_user` with
+    // `contract_work`, whoever reads.
+    let bundled = |id: ContractId, viewer: crate::ids::UserId| {
         let env = &env;
         async move {
-            (
-                env.store.contract_work(id).await.expect("read"),
-                env.store.contract_money(id).await.expect("read"),
-            )
+            let work = env.store.contract_work(id).await.expect("read");
+            let (parties, user) = env
+                .store
+                .contract_parties_with_user(id, viewer)
+                .await
+                .expect("read");
+            assert_eq!(
+                env.store.work_context(id, viewer).await.expect("read"),
+                WorkContext {
+                    parties,
+                    user,
+                    work: work.clone(),
+                },
+                "the work context is the parties with the work"
+            );
+            (work, env.store.contract_money(id).await.expect("read"))
         }
     };
 
     let missing = ContractId::new();
     assert_eq!(
-        bundled(missing).await,
+        bundled(missing, crate::ids::UserId::new()).await,
         (ContractWork::default(), ContractMoney::default()),
         "nothing for a contract that does not exist"
     );
 
     let (creator, client, _, id) = ordered_gig(&env).await;
-    let (work, money) = bundled(id).await;
+    let (work, money) = bundled(id, creator.user_id).await;
     assert_eq!((work.clone(), money.clone()), separate(id).await);
     assert!(work.milestones.is_empty() && work.deliverables.is_empty());
     assert_eq!(money, ContractMoney::default(), "nothing funded yet");
 
     fund_and_accept(&env, &creator, &client, id).await;
-    let (_, money) = bundled(id).await;
-    assert_eq!(bundled(id).await, separate(id).await);
+    let (_, money) = bundled(id, creator.user_id).await;
+    assert_eq!(bundled(id, creator.user_id).await, separate(id).await);
     assert_eq!(money.escrow.map(|e| e.held_amount), Some(usd("100.00")));
     assert_eq!(money.transactions.len(), 1, "the charge into escrow");
 
@@ -693,8 +708,8 @@ pub async fn contract_work_and_money_match_the_separate_reads(factory: &StoreFac
         .submit_deliverable(&creator.ctx, id, video())
         .await
         .expect("deliver again");
-    let (work, _) = bundled(id).await;
-    assert_eq!(bundled(id).await, separate(id).await);
+    let (work, _) = bundled(id, creator.user_id).await;
+    assert_eq!(bundled(id, creator.user_id).await, separate(id).await);
     let versions: Vec<i32> = work.deliverables.iter().map(|d| d.version_number).collect();
     assert_eq!(versions, [1, 2], "oldest version first");
 
@@ -702,7 +717,7 @@ pub async fn contract_work_and_money_match_the_separate_reads(factory: &StoreFac
         .approve_delivery(&client.ctx, id, None)
         .await
         .expect("approve");
-    let (work, money) = bundled(id).await;
+    let (work, money) = bundled(id, creator.user_id).await;
     assert_eq!((work.clone(), money.clone()), separate(id).await);
     assert_eq!(
         work.deliverables.last().map(|d| d.status),
@@ -721,7 +736,7 @@ pub async fn contract_work_and_money_match_the_separate_reads(factory: &StoreFac
     );
 
     let (_, _, milestones) = active_milestone_contract(&env).await;
-    let (work, money) = bundled(milestones).await;
+    let (work, money) = bundled(milestones, client.user_id).await;
     assert_eq!((work.clone(), money.clone()), separate(milestones).await);
     let titles: Vec<&str> = work.milestones.iter().map(|m| m.title.as_str()).collect();
     assert_eq!(titles, ["Script", "Shoot", "Edit"], "in sequence order");
@@ -730,7 +745,9 @@ pub async fn contract_work_and_money_match_the_separate_reads(factory: &StoreFac
 
 /// `Store::contract_parties` returns what the separate reads return: the
 /// contract, both parties' profiles and the escrow once funding opened it;
-/// `None` for a contract that does not exist.
+/// `None` for a contract that does not exist. So do
+/// `Store::contract_parties_with_user` and `Store::charge_context`, each
+/// part on its own.
 pub async fn contract_parties_match_the_separate_reads(factory: &StoreFactory) {
     let env = TestEnv::new(factory).await;
     let (creator, client, _, id) = ordered_gig(&env).await;
@@ -856,13 +873,62 @@ pub async fn contract_parties_match_the_separate_reads(factory: &StoreFactory) {
         .contract_parties_with_user(ContractId::new(), client.user_id)
         .await
         .expect("read");
-    assert_eq!((parties, user), (None, Some(client_user)));
+    assert_eq!((parties, user), (None, Some(client_user.clone())));
     let (parties, user) = env
         .store
         .contract_parties_with_user(id, crate::ids::UserId::new())
         .await
         .expect("read");
     assert_eq!((parties, user), (Some(separate().await), None));
+
+    // With a payer: the same reads and the user's payment methods, in the
+    // order the repository lists them.
+    let methods = env
+        .store
+        .payment_methods()
+        .list_by_user_id(client.user_id)
+        .await
+        .expect("read");
+    assert!(!methods.is_empty(), "the client saved a card");
+    let charge = env
+        .store
+        .charge_context(id, client.user_id)
+        .await
+        .expect("read");
+    assert_eq!(
+        charge,
+        ChargeContext {
+            parties: Some(separate().await),
+            user: Some(client_user.clone()),
+            payment_methods: methods.clone(),
+        }
+    );
+    let charge = env
+        .store
+        .charge_context(ContractId::new(), client.user_id)
+        .await
+        .expect("read");
+    assert_eq!(
+        charge,
+        ChargeContext {
+            parties: None,
+            user: Some(client_user),
+            payment_methods: methods,
+        }
+    );
+    let charge = env
+        .store
+        .charge_context(id, crate::ids::UserId::new())
+        .await
+        .expect("read");
+    assert_eq!(
+        charge,
+        ChargeContext {
+            parties: Some(separate().await),
+            user: None,
+            payment_methods: Vec::new(),
+        }
+    );
 }
 
 /// `Store::gig_order_context` returns what the separate reads return: the

@@ -47,6 +47,15 @@ pub async fn funding_holds_the_total_in_escrow(factory: &StoreFactory) {
         (escrow.total_amount, escrow.held_amount, escrow.status),
         (usd("100.00"), usd("100.00"), EscrowStatus::Active)
     );
+    assert_eq!(
+        env.store
+            .contracts()
+            .get_escrow_by_contract_id(id)
+            .await
+            .expect("read"),
+        Some(escrow),
+        "the escrow returned is the escrow stored"
+    );
     assert_eq!(env.gateway.succeeded().len(), 1);
     let err = env
         .refused(env.market.fund_escrow(&client.ctx, id, None))
