@@ -384,12 +384,30 @@ impl PgStore {
 
 /// Which lists [`PgStore::user_and_parties`] reads besides the user and the
 /// contract's parties.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Extras {
     /// The user's payment methods.
     payment_methods: bool,
     /// The contract's milestones and deliverables.
     work: bool,
+}
+
+impl Extras {
+    /// No list.
+    const NONE: Self = Self {
+        payment_methods: false,
+        work: false,
+    };
+    /// What a charge reads.
+    const PAYMENT_METHODS: Self = Self {
+        payment_methods: true,
+        work: false,
+    };
+    /// What a command on the contract's work reads.
+    const WORK: Self = Self {
+        payment_methods: false,
+        work: true,
+    };
 }
 
 /// What [`PgStore::user_and_parties`] read.
@@ -499,16 +517,14 @@ impl Store for PgStore {
         id: ContractId,
         user: UserId,
     ) -> Result<(Option<ContractParties>, Option<User>)> {
-        let read = self.user_and_parties(id, user, Extras::default()).await?;
+        let read = self.user_and_parties(id, user, Extras::NONE).await?;
         Ok((read.parties, read.user))
     }
 
     async fn charge_context(&self, id: ContractId, user: UserId) -> Result<ChargeContext> {
-        let extras = Extras {
-            payment_methods: true,
-            ..Extras::default()
-        };
-        let read = self.user_and_parties(id, user, extras).await?;
+        let read = self
+            .user_and_parties(id, user, Extras::PAYMENT_METHODS)
+            .await?;
         Ok(ChargeContext {
             parties: read.parties,
             user: read.user,
@@ -517,11 +533,7 @@ impl Store for PgStore {
     }
 
     async fn work_context(&self, id: ContractId, user: UserId) -> Result<WorkContext> {
-        let extras = Extras {
-            work: true,
-            ..Extras::default()
-        };
-        let read = self.user_and_parties(id, user, extras).await?;
+        let read = self.user_and_parties(id, user, Extras::WORK).await?;
         Ok(WorkContext {
             parties: read.parties,
             user: read.user,

@@ -890,45 +890,42 @@ pub async fn contract_parties_match_the_separate_reads(factory: &StoreFactory) {
         .await
         .expect("read");
     assert!(!methods.is_empty(), "the client saved a card");
-    let charge = env
-        .store
-        .charge_context(id, client.user_id)
-        .await
-        .expect("read");
-    assert_eq!(
-        charge,
-        ChargeContext {
-            parties: Some(separate().await),
-            user: Some(client_user.clone()),
-            payment_methods: methods.clone(),
-        }
-    );
-    let charge = env
-        .store
-        .charge_context(ContractId::new(), client.user_id)
-        .await
-        .expect("read");
-    assert_eq!(
-        charge,
-        ChargeContext {
-            parties: None,
-            user: Some(client_user),
-            payment_methods: methods,
-        }
-    );
-    let charge = env
-        .store
-        .charge_context(id, crate::ids::UserId::new())
-        .await
-        .expect("read");
-    assert_eq!(
-        charge,
-        ChargeContext {
-            parties: Some(separate().await),
-            user: None,
-            payment_methods: Vec::new(),
-        }
-    );
+    let cases = [
+        (
+            id,
+            client.user_id,
+            Some(separate().await),
+            Some(client_user.clone()),
+            methods.clone(),
+        ),
+        (
+            ContractId::new(),
+            client.user_id,
+            None,
+            Some(client_user),
+            methods,
+        ),
+        (
+            id,
+            crate::ids::UserId::new(),
+            Some(separate().await),
+            None,
+            Vec::new(),
+        ),
+    ];
+    for (contract, user, parties, user_row, payment_methods) in cases {
+        assert_eq!(
+            env.store
+                .charge_context(contract, user)
+                .await
+                .expect("read"),
+            ChargeContext {
+                parties,
+                user: user_row,
+                payment_methods,
+            }
+        );
+    }
 }
 
 /// `Store::gig_order_context` returns what the separate reads return: the

@@ -115,6 +115,11 @@ struct Args {
     admin_url: Option<String>,
     mem_lifecycles: usize,
     pg_lifecycles: usize,
+    /// How many alternating slices the PostgreSQL lifecycles of each side
+    /// are cut into (library, hand-written, hand-written, library, ...),
+    /// so that a machine slowing down or speeding up mid-run weighs on both
+    /// sides alike.
+    pg_rounds: usize,
     search_scales: Vec<usize>,
     search_queries: usize,
     footprint_gigs: usize,
@@ -145,6 +150,7 @@ impl Default for Args {
                 .filter(|u| !u.is_empty()),
             mem_lifecycles: 20_000,
             pg_lifecycles: 400,
+            pg_rounds: 4,
             search_scales: vec![100_000],
             search_queries: 200,
             footprint_gigs: 1_000_000,
@@ -181,7 +187,7 @@ impl Args {
 }
 
 const USAGE: &str = "usage: bench [--admin-url URL] [--redis-url URL] [--mem-lifecycles N] \
-[--pg-lifecycles N] [--search-scales N,N] [--search-queries N] [--footprint-gigs N] \
+[--pg-lifecycles N] [--pg-rounds N] [--search-scales N,N] [--search-queries N] [--footprint-gigs N] \
 [--pairs-per-client N] [--cache-ops N] [--http-seconds S] [--pg-db NAME] [--list-statements] \
 [--sections memory,postgres,redis,cache,search,http,footprint] [--write-docs]";
 
@@ -204,6 +210,7 @@ fn parse_args(raw: impl IntoIterator<Item = String>) -> Outcome<Args> {
                     "--admin-url" => args.admin_url = Some(value).filter(|u| !u.is_empty()),
                     "--mem-lifecycles" => args.mem_lifecycles = number(&value)?,
                     "--pg-lifecycles" => args.pg_lifecycles = number(&value)?,
+                    "--pg-rounds" => args.pg_rounds = number(&value)?.max(1),
                     "--search-queries" => args.search_queries = number(&value)?,
                     "--footprint-gigs" => args.footprint_gigs = number(&value)?,
                     "--pairs-per-client" => args.pairs_per_client = number(&value)?.max(1),
@@ -1372,6 +1379,57 @@ fn cpu_ticks() -> CpuTicks {
     CpuTicks { own, server }
 }
 
+/// One side's slices of a PostgreSQL run, summed: lifecycles, time,
+/// latencies and CPU ticks.
+struct Slices {
+    run: RunResult,
+    own_ticks: u64,
+    server_ticks: Option<u64>,
+}
+
+impl Slices {
+    fn new(name: &str, clients: usize) -> Self {
+        Self {
+            run: RunResult {
+                name: name.to_owned(),
+                clients,
+                lifecycles: 0,
+                elapsed: Duration::ZERO,
+                latencies: Latencies::default(),
+            },
+            own_ticks: 0,
+            server_ticks: Some(0),
+        }
+    }
+
+    /// Adds a slice that ran between CPU samples `before` and `after`.
+    fn add(&mut self, slice: RunResult, before: CpuTicks, after: CpuTicks) {
+        self.run.lifecycles += slice.lifecycles;
+        self.run.elapsed += slice.elapsed;
+        self.run.latencies.merge(slice.latencies);
+        self.own_ticks += after.own.saturating_sub(before.own);
+        self.server_ticks = self
+            .server_ticks
+            .zip(after.server.zip(before.server))
+            .map(|(sum, (a, b))| sum + a.saturating_sub(b));
+    }
+
+    fn cpu(&self) -> CpuPerLifecycle {
+        let zero = CpuTicks {
+            own: 0,
+            server: self.server_ticks.map(|_| 0),
+        };
+        CpuPerLifecycle::between(
+            zero,
+            CpuTicks {
+                own: self.own_ticks,
+                server: self.server_ticks,
+            },
+            self.run.lifecycles,
+        )
+    }
+}
+
 /// Milliseconds of CPU per lifecycle between two samples: the benchmark
 /// process and the PostgreSQL server. A backend that exits takes its ticks
 /// with it, but the pools keep theirs open through a run.
@@ -1415,34 +1473,35 @@ async fn postgres_section(admin: &str, args: &Args) -> Outcome<PgReport> {
     run_library("warm-up", &market, &pairs, 8, 40).await?;
     run_hand(&pool, &pairs, price, 8, 40).await?;
     for clients in [1, 8] {
-        let before = cpu_ticks();
-        let lib = run_library(
-            "PostgreSQL, library",
-            &market,
-            &pairs,
-            clients,
-            args.pg_lifecycles,
-        )
-        .await?;
-        let middle = cpu_ticks();
-        eprintln!(
-            "postgres library, {clients} client(s): {:.0} lifecycles/s",
-            lib.per_second()
-        );
-        let hand = run_hand(&pool, &pairs, price, clients, args.pg_lifecycles).await?;
-        let after = cpu_ticks();
-        eprintln!(
-            "postgres hand-written, {clients} client(s): {:.0} lifecycles/s",
-            hand.per_second()
-        );
-        report
-            .cpu
-            .push(CpuPerLifecycle::between(before, middle, lib.lifecycles));
-        report
-            .cpu
-            .push(CpuPerLifecycle::between(middle, after, hand.lifecycles));
-        report.runs.push(lib);
-        report.runs.push(hand);
+        // The two sides take turns in slices, the order swapped every round
+        // (library first, then hand-written first), and each side's slices
+        // are summed: on a shared machine whose speed drifts during a run,
+        // both sides see the same drift.
+        let rounds = args.pg_rounds.max(1);
+        let slice = args.pg_lifecycles.div_ceil(rounds).max(1);
+        let mut lib = Slices::new("PostgreSQL, library", clients);
+        let mut hand = Slices::new("PostgreSQL, hand-written SQL", clients);
+        for round in 0..rounds {
+            for library_turn in [round % 2 == 0, round % 2 == 1] {
+                let before = cpu_ticks();
+                if library_turn {
+                    let run = run_library("", &market, &pairs, clients, slice).await?;
+                    lib.add(run, before, cpu_ticks());
+                } else {
+                    let run = run_hand(&pool, &pairs, price, clients, slice).await?;
+                    hand.add(run, before, cpu_ticks());
+                }
+            }
+        }
+        for side in [lib, hand] {
+            eprintln!(
+                "postgres {}, {clients} client(s): {:.0} lifecycles/s",
+                side.run.name,
+                side.run.per_second()
+            );
+            report.cpu.push(side.cpu());
+            report.runs.push(side.run);
+        }
     }
     report.statements = statements_per_command(&market, &pool, &pairs[0], price).await?;
     Ok(report)
@@ -2076,11 +2135,14 @@ mod tests {
                 "100_000,1000000",
                 "--pg-lifecycles",
                 "10",
+                "--pg-rounds",
+                "0",
             ]
             .map(String::from),
         )?;
         assert_eq!(a.search_scales, vec![100_000, 1_000_000]);
         assert_eq!(a.pg_lifecycles, 10);
+        assert_eq!(a.pg_rounds, 1, "at least one round");
         assert!(parse_args(["--nope".to_string(), "1".to_string()]).is_err());
         let a =
             parse_args(["--sections", "cache,http", "--http-seconds", "0.5"].map(String::from))?;
