@@ -38,6 +38,10 @@ pub async fn submit(
 pub async fn funding_holds_the_total_in_escrow(factory: &StoreFactory) {
     let env = TestEnv::new(factory).await;
     let (_, client, _, id) = ordered_gig(&env).await;
+    // A clock finer than PostgreSQL's microseconds, as the system clock is:
+    // the escrow funding returns must still equal the escrow stored.
+    env.clock
+        .advance(chrono::Duration::nanoseconds(123_456_789));
     let escrow = env
         .market
         .fund_escrow(&client.ctx, id, None)
