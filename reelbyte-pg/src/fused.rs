@@ -29,9 +29,9 @@ use reelbyte_core::store::Table;
 use crate::codec;
 
 /// One bound parameter of the statement, borrowed from the operations:
-/// sqlx encodes each one as it is bound, so the rows are never copied
-/// (cloning them was about 5% of the client's time in a PostgreSQL
-/// lifecycle).
+/// sqlx encodes each one as it is bound, so the rows are never copied.
+/// Cloning them, with the quoting's allocations, was about 8% of the
+/// library's client CPU in a gig-order lifecycle (docs/BENCHMARKS.md).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Param<'a> {
     Json(&'a Value),
