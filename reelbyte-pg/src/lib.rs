@@ -17,7 +17,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use reelbyte_core::entities::{PaymentMethod, User};
+use reelbyte_core::entities::{PaymentMethod, PayoutMethod, User};
 use reelbyte_core::error::{Error, Result};
 use reelbyte_core::ids::{ContractId, GigId, UserId};
 use reelbyte_core::store::{
@@ -256,10 +256,13 @@ type PartiesRow = (
     Option<String>,
 );
 
-/// A user's row, their payment methods, the contract's milestones and
-/// deliverables, followed by a [`PartiesRow`].
+/// A user's row, their payment methods, the contract's milestones,
+/// deliverables and transactions and its creator's payout methods, followed
+/// by a [`PartiesRow`].
 type UserAndPartiesRow = (
     Option<String>,
+    Vec<String>,
+    Vec<String>,
     Vec<String>,
     Vec<String>,
     Vec<String>,
@@ -327,8 +330,9 @@ impl PgStore {
         // not asked for is skipped by its constant filter), the contract's
         // rows from a lateral join that may find nothing, so the statement
         // always returns one row. The lists are in the orders of
-        // `list_by_user_id`, `list_milestones_by_contract_id` and
-        // `list_deliverables_by_contract_id`.
+        // `list_by_user_id`, `list_milestones_by_contract_id`,
+        // `list_deliverables_by_contract_id`, `LedgerRepo::list_by_contract_id`
+        // and `list_payout_methods_by_creator_profile_id`.
         let mut conn = self.leased(Table::Contracts).await?;
         let row: UserAndPartiesRow = sqlx::query_as(concat!(
             "SELECT (SELECT row_to_json(u.*)::text FROM users u WHERE u.id = $2), \
@@ -338,6 +342,12 @@ impl PgStore {
                           WHERE $4 AND m.contract_id = $1 ORDER BY m.sequence_order, m.id), \
                     ARRAY(SELECT row_to_json(d.*)::text FROM deliverables d \
                           WHERE $4 AND d.contract_id = $1 ORDER BY d.version_number, d.id), \
+                    ARRAY(SELECT row_to_json(t.*)::text FROM transactions t \
+                          WHERE $4 AND t.contract_id = $1 ORDER BY t.created_at, t.id), \
+                    ARRAY(SELECT row_to_json(po.*)::text FROM payout_methods po \
+                          WHERE $4 AND po.creator_profile_id = \
+                                (SELECT c0.creator_profile_id FROM contracts c0 WHERE c0.id = $1) \
+                          ORDER BY po.created_at, po.id), \
                     p.* \
                  FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT ",
             parties_of_contract!(),
@@ -356,6 +366,8 @@ impl PgStore {
             methods,
             milestones,
             deliverables,
+            transactions,
+            payout_methods,
             contract,
             client,
             creator,
@@ -378,6 +390,8 @@ impl PgStore {
                 milestones: decode_all(Table::Milestones, &milestones)?,
                 deliverables: decode_all(Table::Deliverables, &deliverables)?,
             },
+            transactions: decode_all(Table::Transactions, &transactions)?,
+            payout_methods: decode_all(Table::PayoutMethods, &payout_methods)?,
         })
     }
 }
@@ -388,7 +402,8 @@ impl PgStore {
 struct Extras {
     /// The user's payment methods.
     payment_methods: bool,
-    /// The contract's milestones and deliverables.
+    /// The contract's milestones, deliverables and transactions, and its
+    /// creator's payout methods.
     work: bool,
 }
 
@@ -416,6 +431,8 @@ struct UserAndParties {
     parties: Option<ContractParties>,
     payment_methods: Vec<PaymentMethod>,
     work: ContractWork,
+    transactions: Vec<reelbyte_core::entities::Transaction>,
+    payout_methods: Vec<PayoutMethod>,
 }
 
 impl fmt::Debug for PgStore {
@@ -538,6 +555,8 @@ impl Store for PgStore {
             parties: read.parties,
             user: read.user,
             work: read.work,
+            transactions: read.transactions,
+            payout_methods: read.payout_methods,
         })
     }
 

@@ -13,7 +13,7 @@ use crate::fees::{FeeQuote, FeeSchedule};
 use crate::ids::{ContractId, DeliverableId, GigId, MilestoneId, ProposalId};
 use crate::money::Money;
 use crate::service::notifications::{NotificationKind, PartiesRead, party_preferences};
-use crate::service::{Ctx, Marketplace, admitted, command};
+use crate::service::{AtWork, Ctx, Marketplace, admitted, command};
 use crate::state::{
     ContractEvent, ContractMachine, DeliverableEvent, DeliverableMachine, JobEvent, JobMachine,
     MilestoneEvent, MilestoneMachine, ProposalEvent, ProposalMachine, StateMachine,
@@ -844,7 +844,12 @@ impl Marketplace {
             .map(|d| bounded("description", d))
             .transpose()?;
         command!(self, async {
-            let (parties, side, work) = self.acting_party_at_work(ctx, id).await?;
+            let AtWork {
+                parties,
+                side,
+                work,
+                ..
+            } = self.acting_party_at_work(ctx, id).await?;
             if side != ReviewerType::Creator {
                 return Err(Error::forbidden("only the creator may do this"));
             }
@@ -999,107 +1004,118 @@ impl Marketplace {
         feedback: Option<String>,
         by_client: bool,
     ) -> Result<Contract> {
-        let (contract, settlement) =
-            command!(self, async {
-                let (parties, work) = if by_client {
-                    match self.acting_party_at_work(ctx, id).await? {
-                        (parties, ReviewerType::Client, work) => (parties, work),
-                        _ => return Err(Error::forbidden("only the client may do this")),
-                    }
-                } else {
-                    let parties = self
-                        .store()
-                        .contract_parties(id)
-                        .await?
-                        .ok_or(Error::not_found("contract"))?;
-                    (parties, self.store().contract_work(id).await?)
-                };
-                let ContractParties {
-                    mut contract,
-                    client,
-                    creator,
-                    escrow,
-                    preferences,
-                } = parties;
-                let old = contract.clone();
-                let now = self.now();
-                let ContractWork {
-                    milestones,
-                    deliverables,
-                } = work;
-                let unpaid = milestones.iter().any(|m| m.status != MilestoneStatus::Paid);
-                let mut changes = ChangeSet::new();
-                changes.remember(&client);
-                changes.remember(&creator);
-                if let Some(mut latest) = deliverables
-                    .iter()
-                    .max_by_key(|d| d.version_number)
-                    .cloned()
+        let (contract, settlement) = command!(self, async {
+            // What the command read of the contract's money, when it
+            // did: the settlement's gateway step then reads nothing more.
+            let (parties, work, money) = if by_client {
+                match self.acting_party_at_work(ctx, id).await? {
+                    AtWork {
+                        parties,
+                        side: ReviewerType::Client,
+                        work,
+                        transactions,
+                        payout_methods,
+                    } => (parties, work, Some((transactions, payout_methods))),
+                    _ => return Err(Error::forbidden("only the client may do this")),
+                }
+            } else {
+                let parties = self
+                    .store()
+                    .contract_parties(id)
+                    .await?
+                    .ok_or(Error::not_found("contract"))?;
+                (parties, self.store().contract_work(id).await?, None)
+            };
+            let ContractParties {
+                mut contract,
+                client,
+                creator,
+                escrow,
+                preferences,
+            } = parties;
+            let old = contract.clone();
+            let now = self.now();
+            let ContractWork {
+                milestones,
+                deliverables,
+            } = work;
+            let unpaid = milestones.iter().any(|m| m.status != MilestoneStatus::Paid);
+            let mut changes = ChangeSet::new();
+            changes.remember(&client);
+            changes.remember(&creator);
+            if let Some(mut latest) = deliverables
+                .iter()
+                .max_by_key(|d| d.version_number)
+                .cloned()
+            {
+                let read = latest.clone();
+                latest.status =
+                    DeliverableMachine::transition(latest.status, DeliverableEvent::Approve)?;
+                latest.client_feedback = feedback.clone();
+                latest.reviewed_at = Some(now);
+                latest.approved_at = Some(now);
+                changes.update_from(&read, &latest);
+            }
+            let mut settlement = None;
+            if unpaid && !milestones.is_empty() {
+                contract.status =
+                    ContractMachine::transition(contract.status, ContractEvent::ApprovePart)?;
+                changes.update_from(&old, &contract);
+            } else {
+                contract.status =
+                    ContractMachine::transition(contract.status, ContractEvent::Approve)?;
+                contract.completed_at = Some(now);
+                changes.update_from(&old, &contract);
+                self.plan_completion_with(&mut changes, &contract, Some(&deliverables))
+                    .await?;
+                if let Some(escrow) = escrow
+                    && escrow.held_amount.is_positive()
                 {
-                    let read = latest.clone();
-                    latest.status =
-                        DeliverableMachine::transition(latest.status, DeliverableEvent::Approve)?;
-                    latest.client_feedback = feedback.clone();
-                    latest.reviewed_at = Some(now);
-                    latest.approved_at = Some(now);
-                    changes.update_from(&read, &latest);
+                    let zero = Money::zero(escrow.held_amount.currency());
+                    let planned = self
+                        .plan_settlement(
+                            ctx,
+                            &mut changes,
+                            &contract,
+                            &escrow,
+                            escrow.held_amount,
+                            zero,
+                            None,
+                        )
+                        .await?
+                        .knowing(&party_preferences(&client, &creator, &preferences));
+                    settlement = Some(match &money {
+                        Some((transactions, payout_methods)) => {
+                            planned.knowing_contract(transactions, payout_methods)
+                        }
+                        None => planned,
+                    });
                 }
-                let mut settlement = None;
-                if unpaid && !milestones.is_empty() {
-                    contract.status =
-                        ContractMachine::transition(contract.status, ContractEvent::ApprovePart)?;
-                    changes.update_from(&old, &contract);
-                } else {
-                    contract.status =
-                        ContractMachine::transition(contract.status, ContractEvent::Approve)?;
-                    contract.completed_at = Some(now);
-                    changes.update_from(&old, &contract);
-                    self.plan_completion_with(&mut changes, &contract, Some(&deliverables))
-                        .await?;
-                    if let Some(escrow) = escrow
-                        && escrow.held_amount.is_positive()
-                    {
-                        let zero = Money::zero(escrow.held_amount.currency());
-                        settlement =
-                            Some(
-                                self.plan_settlement(
-                                    ctx,
-                                    &mut changes,
-                                    &contract,
-                                    &escrow,
-                                    escrow.held_amount,
-                                    zero,
-                                    None,
-                                )
-                                .await?
-                                .knowing(&party_preferences(&client, &creator, &preferences)),
-                            );
-                    }
-                }
-                changes.insert(self.audit(
-                    ctx,
-                    "contract",
-                    id.as_uuid(),
-                    "approve",
-                    Some(&old),
-                    Some(&contract),
-                )?);
-                contract.version += 1;
-                self.notify_parties(
-                    ctx,
-                    &mut changes,
-                    PartiesRead {
-                        contract: &contract,
-                        client: &client,
-                        creator: &creator,
-                        saved: &preferences,
-                    },
-                    NotificationKind::Deliverable,
-                    "Delivery approved",
-                    contract.title.as_str(),
-                )?;
-                Ok((changes, (contract, settlement)))
-            })?;
+            }
+            changes.insert(self.audit(
+                ctx,
+                "contract",
+                id.as_uuid(),
+                "approve",
+                Some(&old),
+                Some(&contract),
+            )?);
+            contract.version += 1;
+            self.notify_parties(
+                ctx,
+                &mut changes,
+                PartiesRead {
+                    contract: &contract,
+                    client: &client,
+                    creator: &creator,
+                    saved: &preferences,
+                },
+                NotificationKind::Deliverable,
+                "Delivery approved",
+                contract.title.as_str(),
+            )?;
+            Ok((changes, (contract, settlement)))
+        })?;
         if let Some(settlement) = settlement {
             self.settle_with_gateway(settlement).await;
         }

@@ -40,7 +40,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::clock::{Clock, SystemClock};
-use crate::entities::{AuditLog, FeeTier, PaymentMethod, User};
+use crate::entities::{AuditLog, FeeTier, PaymentMethod, PayoutMethod, Transaction, User};
 use crate::enums::{ReviewerType, UserStatus};
 use crate::error::{Error, Result};
 use crate::fees::FeeSchedule;
@@ -300,21 +300,26 @@ impl Marketplace {
     }
 
     /// [`Marketplace::acting_party`] with the contract's milestones and
-    /// deliverables (one read where the store can join): what a command on
-    /// the contract's work reads.
-    pub(crate) async fn acting_party_at_work(
-        &self,
-        ctx: &Ctx,
-        id: ContractId,
-    ) -> Result<(ContractParties, ReviewerType, ContractWork)> {
+    /// deliverables, its transactions and its creator's payout methods (one
+    /// read where the store can join): what a command on the contract's
+    /// work reads.
+    pub(crate) async fn acting_party_at_work(&self, ctx: &Ctx, id: ContractId) -> Result<AtWork> {
         let actor = ctx.actor()?;
         let WorkContext {
             parties,
             user,
             work,
+            transactions,
+            payout_methods,
         } = self.store.work_context(id, actor).await?;
         let (_, parties, side) = admitted_party(parties, user)?;
-        Ok((parties, side, work))
+        Ok(AtWork {
+            parties,
+            side,
+            work,
+            transactions,
+            payout_methods,
+        })
     }
 
     /// [`Marketplace::acting_party`] for a command that charges the client:
@@ -373,6 +378,22 @@ impl Marketplace {
             created_at: self.now(),
         })
     }
+}
+
+/// What a command on a contract's work read, once its actor was admitted
+/// as a party (see [`Marketplace::acting_party_at_work`]).
+#[derive(Debug)]
+pub(crate) struct AtWork {
+    /// The contract with its parties and escrow.
+    pub(crate) parties: ContractParties,
+    /// Which side of the contract the actor is on.
+    pub(crate) side: ReviewerType,
+    /// The contract's milestones and deliverables.
+    pub(crate) work: ContractWork,
+    /// The contract's transactions.
+    pub(crate) transactions: Vec<Transaction>,
+    /// The payout methods of the contract's creator.
+    pub(crate) payout_methods: Vec<PayoutMethod>,
 }
 
 /// Runs a command body — an `async` block yielding `Result<(ChangeSet, T)>` —

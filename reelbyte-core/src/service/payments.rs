@@ -13,7 +13,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{
-    Contract, EscrowAccount, Milestone, NotificationPreferences, PaymentMethod, Transaction,
+    Contract, EscrowAccount, Milestone, NotificationPreferences, PaymentMethod, PayoutMethod,
+    Transaction,
 };
 use crate::enums::{
     ContractStatus, EscrowStatus, MilestoneStatus, TransactionStatus, TransactionType,
@@ -44,6 +45,9 @@ pub struct Settlement {
     /// Pending transactions (refunds and payouts) to execute, each as the
     /// change set wrote it, so the gateway step need not read it again.
     pub pending: Vec<PendingCall>,
+    /// The contract's escrow as the change set writes it (at its written
+    /// version), when the settlement moved money out of one.
+    pub escrow: Option<EscrowAccount>,
 }
 
 /// One pending transaction of a [`Settlement`] and what the command that
@@ -60,17 +64,32 @@ pub struct PendingCall {
     /// had read them with the contract's parties: the "payout sent" or
     /// "refund sent" notice then needs no further read.
     pub payee_preferences: SavedPreferences,
+    /// For a payout: the payee's default payout method as the command read
+    /// it (`Read(None)`: the creator has none yet), so the gateway step
+    /// need not read it.
+    pub payout_account: Prior<Option<PayoutMethod>>,
+    /// The contract's escrow as the change set wrote it, when the command
+    /// read the contract's transactions and no other payout or refund of it
+    /// was pending: this call's success settles the escrow from that copy,
+    /// under its version, instead of reading the contract's money again.
+    /// A copy that moved meanwhile makes the success's change set conflict,
+    /// and its retry reads the stored rows.
+    pub settles_escrow: Option<EscrowAccount>,
 }
 
-/// What a command knows of the notification preferences a user saved.
+/// What a command knows of something a later step needs.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub enum SavedPreferences {
-    /// Not read: the step that notifies the user reads them.
+pub enum Prior<T> {
+    /// Not read: the step that needs it reads it.
     #[default]
     Unknown,
-    /// Read: the stored row, or `None` for a user who keeps the defaults.
-    Read(Option<NotificationPreferences>),
+    /// Read by the command, as it was then.
+    Read(T),
 }
+
+/// What a command knows of the notification preferences a user saved:
+/// when read, the stored row, or `None` for a user who keeps the defaults.
+pub type SavedPreferences = Prior<Option<NotificationPreferences>>;
 
 impl Settlement {
     /// Adds a pending refund (or any call whose payee is not a creator).
@@ -79,6 +98,8 @@ impl Settlement {
             transaction: transaction.clone(),
             payee_profile: None,
             payee_preferences: SavedPreferences::Unknown,
+            payout_account: Prior::Unknown,
+            settles_escrow: None,
         });
     }
 
@@ -88,6 +109,8 @@ impl Settlement {
             transaction: transaction.clone(),
             payee_profile: Some(profile),
             payee_preferences: SavedPreferences::Unknown,
+            payout_account: Prior::Unknown,
+            settles_escrow: None,
         });
     }
 
@@ -104,6 +127,56 @@ impl Settlement {
         }
         self
     }
+
+    /// Records what the command read of the contract's money before its
+    /// change set: the contract's `transactions` and its creator's
+    /// `payout_methods`. A payout then knows its payout account, and a call
+    /// that no other pending payout or refund waits beside (among those
+    /// transactions and this settlement's own) knows the escrow it settles.
+    ///
+    /// Sound because the other calls' states only move forward (a
+    /// transaction never returns to pending) and every new payout or
+    /// refund of a contract is planned here, under the escrow's version,
+    /// which the settling write guards.
+    pub(crate) fn knowing_contract(
+        mut self,
+        transactions: &[Transaction],
+        payout_methods: &[PayoutMethod],
+    ) -> Self {
+        let planned: Vec<Transaction> =
+            self.pending.iter().map(|c| c.transaction.clone()).collect();
+        for call in &mut self.pending {
+            if call.payee_profile.is_some() {
+                call.payout_account =
+                    Prior::Read(payout_methods.iter().find(|m| m.is_default).cloned());
+            }
+            if !others_pending(transactions.iter().chain(&planned), call.transaction.id) {
+                call.settles_escrow = self.escrow.clone();
+            }
+        }
+        self
+    }
+}
+
+/// Whether a payout or refund of the escrow other than `settling` is still
+/// pending among `transactions`: then the escrow waits for it to settle. A
+/// tip's payout is the creator's, not the escrow's.
+fn others_pending<'a>(
+    transactions: impl IntoIterator<Item = &'a Transaction>,
+    settling: TransactionId,
+) -> bool {
+    transactions.into_iter().any(|t| {
+        t.id != settling
+            && matches!(
+                t.transaction_type,
+                TransactionType::Payout | TransactionType::Refund
+            )
+            && t.metadata.as_ref().and_then(|m| m.get("tip")).is_none()
+            && matches!(
+                t.status,
+                TransactionStatus::Pending | TransactionStatus::Processing
+            )
+    })
 }
 
 /// What a command already read for a gateway call, so that
@@ -120,6 +193,12 @@ struct Known<'a> {
     /// read them: the success of a charge into escrow needs them for the
     /// escrow it opens and the notices it sends.
     parties: Option<&'a ContractParties>,
+    /// The payee's default payout method, as the command that wrote a
+    /// payout read it.
+    payout_account: Option<&'a Option<PayoutMethod>>,
+    /// The escrow a payout's or refund's success settles (see
+    /// [`PendingCall::settles_escrow`]).
+    settles_escrow: Option<&'a EscrowAccount>,
 }
 
 /// A charge a command just committed, with what the command read for it.
@@ -141,6 +220,8 @@ struct Read<'a> {
     transaction: Transaction,
     /// The contract it pays into, with its parties.
     parties: Option<&'a ContractParties>,
+    /// The escrow its success settles, as the command that wrote it knew it.
+    settles_escrow: Option<&'a EscrowAccount>,
 }
 
 /// A transaction after its gateway call.
@@ -365,7 +446,12 @@ impl Marketplace {
         let client_user = self.user_of_client_in(changes, contract).await?;
         let creator_user = self.user_of_creator_in(changes, contract).await?;
         let final_step = balance.held.is_zero();
-        let mut settlement = Settlement::default();
+        let mut written = escrow_after.clone();
+        written.version += 1;
+        let mut settlement = Settlement {
+            escrow: Some(written),
+            ..Settlement::default()
+        };
         let now = self.now();
 
         if release.is_positive() {
@@ -486,9 +572,15 @@ impl Marketplace {
     /// the transactions pending for [`Marketplace::run_due`].
     pub(crate) async fn settle_with_gateway(&self, settlement: Settlement) {
         for call in settlement.pending {
+            let payout_account = match &call.payout_account {
+                Prior::Read(account) => Some(account),
+                Prior::Unknown => None,
+            };
             let known = Known {
                 payee_profile: call.payee_profile,
                 payee_preferences: Some(&call.payee_preferences),
+                payout_account,
+                settles_escrow: call.settles_escrow.as_ref(),
                 ..Known::default()
             };
             // A failure here is not the caller's: the movement is recorded
@@ -991,6 +1083,12 @@ impl Marketplace {
                 let Some(payee) = tx.payee_user_id else {
                     return Ok(None);
                 };
+                if let Some(account) = known.payout_account {
+                    return Ok(account.as_ref().map(|a| GatewayRequest::Payout {
+                        payout_account: a.provider_account_id.to_string(),
+                        amount: tx.amount,
+                    }));
+                }
                 let creator = match known.payee_profile {
                     Some(profile) => profile,
                     None => match self.store().creators().get_by_user_id(payee).await? {
@@ -1073,6 +1171,7 @@ impl Marketplace {
                 let read = Read {
                     transaction: tx,
                     parties: known.parties,
+                    settles_escrow: known.settles_escrow,
                 };
                 self.record_outcome(read.transaction.id, outcome, Some(read), &saved)
                     .await
@@ -1100,14 +1199,15 @@ impl Marketplace {
     ) -> Result<Executed> {
         let mut read = read.filter(|r| r.transaction.id == id);
         let (tx, opened_escrow, follow_up) = command!(self, async {
-            let (mut tx, parties) = match read.take() {
-                Some(read) => (read.transaction, read.parties),
+            let (mut tx, parties, settles_escrow) = match read.take() {
+                Some(read) => (read.transaction, read.parties, read.settles_escrow),
                 None => (
                     self.store()
                         .ledger()
                         .get_by_id(id)
                         .await?
                         .ok_or(Error::not_found("transaction"))?,
+                    None,
                     None,
                 ),
             };
@@ -1141,7 +1241,7 @@ impl Marketplace {
                     // before any insert of the success can collide.
                     changes.update_from(&old, &tx);
                     follow_up = self
-                        .plan_success(&mut changes, &tx, parties, payee_saved)
+                        .plan_success(&mut changes, &tx, parties, settles_escrow, payee_saved)
                         .await?;
                 }
             }
@@ -1170,12 +1270,15 @@ impl Marketplace {
     /// The ledger and escrow writes of a transaction the provider completed.
     ///
     /// `read` is the contract with its parties as the command that wrote
-    /// the charge read them, if it did.
+    /// the charge read them, if it did; `settles_escrow` the escrow a
+    /// payout's or refund's success settles, if that command knew it (see
+    /// [`PendingCall::settles_escrow`]).
     async fn plan_success(
         &self,
         changes: &mut ChangeSet,
         tx: &Transaction,
         read: Option<&ContractParties>,
+        settles_escrow: Option<&EscrowAccount>,
         payee_saved: &SavedPreferences,
     ) -> Result<Settlement> {
         let now = self.now();
@@ -1287,7 +1390,8 @@ impl Marketplace {
                 {
                     changes.insert(p);
                 }
-                self.plan_escrow_settled(changes, tx).await?;
+                self.plan_escrow_settled(changes, tx, settles_escrow)
+                    .await?;
             }
             TransactionType::Refund => {
                 let client = tx.payee_user_id.ok_or(Error::not_found("user"))?;
@@ -1301,7 +1405,8 @@ impl Marketplace {
                 {
                     changes.insert(p);
                 }
-                self.plan_escrow_settled(changes, tx).await?;
+                self.plan_escrow_settled(changes, tx, settles_escrow)
+                    .await?;
             }
             _ => {}
         }
@@ -1360,18 +1465,40 @@ impl Marketplace {
     /// `refunding` → `refunded`). A split settlement (a dispute resolved
     /// partly each way) leaves both a payout and a refund pending; whichever
     /// completes last settles the escrow, whatever its kind.
-    async fn plan_escrow_settled(&self, changes: &mut ChangeSet, tx: &Transaction) -> Result<()> {
+    ///
+    /// `known` is the escrow as the command that planned `tx` wrote it, when
+    /// that command knew no other call was pending (see
+    /// [`PendingCall::settles_escrow`]); otherwise the escrow and the
+    /// contract's transactions are read. Either way the write carries the
+    /// escrow's version. While another call is still pending the escrow is
+    /// written all the same (its `updated_at`): two calls that succeed at
+    /// the same time could otherwise each see the other pending and leave
+    /// the escrow unsettled for good; this way the second one conflicts
+    /// and its retry reads the first one's success.
+    async fn plan_escrow_settled(
+        &self,
+        changes: &mut ChangeSet,
+        tx: &Transaction,
+        known: Option<&EscrowAccount>,
+    ) -> Result<()> {
         let Some(contract) = tx.contract_id else {
             return Ok(());
         };
-        // The escrow and the contract's transactions in one read: settling
-        // needs both, and only a payout or refund gets here.
-        let ContractMoney {
-            escrow,
-            transactions,
-        } = self.store().contract_money(contract).await?;
-        let Some(mut escrow) = escrow else {
-            return Ok(());
+        let (mut escrow, waits) = match known.filter(|e| e.contract_id == contract) {
+            Some(escrow) => (escrow.clone(), false),
+            None => {
+                // The escrow and the contract's transactions in one read:
+                // settling needs both, and only a payout or refund gets here.
+                let ContractMoney {
+                    escrow,
+                    transactions,
+                } = self.store().contract_money(contract).await?;
+                let Some(escrow) = escrow else {
+                    return Ok(());
+                };
+                let waits = others_pending(&transactions, tx.id);
+                (escrow, waits)
+            }
         };
         if !matches!(
             escrow.status,
@@ -1379,23 +1506,10 @@ impl Marketplace {
         ) {
             return Ok(());
         }
-        let others_pending = transactions.into_iter().any(|t| {
-            t.id != tx.id
-                && matches!(
-                    t.transaction_type,
-                    TransactionType::Payout | TransactionType::Refund
-                )
-                && t.metadata.as_ref().and_then(|m| m.get("tip")).is_none()
-                && matches!(
-                    t.status,
-                    TransactionStatus::Pending | TransactionStatus::Processing
-                )
-        });
-        if others_pending {
-            return Ok(());
-        }
         let read = escrow.clone();
-        escrow.status = EscrowMachine::transition(escrow.status, EscrowEvent::Settle)?;
+        if !waits {
+            escrow.status = EscrowMachine::transition(escrow.status, EscrowEvent::Settle)?;
+        }
         escrow.updated_at = self.now();
         changes.update_from(&read, &escrow);
         Ok(())

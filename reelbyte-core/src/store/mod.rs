@@ -16,8 +16,8 @@ use async_trait::async_trait;
 
 use crate::entities::{
     ClientProfile, Contract, CreatorCategory, CreatorProfile, CreatorSkill, Deliverable,
-    EscrowAccount, FeeTier, Gig, Milestone, NotificationPreferences, PaymentMethod, PortfolioItem,
-    Transaction, User,
+    EscrowAccount, FeeTier, Gig, Milestone, NotificationPreferences, PaymentMethod, PayoutMethod,
+    PortfolioItem, Transaction, User,
 };
 use crate::error::{Error, Result};
 use crate::ids::{ContractId, CreatorProfileId, GigId, UserId};
@@ -72,12 +72,14 @@ pub struct ChargeContext {
 }
 
 /// What a command on a contract's work reads before it decides: the
-/// contract with its parties, the acting user, and the contract's
-/// milestones and deliverables.
+/// contract with its parties, the acting user, the contract's milestones
+/// and deliverables, and what settling its escrow needs: the contract's
+/// transactions and its creator's payout methods.
 ///
 /// [`Store::work_context`] loads it; `parties` and `user` are each `None`
-/// when there is nothing to find, and `work` is as
-/// [`Store::contract_work`] returns it.
+/// when there is nothing to find, `work` is as [`Store::contract_work`]
+/// returns it, and the two lists are empty when the contract does not
+/// exist.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WorkContext {
     /// The contract with its parties and escrow.
@@ -86,6 +88,15 @@ pub struct WorkContext {
     pub user: Option<User>,
     /// The contract's milestones and deliverables.
     pub work: ContractWork,
+    /// The contract's transactions, in the order of
+    /// [`LedgerRepo::list_by_contract_id`]: an approval that releases the
+    /// escrow learns from them whether another payout or refund is still
+    /// pending.
+    pub transactions: Vec<Transaction>,
+    /// The payout methods of the contract's creator, in the order of
+    /// [`PaymentMethodRepo::list_payout_methods_by_creator_profile_id`]:
+    /// where the payout an approval starts goes.
+    pub payout_methods: Vec<PayoutMethod>,
 }
 
 /// What ordering a gig reads before it decides: the ordering user and
@@ -312,10 +323,21 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn work_context(&self, id: ContractId, user: UserId) -> Result<WorkContext> {
         let (parties, user) = self.contract_parties_with_user(id, user).await?;
         let work = self.contract_work(id).await?;
+        let (transactions, payout_methods) = match &parties {
+            Some(parties) => (
+                self.ledger().list_by_contract_id(id).await?,
+                self.payment_methods()
+                    .list_payout_methods_by_creator_profile_id(parties.contract.creator_profile_id)
+                    .await?,
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
         Ok(WorkContext {
             parties,
             user,
             work,
+            transactions,
+            payout_methods,
         })
     }
 

@@ -654,7 +654,8 @@ pub async fn contract_work_and_money_match_the_separate_reads(factory: &StoreFac
         }
     };
     // `Store::work_context` must be `contract_parties_with_user` with
-    // `contract_work`, whoever reads.
+    // `contract_work`, the contract's transactions and its creator's payout
+    // methods, whoever reads.
     let bundled = |id: ContractId, viewer: crate::ids::UserId| {
         let env = &env;
         async move {
@@ -664,15 +665,39 @@ pub async fn contract_work_and_money_match_the_separate_reads(factory: &StoreFac
                 .contract_parties_with_user(id, viewer)
                 .await
                 .expect("read");
+            let (transactions, payout_methods) = match &parties {
+                Some(p) => (
+                    env.store
+                        .ledger()
+                        .list_by_contract_id(id)
+                        .await
+                        .expect("read"),
+                    env.store
+                        .payment_methods()
+                        .list_payout_methods_by_creator_profile_id(p.contract.creator_profile_id)
+                        .await
+                        .expect("read"),
+                ),
+                None => (Vec::new(), Vec::new()),
+            };
+            let context = env.store.work_context(id, viewer).await.expect("read");
             assert_eq!(
-                env.store.work_context(id, viewer).await.expect("read"),
+                context,
                 WorkContext {
-                    parties,
+                    parties: parties.clone(),
                     user,
                     work: work.clone(),
+                    transactions,
+                    payout_methods,
                 },
-                "the work context is the parties with the work"
+                "the work context is the parties with the work and the money"
             );
+            if parties.is_some() {
+                assert!(
+                    !context.payout_methods.is_empty(),
+                    "the seeded creator has a payout method"
+                );
+            }
             (work, env.store.contract_money(id).await.expect("read"))
         }
     };

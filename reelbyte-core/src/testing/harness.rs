@@ -9,11 +9,15 @@ use chrono::{DateTime, TimeZone, Utc};
 use rust_decimal::Decimal;
 
 use crate::clock::ManualClock;
-use crate::entities::{ClientProfile, CreatorProfile, PaymentMethod, PayoutMethod, User};
+use crate::entities::{
+    ClientProfile, CreatorProfile, EscrowAccount, PaymentMethod, PayoutMethod, Transaction, User,
+};
 use crate::enums::{AvailabilityStatus, UserStatus, UserType};
 use crate::error::Error;
 use crate::gateway::SimulatedGateway;
-use crate::ids::{ClientProfileId, CreatorProfileId, PaymentMethodId, PayoutMethodId, UserId};
+use crate::ids::{
+    ClientProfileId, ContractId, CreatorProfileId, PaymentMethodId, PayoutMethodId, UserId,
+};
 use crate::money::{Currency, Money};
 use crate::service::{Ctx, Marketplace};
 use crate::store::{ChangeSet, Record, Store};
@@ -213,6 +217,25 @@ impl TestEnv {
             .await
             .expect("seed a payment method");
         id
+    }
+
+    /// The escrow account of contract `id`, which must exist.
+    pub async fn escrow_of(&self, id: ContractId) -> EscrowAccount {
+        self.store
+            .contracts()
+            .get_escrow_by_contract_id(id)
+            .await
+            .expect("read")
+            .expect("escrow")
+    }
+
+    /// The transactions recorded against contract `id`, oldest first.
+    pub async fn transactions_of(&self, id: ContractId) -> Vec<Transaction> {
+        self.store
+            .ledger()
+            .list_by_contract_id(id)
+            .await
+            .expect("read")
     }
 
     /// Seeds a default payout account for a creator profile.

@@ -11,7 +11,6 @@ use crate::enums::{
     TransactionType, UserStatus,
 };
 use crate::error::Error;
-use crate::ids::ContractId;
 use crate::money::{Currency, Money};
 use crate::service::{
     ConversationSubject, FeeTierInput, OpenTicketInput, RaiseDisputeInput, ResolveDisputeInput,
@@ -44,15 +43,6 @@ fn resolve(release: &str, refund: &str) -> ResolveDisputeInput {
         refund_to_client: usd(refund),
         resolution: "Split after reviewing the brief and the cut.".into(),
     }
-}
-
-async fn escrow(env: &TestEnv, id: ContractId) -> crate::entities::EscrowAccount {
-    env.store
-        .contracts()
-        .get_escrow_by_contract_id(id)
-        .await
-        .expect("read")
-        .expect("escrow")
 }
 
 /// A dispute freezes the escrow; staff settle what is held by a split that
@@ -191,7 +181,7 @@ pub async fn disputes_freeze_escrow_and_settle_by_split(factory: &StoreFactory) 
         .expect("resolve");
     assert_eq!(resolved.status, DisputeStatus::Resolved);
     assert_eq!(resolved.resolved_by_user_id, Some(staff.user_id));
-    let after = escrow(&env, id).await;
+    let after = env.escrow_of(id).await;
     assert_eq!(after.held_amount, usd("0.00"));
     assert_eq!(after.released_amount, usd("220.00"));
     assert_eq!(after.refunded_amount, usd("80.01"));
@@ -297,7 +287,7 @@ pub async fn dispute_refusals_and_full_refund(factory: &StoreFactory) {
         .expect("get")
         .expect("contract");
     assert_eq!(contract.status, ContractStatus::Cancelled);
-    let after = escrow(&env, id).await;
+    let after = env.escrow_of(id).await;
     assert_eq!(after.refunded_amount, usd("100.00"));
     assert_eq!(after.status, EscrowStatus::Refunded);
     let e = env
@@ -356,7 +346,7 @@ pub async fn concurrent_resolutions_resolve_once(factory: &StoreFactory) {
         }
     }
     assert_eq!(ok, 1, "exactly one resolution");
-    let after = escrow(&env, id).await;
+    let after = env.escrow_of(id).await;
     assert_eq!(after.held_amount, usd("0.00"));
     let releases = env
         .store

@@ -290,11 +290,8 @@ pub async fn releasing_every_milestone_completes_the_contract(factory: &StoreFac
         .expect("view");
     assert_eq!(after.contract.status, ContractStatus::Completed);
     let releases: Vec<_> = env
-        .store
-        .ledger()
-        .list_by_contract_id(id)
+        .transactions_of(id)
         .await
-        .expect("read")
         .into_iter()
         .filter(|t| t.transaction_type == TransactionType::EscrowRelease)
         .collect();
@@ -457,6 +454,96 @@ pub async fn tips_reach_the_creator_in_full(factory: &StoreFactory) {
     env.check_invariants().await;
 }
 
+/// A contract whose escrow waits on two pending calls: a partial refund
+/// and, after approval, the payout of the rest, both left pending by a
+/// provider whose answers are lost. Returns the contract, the escrow's
+/// status meanwhile, and the two transactions.
+async fn escrow_waiting_on_two_calls(
+    env: &TestEnv,
+) -> (
+    crate::ids::ContractId,
+    crate::entities::Transaction,
+    crate::entities::Transaction,
+) {
+    let (creator, client, id) = active_gig_contract(env).await;
+    env.gateway.set_behaviour(SimulatedBehaviour::TimeOut);
+    env.market
+        .refund_escrow(&creator.ctx, id, usd("30.00"))
+        .await
+        .expect("the refund is recorded; its answer is lost");
+    crate::testing::contracts::deliver_and_approve(env, &creator, &client, id).await;
+    let pending: Vec<_> = env
+        .transactions_of(id)
+        .await
+        .into_iter()
+        .filter(|t| {
+            matches!(
+                t.transaction_type,
+                TransactionType::Payout | TransactionType::Refund
+            )
+        })
+        .collect();
+    assert_eq!(pending.len(), 2, "{pending:?}");
+    assert!(
+        pending
+            .iter()
+            .all(|t| t.status == TransactionStatus::Pending)
+    );
+    env.gateway.set_behaviour(SimulatedBehaviour::Approve);
+    let mut calls = pending.into_iter();
+    let (first, second) = (calls.next().expect("one"), calls.next().expect("two"));
+    (id, first, second)
+}
+
+/// The escrow settles when the last of its pending payouts and refunds
+/// completes, not before, whichever completes first.
+pub async fn escrow_settles_when_its_last_call_completes(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    for refund_first in [true, false] {
+        let (id, a, b) = escrow_waiting_on_two_calls(&env).await;
+        assert_eq!(env.escrow_of(id).await.status, EscrowStatus::Releasing);
+        let (first, last) = match (refund_first, a.transaction_type) {
+            (true, TransactionType::Refund) | (false, TransactionType::Payout) => (a, b),
+            _ => (b, a),
+        };
+        let done = env.market.execute_pending(first.id).await.expect("first");
+        assert_eq!(done.status, TransactionStatus::Completed);
+        assert_eq!(
+            env.escrow_of(id).await.status,
+            EscrowStatus::Releasing,
+            "the {} is still pending",
+            last.transaction_type
+        );
+        let done = env.market.execute_pending(last.id).await.expect("last");
+        assert_eq!(done.status, TransactionStatus::Completed);
+        assert_eq!(env.escrow_of(id).await.status, EscrowStatus::Released);
+    }
+    env.check_invariants().await;
+}
+
+/// The last two pending calls of an escrow completing at the same time
+/// still settle it: neither may conclude that the other is pending once
+/// both have completed.
+pub async fn concurrent_last_calls_settle_the_escrow(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    for _ in 0..4 {
+        let (id, a, b) = escrow_waiting_on_two_calls(&env).await;
+        let tasks: Vec<_> = [a.id, b.id]
+            .into_iter()
+            .map(|tx| {
+                let market = env.market.clone();
+                tokio::spawn(async move { market.execute_pending(tx).await })
+            })
+            .collect();
+        for t in tasks {
+            let done = t.await.expect("task").expect("executed");
+            assert_eq!(done.status, TransactionStatus::Completed);
+        }
+        assert_eq!(env.escrow_of(id).await.status, EscrowStatus::Released);
+    }
+    env.check_invariants().await;
+}
+
 /// Stamps this area's behaviours.
 #[doc(hidden)]
 #[macro_export]
@@ -475,6 +562,8 @@ macro_rules! conformance_area_payments {
             release_is_idempotent,
             partial_refunds_never_exceed_what_is_held,
             tips_reach_the_creator_in_full,
+            escrow_settles_when_its_last_call_completes,
+            concurrent_last_calls_settle_the_escrow,
         );
     };
 }
