@@ -77,7 +77,7 @@ pub use messaging::{
     SendMessageInput,
 };
 pub use notifications::{NotificationKind, UpdatePreferencesInput};
-pub use payments::{DueReport, PendingCall, ReleaseReceipt, SavedPreferences, Settlement};
+pub use payments::{DueReport, PendingCall, Prior, ReleaseReceipt, SavedPreferences, Settlement};
 pub use privacy::{ERASED, ErasureReport, UserExport};
 pub use profiles::{
     AddPaymentMethodInput, AddPayoutMethodInput, AddSkillInput, CreateClientProfileInput,
