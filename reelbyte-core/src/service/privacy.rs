@@ -4,10 +4,13 @@
 //! Erasure deletes or anonymises personal data in one atomic step while the
 //! money history stays whole: transactions, ledger postings, contracts and
 //! the other party's records (their reviews, their messages) are kept, so
-//! every ledger check still passes afterwards. The audit log is kept too
-//! (it records who did what, which the platform must be able to show), but
-//! it never held contact details: [`Marketplace::audit`] redacts email
-//! addresses and phone numbers when it writes an entry.
+//! every ledger check still passes afterwards. The audit log keeps every
+//! entry too (it records who did what, which the platform must be able to
+//! show). It never held contact details ([`Marketplace::audit`] redacts
+//! email addresses and phone numbers when it writes an entry); erasure also
+//! removes the user's network address and browser from the entries they
+//! made, and the text they wrote from the values of those entries and of
+//! the entries about their account and profiles.
 
 use serde::{Deserialize, Serialize};
 
@@ -115,6 +118,73 @@ fn redact(value: &mut serde_json::Value, fields: &[&str]) {
             }
         }
     }
+}
+
+/// Whether a field named `key` holds state rather than something a person
+/// wrote: ids, times, statuses, kinds and currencies. Their values stay in
+/// an erased user's audit entries, so the log still shows what happened.
+fn states_a_fact(key: &str) -> bool {
+    matches!(key, "id" | "status" | "currency" | "tier" | "action")
+        || key.ends_with("_id")
+        || key.ends_with("_at")
+        || key.ends_with("_status")
+        || key.ends_with("_currency")
+        || key.ends_with("_type")
+}
+
+/// Whether `text` is an identifier, an amount or a time, which no one
+/// writes as prose.
+fn is_machine_text(text: &str) -> bool {
+    uuid::Uuid::parse_str(text).is_ok()
+        || text.parse::<rust_decimal::Decimal>().is_ok()
+        || chrono::DateTime::parse_from_rfc3339(text).is_ok()
+}
+
+/// Replaces with [`ERASED`] every text in an audit entry's values that may
+/// be what the erased user wrote (names, bios, titles, descriptions,
+/// comments, links, handles), and reports whether anything changed.
+///
+/// Deny by default: which fields are free text differs by entity and grows
+/// with the schema, so only what [`states_a_fact`] names, and texts that are
+/// identifiers, amounts or times, are kept. Numbers and booleans are no one's
+/// prose and stay as they are.
+fn erase_written_text(value: &mut serde_json::Value, key: Option<&str>) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => {
+            if key.is_some_and(states_a_fact) || text == ERASED || is_machine_text(text) {
+                return false;
+            }
+            *text = ERASED.to_string();
+            true
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |changed, item| {
+            erase_written_text(item, key) | changed
+        }),
+        Value::Object(fields) => fields.iter_mut().fold(false, |changed, (name, field)| {
+            erase_written_text(field, Some(name)) | changed
+        }),
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
+/// `entry` with what it kept of `user`: the user's address and browser
+/// when they acted, and the text of its values (see [`erase_written_text`]).
+/// `None` when nothing of it is personal.
+fn scrubbed_entry(entry: &AuditLog, user: UserId) -> Option<AuditLog> {
+    let mut scrubbed = entry.clone();
+    let mut changed = false;
+    if entry.user_id == Some(user) {
+        changed |= scrubbed.ip_address.take().is_some();
+        changed |= scrubbed.user_agent.take().is_some();
+    }
+    for values in [&mut scrubbed.old_values, &mut scrubbed.new_values]
+        .into_iter()
+        .flatten()
+    {
+        changed |= erase_written_text(values, None);
+    }
+    changed.then_some(scrubbed)
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value> {
@@ -644,15 +714,112 @@ impl Marketplace {
                 changes.update(&t);
                 report.anonymised += 1;
             }
-            changes.insert(self.audit(
+            // The log keeps every entry, with who did what to which row and
+            // the states it moved through, but not what the user wrote or
+            // where they acted from: the entries they made, and those about
+            // their account and profiles, whoever made them.
+            let mut entries = store.admin().list_audit_by_user_id(id).await?;
+            let mut about_them = vec![("user", id.as_uuid())];
+            about_them.extend(
+                creator
+                    .as_ref()
+                    .map(|p| ("creator_profile", p.id.as_uuid())),
+            );
+            about_them.extend(client.as_ref().map(|p| ("client_profile", p.id.as_uuid())));
+            for (entity_type, entity_id) in about_them {
+                entries.extend(
+                    store
+                        .admin()
+                        .list_audit_by_entity(entity_type, entity_id)
+                        .await?,
+                );
+            }
+            let mut seen = std::collections::HashSet::new();
+            for entry in entries {
+                if !seen.insert(entry.id) {
+                    continue;
+                }
+                if let Some(scrubbed) = scrubbed_entry(&entry, id) {
+                    changes.update(&scrubbed);
+                    report.anonymised += 1;
+                }
+            }
+            let mut erasure = self.audit(
                 ctx,
                 "user",
                 id.as_uuid(),
                 "erase",
                 None::<&()>,
                 Some(&report),
-            )?);
+            )?;
+            if erasure.user_id == Some(id) {
+                // Users who erase themselves leave no address behind either.
+                erasure.ip_address = None;
+                erasure.user_agent = None;
+            }
+            changes.insert(erasure);
             Ok((changes, report))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::{ERASED, erase_written_text};
+
+    /// `facts` with the fields of `more` added.
+    fn with(facts: &Value, more: Value) -> Value {
+        let mut out = facts.clone();
+        if let (Some(out), Value::Object(more)) = (out.as_object_mut(), more) {
+            out.extend(more);
+        }
+        out
+    }
+
+    #[test]
+    fn erasing_written_text_keeps_states_ids_amounts_and_times() {
+        let facts = json!({
+            "status": "completed",
+            "client_profile_id": "0193d2a4-5b6c-7d8e-9f00-112233445566",
+            "updated_at": "2026-12-07T05:10:00Z",
+            "budget": { "amount": "125.50", "currency": "USD" },
+            "version": 4,
+            "is_featured": false,
+        });
+        let mut values = with(
+            &facts,
+            json!({
+                "company_name": "Quartermaine Sodas",
+                "description": "Ask for Zebulon",
+                "skills": ["color grading", "0193d2a4-5b6c-7d8e-9f00-112233445566"],
+                "social": { "handle": "@zebulon" },
+            }),
+        );
+
+        let changed = erase_written_text(&mut values, None);
+
+        assert!(changed);
+        let erased = with(
+            &facts,
+            json!({
+                "company_name": ERASED,
+                "description": ERASED,
+                "skills": [ERASED, "0193d2a4-5b6c-7d8e-9f00-112233445566"],
+                "social": { "handle": ERASED },
+            }),
+        );
+        assert_eq!(values, erased);
+    }
+
+    #[test]
+    fn erasing_twice_changes_nothing_the_second_time() {
+        let mut values = json!({ "title": "Launch reel", "status": "open" });
+        assert!(erase_written_text(&mut values, None));
+        let once = values.clone();
+
+        assert!(!erase_written_text(&mut values, None));
+        assert_eq!(values, once);
     }
 }

@@ -915,6 +915,97 @@ pub async fn erasure_removes_personal_data_and_keeps_the_books(factory: &StoreFa
     env.check_invariants().await;
 }
 
+/// A brand writes about itself from a known address and browser, then
+/// erases its account: every audit entry stays, with its action and the
+/// states it records, but nothing the brand wrote, nor where it acted
+/// from, survives anywhere in the store.
+pub async fn erasure_scrubs_what_the_user_wrote_from_the_audit_log(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let client = env.client().await;
+    let ip = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 77));
+    let browser = "Kestrel-Browser/9.1";
+    let ctx = crate::service::Ctx {
+        ip_address: Some(ip),
+        user_agent: Some(browser.to_string()),
+        ..client.ctx.clone()
+    };
+    let secret = "Ask for Zebulon Quartermaine at the loading dock";
+    env.market
+        .update_client_profile(
+            &ctx,
+            crate::service::UpdateClientProfileInput {
+                company_name: Some(Text::parse("Quartermaine Sodas").expect("valid")),
+                description: Some(Some(Text::parse(secret).expect("valid"))),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("update");
+    let entries_before = env
+        .store
+        .admin()
+        .list_audit_by_user_id(client.user_id)
+        .await
+        .expect("entries");
+    assert!(
+        entries_before.iter().any(|e| e.ip_address == Some(ip)),
+        "the update was logged with its address"
+    );
+
+    env.market
+        .erase_user(&ctx, client.user_id)
+        .await
+        .expect("erase");
+
+    for needle in ["Zebulon", "Quartermaine", browser, "203.0.113.77"] {
+        let survivors: Vec<_> = env
+            .snapshot()
+            .await
+            .into_iter()
+            .filter(|r| serde_json::to_string(r).expect("json").contains(needle))
+            .collect();
+        assert!(
+            survivors.is_empty(),
+            "{needle:?} survives erasure in {survivors:#?}"
+        );
+    }
+    let entries_after = env
+        .store
+        .admin()
+        .list_audit_by_user_id(client.user_id)
+        .await
+        .expect("entries");
+    assert_eq!(
+        entries_after.len(),
+        entries_before.len() + 1,
+        "every entry stays, and the erasure adds its own"
+    );
+    for before in &entries_before {
+        let after = entries_after
+            .iter()
+            .find(|e| e.id == before.id)
+            .expect("the entry stays");
+        assert_eq!(
+            (after.action.as_str(), after.entity_id, after.created_at),
+            (before.action.as_str(), before.entity_id, before.created_at),
+            "who did what to which row, and when, stays"
+        );
+        assert_eq!((after.ip_address, &after.user_agent), (None, &None));
+    }
+    let update = entries_after
+        .iter()
+        .find(|e| e.entity_type.as_str() == "client_profile" && e.new_values.is_some())
+        .expect("the profile update's entry");
+    let new_values = update.new_values.as_ref().expect("values");
+    assert_eq!(new_values["description"], crate::service::ERASED);
+    let erase = entries_after
+        .iter()
+        .find(|e| e.action.as_str().ends_with("erase"))
+        .expect("the erasure's entry");
+    assert_eq!(erase.user_id, Some(client.user_id));
+    env.check_invariants().await;
+}
+
 /// Stamps this area's behaviours for a backend.
 #[doc(hidden)]
 #[macro_export]
@@ -929,6 +1020,7 @@ macro_rules! conformance_area_operations {
             commands_write_audit_entries,
             consents_are_recorded_and_revoked,
             erasure_removes_personal_data_and_keeps_the_books,
+            erasure_scrubs_what_the_user_wrote_from_the_audit_log,
         );
     };
 }
