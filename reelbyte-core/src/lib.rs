@@ -23,6 +23,7 @@ pub mod store;
 pub mod strategies;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod text_search;
 pub mod value;
 
 pub use error::{Error, Result};

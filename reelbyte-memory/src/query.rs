@@ -4,6 +4,7 @@ use std::cmp::Ordering;
 
 use reelbyte_core::Money;
 use reelbyte_core::store::Page;
+use reelbyte_core::text_search::TextQuery;
 
 /// The items of `page` from an already ordered sequence.
 pub(crate) fn paginate<T>(items: impl IntoIterator<Item = T>, page: Page) -> Vec<T> {
@@ -27,9 +28,17 @@ pub(crate) fn compare(a: &Money, b: &Money) -> Option<Ordering> {
     a.checked_cmp(b).ok()
 }
 
-/// A free-text query: lowercase words that must all appear.
+/// A free-text query: which rows it finds is
+/// [`reelbyte_core::text_search`]'s rule; how they rank, the number of its
+/// words in the title and in the description, as the PostgreSQL store ranks.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Words(Vec<String>);
+pub(crate) struct Words {
+    /// `None` when the text has words but none of letters or digits: it
+    /// finds nothing, as in PostgreSQL.
+    query: Option<TextQuery>,
+    /// The lowercase whitespace-separated words, for the ranking.
+    words: Vec<String>,
+}
 
 /// How well a row matched a [`Words`] query: more words in the title first,
 /// then more words in the description. Higher is better.
@@ -44,39 +53,42 @@ pub(crate) struct Relevance {
 impl Words {
     /// The words of `text`, or `None` when it has none (no text filter).
     pub(crate) fn parse(text: Option<&str>) -> Option<Self> {
-        let words: Vec<String> = text?.split_whitespace().map(str::to_lowercase).collect();
-        (!words.is_empty()).then_some(Self(words))
+        let text = text?;
+        let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+        (!words.is_empty()).then(|| Self {
+            query: TextQuery::parse(text),
+            words,
+        })
     }
 
-    /// How well `title`, `description` and `tags` match, or `None` when some
-    /// word appears in none of them. Matching is case-insensitive substring
-    /// matching: `edit` matches `Editing` (there is no stemming in memory;
-    /// typos are corrected by the service's fallback, see
-    /// `Marketplace::browse_gigs`).
+    /// How well `title`, `description` and `tags` (a gig's search tags, a
+    /// job's required skills) match, or `None` when the row is not found.
+    /// Words count towards the ranking where they appear as substrings,
+    /// case-insensitively (`strpos` in the PostgreSQL store).
     pub(crate) fn score(
         &self,
         title: &str,
         description: &str,
         tags: &[String],
     ) -> Option<Relevance> {
+        let texts = [title, description]
+            .into_iter()
+            .chain(tags.iter().map(String::as_str));
+        if !self.query.as_ref()?.matches(texts) {
+            return None;
+        }
         let title = title.to_lowercase();
         let description = description.to_lowercase();
-        let tags: Vec<String> = tags.iter().map(|t| t.to_lowercase()).collect();
-        let mut relevance = Relevance {
-            title: 0,
-            description: 0,
+        let count = |text: &str| {
+            self.words
+                .iter()
+                .filter(|w| text.contains(w.as_str()))
+                .count()
         };
-        for word in &self.0 {
-            let in_title = title.contains(word.as_str());
-            let in_description = description.contains(word.as_str());
-            let in_tags = tags.iter().any(|t| t.contains(word.as_str()));
-            if !(in_title || in_description || in_tags) {
-                return None;
-            }
-            relevance.title += usize::from(in_title);
-            relevance.description += usize::from(in_description);
-        }
-        Some(relevance)
+        Some(Relevance {
+            title: count(&title),
+            description: count(&description),
+        })
     }
 }
 
@@ -103,6 +115,12 @@ mod tests {
         assert_eq!(words.score("Product reels", "Fast", &[]), None);
         assert_eq!(Words::parse(Some("   ")), None);
         assert_eq!(Words::parse(None), None);
+    }
+
+    #[test]
+    fn text_without_letters_or_digits_finds_nothing() {
+        let words = Words::parse(Some("-- !")).expect("a text filter");
+        assert_eq!(words.score("-- ! reel", "", &[]), None);
     }
 
     #[test]

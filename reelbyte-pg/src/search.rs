@@ -9,6 +9,7 @@
 use reelbyte_core::entities::{CreatorProfile, Gig, Job};
 use reelbyte_core::error::{Error, Result};
 use reelbyte_core::store::{CreatorQuery, Entity, GigQuery, JobQuery, Page};
+use reelbyte_core::text_search::TextQuery;
 use serde::de::DeserializeOwned;
 use sqlx::{Postgres, QueryBuilder};
 
@@ -28,31 +29,25 @@ fn push_page(qb: &mut QueryBuilder<Postgres>, page: Page) {
         .push_bind(i64::from(page.offset));
 }
 
-/// A `simple`-configuration prefix query (`word:* & word:*`) of `words`,
-/// keeping only letters and digits so that no input can break the tsquery
-/// syntax; `None` when nothing is left.
-fn prefix_query(words: &[String]) -> Option<String> {
-    let parts: Vec<String> = words
-        .iter()
-        .map(|w| {
-            w.chars()
-                .filter(|c| c.is_alphanumeric())
-                .collect::<String>()
-        })
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("{w}:*"))
-        .collect();
-    (!parts.is_empty()).then(|| parts.join(" & "))
+/// A `simple`-configuration prefix query (`word:* & word:*`) of `text`'s
+/// words as the core's rule reads them
+/// ([`TextQuery::prefixes`](reelbyte_core::text_search::TextQuery::prefixes):
+/// letters and digits only, so that no input can break the tsquery syntax);
+/// `None` when nothing is left.
+fn prefix_query(text: &str) -> Option<String> {
+    let query = TextQuery::parse(text)?;
+    let parts: Vec<String> = query.prefixes().iter().map(|w| format!("{w}:*")).collect();
+    Some(parts.join(" & "))
 }
 
 /// Pushes ` AND` the search vector matches every word, stemmed (`english`)
 /// or as a word prefix (`simple`): both forms are answered by the GIN index
 /// on `search_vector`, so a search never scans every row.
-fn push_text_match(qb: &mut QueryBuilder<Postgres>, text: &str, words: &[String]) {
+fn push_text_match(qb: &mut QueryBuilder<Postgres>, text: &str) {
     qb.push(" AND t.search_vector @@ (plainto_tsquery('english', ")
         .push_bind(text.to_string())
         .push(")");
-    if let Some(prefixes) = prefix_query(words) {
+    if let Some(prefixes) = prefix_query(text) {
         qb.push(" || to_tsquery('simple', ")
             .push_bind(prefixes)
             .push(")");
@@ -144,7 +139,7 @@ impl PgStore {
         if words.is_empty() {
             qb.push(" ORDER BY t.published_at DESC NULLS LAST, t.created_at DESC, t.id DESC");
         } else {
-            push_text_match(&mut qb, &text, words);
+            push_text_match(&mut qb, &text);
             // Words in the title first, then in the description (as the
             // memory store ranks), then the weighted full-text rank.
             qb.push(" ORDER BY ");
@@ -198,7 +193,7 @@ impl PgStore {
                 .push("))");
         }
         if !words.is_empty() {
-            push_text_match(&mut qb, &text, words);
+            push_text_match(&mut qb, &text);
         }
         qb.push(" ORDER BY t.published_at DESC NULLS LAST, t.created_at DESC, t.id DESC");
         push_page(&mut qb, query.page);
@@ -248,12 +243,11 @@ mod tests {
 
     #[test]
     fn prefix_queries_cannot_break_the_tsquery_syntax() {
-        let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
         assert_eq!(
-            prefix_query(&words("video editor")).as_deref(),
+            prefix_query("Video editor").as_deref(),
             Some("video:* & editor:*")
         );
-        assert_eq!(prefix_query(&words("a&b !|( ':*")).as_deref(), Some("ab:*"));
-        assert_eq!(prefix_query(&words("&& ()")), None);
+        assert_eq!(prefix_query("a&b !|( ':*").as_deref(), Some("ab:*"));
+        assert_eq!(prefix_query("&& ()"), None);
     }
 }

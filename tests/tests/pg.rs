@@ -46,6 +46,93 @@ mod postgres_only {
         }
     }
 
+    /// The memory store finds rows by `reelbyte_core::text_search`; this
+    /// store by PostgreSQL's `english` full-text search. Over a grid of
+    /// titles and queries (inflections, term prefixes, infixes, stop words,
+    /// numbers, punctuation) both find the same gigs.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_core_text_rule_agrees_with_postgres_full_text_search() {
+        use reelbyte_core::text_search::TextQuery;
+
+        let env = TestEnv::new(&*factory(clean_store)).await;
+        let creator = env.creator().await;
+        let titles = [
+            "Video editor for reels",
+            "Credit union explainer",
+            "Editing in 4K",
+            "E-commerce product cuts",
+            "Running shoes campaign",
+            "Happiness is a brand's story",
+            "Podcast clips",
+            "The theme park",
+        ];
+        let mut gigs = Vec::new();
+        for title in titles {
+            gigs.push(active_gig(&env, &creator, title).await);
+        }
+        let queries = [
+            "edit",
+            "editor",
+            "editors",
+            "editing",
+            "redit",
+            "vid",
+            "videos",
+            "the",
+            "the video",
+            "reel",
+            "reels",
+            "4k",
+            "4ks",
+            "cut",
+            "cuts",
+            "cutting",
+            "e-commerce",
+            "commerce",
+            "ecommerce",
+            "run",
+            "running",
+            "ran",
+            "happy",
+            "happiness",
+            "brand's",
+            "brands",
+            "x",
+            "--",
+            "podcasts",
+            "pod",
+            "ugc",
+            "theme",
+            "them",
+            "shot",
+            "scripted",
+            "punchy video",
+        ];
+        for text in queries {
+            let found: BTreeSet<GigId> = env
+                .store
+                .gigs()
+                .search(&gig_text(text))
+                .await
+                .expect("search")
+                .into_iter()
+                .map(|g| g.id)
+                .collect();
+            let rule: BTreeSet<GigId> = gigs
+                .iter()
+                .filter(|g| {
+                    let tags = g.search_tags.as_deref().unwrap_or_default();
+                    let texts = [g.title.as_str(), g.description.as_str()]
+                        .into_iter()
+                        .chain(tags.iter().map(String::as_str));
+                    TextQuery::parse(text).is_some_and(|q| q.matches(texts))
+                })
+                .map(|g| g.id)
+                .collect();
+            assert_eq!(found, rule, "{text:?}");
+        }
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn gig_search_ranks_words_and_tolerates_typos() {
         let env = TestEnv::new(&*factory(clean_store)).await;

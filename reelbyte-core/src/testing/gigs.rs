@@ -37,6 +37,7 @@ macro_rules! conformance_area_gigs {
             list_my_gigs_lists_own_live_gigs,
             browse_gigs_lists_active_gigs_and_checks_the_query,
             misspelt_searches_are_corrected_from_titles_and_tags,
+            text_search_matches_stems_and_term_prefixes,
             gig_views_are_counted_without_a_version_or_audit,
             concurrent_same_title_gigs_get_distinct_slugs,
         );
@@ -877,6 +878,98 @@ pub async fn misspelt_searches_are_corrected_from_titles_and_tags(factory: &Stor
         .await
         .expect("search jobs");
     assert_eq!(jobs.iter().map(|j| j.id).collect::<Vec<_>>(), vec![job]);
+}
+
+/// The stores find rows by `text_search`'s rule: a word matches a term by
+/// its stem or as the start of one, never inside one, and tags and required
+/// skills are searched too.
+pub async fn text_search_matches_stems_and_term_prefixes(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let creator = env.creator().await;
+    let gig = |title: &str, description: &str, tag: &str| {
+        let mut input = gig_input(title);
+        input.description = description.into();
+        input.search_tags = vec![tag.into()];
+        let market = env.market.clone();
+        let ctx = creator.ctx.clone();
+        async move {
+            let gig = market.create_gig(&ctx, input).await.expect("create");
+            market.publish_gig(&ctx, gig.id).await.expect("publish");
+            gig.id
+        }
+    };
+    let podcast = gig(
+        "Podcast editors on call",
+        "Clips cut for podcasts.",
+        "audio",
+    )
+    .await;
+    let credit = gig("Credit union explainer", "Animated for a bank.", "finance").await;
+    let found = |text: &str| {
+        let query = GigQuery {
+            text: Some(text.to_string()),
+            ..GigQuery::default()
+        };
+        let store = env.store.clone();
+        async move {
+            store
+                .gigs()
+                .search(&query)
+                .await
+                .expect("search")
+                .into_iter()
+                .map(|g| g.id)
+                .collect::<BTreeSet<_>>()
+        }
+    };
+    for (text, expected) in [
+        // The start of "editors", not the inside of "Credit".
+        ("edit", vec![podcast]),
+        // By stem: "editor" and "editors" share one.
+        ("editor", vec![podcast]),
+        // A stop word needs no match when the other words match by stem.
+        ("the explainers", vec![credit]),
+        ("bank", vec![credit]),
+        ("finance", vec![credit]),
+        ("redit", vec![]),
+        ("union podcast", vec![]),
+        ("-- !", vec![]),
+    ] {
+        assert_eq!(
+            found(text).await,
+            expected.into_iter().collect::<BTreeSet<_>>(),
+            "{text:?}"
+        );
+    }
+
+    let client = env.client().await;
+    let job = env
+        .market
+        .create_job(
+            &client.ctx,
+            crate::testing::jobs::job_input("Blender reels", true),
+        )
+        .await
+        .expect("post a job");
+    for (text, expected) in [
+        ("voice", vec![job.id]),
+        ("kitchens", vec![job.id]),
+        ("itchen", vec![]),
+    ] {
+        let jobs: Vec<_> = env
+            .store
+            .jobs()
+            .search(&JobQuery {
+                text: Some(text.into()),
+                ..JobQuery::default()
+            })
+            .await
+            .expect("search jobs")
+            .into_iter()
+            .map(|j| j.id)
+            .collect();
+        assert_eq!(jobs, expected, "{text:?}");
+    }
 }
 
 /// Browsing lists active gigs only, filters them, and refuses bad queries.

@@ -59,9 +59,10 @@ impl JobRepo for MemStore {
             .children::<Job>(Idx::JobsByStatus, open)
             .filter(|j| matches(j, query))
             .filter(|j| {
+                let skills = j.required_skills.as_deref().unwrap_or_default();
                 words
                     .as_ref()
-                    .is_none_or(|w| w.score(j.title.as_str(), &j.description, &[]).is_some())
+                    .is_none_or(|w| w.score(j.title.as_str(), &j.description, skills).is_some())
             });
         let ranked = sorted(rows, |j| Reverse((j.published_at, j.created_at, j.id)));
         Ok(owned(paginate(ranked, query.page)))
