@@ -224,15 +224,32 @@ impl TextQuery {
         &self.prefixes
     }
 
+    /// The stems the query looks for (its words that are not stop words);
+    /// empty when every word is a stop word.
+    pub fn stems(&self) -> &[String] {
+        &self.stems
+    }
+
     /// Whether a row whose searchable texts are `texts` matches.
     pub fn matches<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> bool {
         let terms = terms(texts);
-        let stemmed = !self.stems.is_empty() && self.stems.iter().all(|s| terms.contains(s));
-        stemmed
-            || self
-                .prefixes
-                .iter()
-                .all(|p| terms.iter().any(|t| t.starts_with(p.as_str())))
+        self.matches_terms(
+            |stem| terms.contains(stem),
+            |prefix| terms.iter().any(|t| t.starts_with(prefix)),
+        )
+    }
+
+    /// Whether a row matches, for a store that keeps each row's [`terms`]
+    /// in a structure of its own: `has_term(stem)` says whether the row has
+    /// that term, `has_term_starting_with(prefix)` whether one of its terms
+    /// begins with `prefix`.
+    pub fn matches_terms(
+        &self,
+        has_term: impl Fn(&str) -> bool,
+        has_term_starting_with: impl Fn(&str) -> bool,
+    ) -> bool {
+        let stemmed = !self.stems.is_empty() && self.stems.iter().all(|s| has_term(s));
+        stemmed || self.prefixes.iter().all(|p| has_term_starting_with(p))
     }
 }
 

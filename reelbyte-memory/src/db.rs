@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::index::{self, Idx, Parent};
 use crate::stage::Staged;
+use crate::terms::Terms;
 
 /// Every row, keyed for the lookups the repositories make.
 ///
@@ -29,6 +30,8 @@ pub(crate) struct Db {
     /// (index, parent) → ids of the rows listed under it. Ordered sets keep
     /// iteration deterministic; UUIDv7 ids make that roughly creation order.
     index: HashMap<(Idx, Parent), BTreeSet<Uuid>>,
+    /// The search terms of gigs and jobs.
+    terms: Terms,
 }
 
 impl Db {
@@ -38,6 +41,7 @@ impl Db {
             tables: Table::ALL.iter().map(|_| HashMap::default()).collect(),
             unique: HashMap::default(),
             index: HashMap::default(),
+            terms: Terms::default(),
         }
     }
 
@@ -109,6 +113,11 @@ impl Db {
             .filter_map(|row| E::from_record_ref(row))
     }
 
+    /// The search terms of gigs and jobs.
+    pub(crate) fn terms(&self) -> &Terms {
+        &self.terms
+    }
+
     /// Every row, ordered by table and then by key.
     pub(crate) fn dump(&self) -> Vec<Record> {
         let mut out = Vec::with_capacity(self.tables.iter().map(HashMap::len).sum());
@@ -133,6 +142,7 @@ impl Db {
             let new = rows.get(&key).map(|row| &**row);
             if let RowKey::Id(id) = key {
                 reindex(&mut self.index, id, old.as_deref(), new);
+                self.terms.reindex(id, old.as_deref(), new);
             }
         }
         for (key, owner) in staged.unique {
@@ -191,6 +201,11 @@ impl Db {
                 }
             }
         }
+        self.terms.assert_consistent(
+            self.tables
+                .iter()
+                .flat_map(|rows| rows.values().map(|r| &**r)),
+        );
         assert_eq!(unique, self.unique, "unique keys match the rows");
         assert_eq!(idx, self.index, "indexes match the rows");
     }

@@ -7,6 +7,7 @@ mod query;
 mod realtime;
 mod repos;
 mod stage;
+mod terms;
 
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,9 @@ use std::cmp::Ordering;
 use reelbyte_core::Money;
 use reelbyte_core::store::Page;
 use reelbyte_core::text_search::TextQuery;
+use uuid::Uuid;
+
+use crate::terms::{Lookup, Terms};
 
 /// The items of `page` from an already ordered sequence.
 pub(crate) fn paginate<T>(items: impl IntoIterator<Item = T>, page: Page) -> Vec<T> {
@@ -29,13 +32,14 @@ pub(crate) fn compare(a: &Money, b: &Money) -> Option<Ordering> {
 }
 
 /// A free-text query: which rows it finds is
-/// [`reelbyte_core::text_search`]'s rule; how they rank, the number of its
-/// words in the title and in the description, as the PostgreSQL store ranks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// [`reelbyte_core::text_search`]'s rule, answered from the store's
+/// [`Terms`]; how they rank, the number of its words in the title and in the
+/// description, as the PostgreSQL store ranks.
+#[derive(Debug)]
 pub(crate) struct Words {
     /// `None` when the text has words but none of letters or digits: it
     /// finds nothing, as in PostgreSQL.
-    query: Option<TextQuery>,
+    lookup: Option<Lookup>,
     /// The lowercase whitespace-separated words, for the ranking.
     words: Vec<String>,
 }
@@ -51,30 +55,29 @@ pub(crate) struct Relevance {
 }
 
 impl Words {
-    /// The words of `text`, or `None` when it has none (no text filter).
-    pub(crate) fn parse(text: Option<&str>) -> Option<Self> {
+    /// The words of `text` resolved against `terms`, or `None` when it has
+    /// none (no text filter).
+    pub(crate) fn parse(text: Option<&str>, terms: &Terms) -> Option<Self> {
         let text = text?;
         let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
         (!words.is_empty()).then(|| Self {
-            query: TextQuery::parse(text),
+            lookup: TextQuery::parse(text).map(|query| terms.lookup(query)),
             words,
         })
     }
 
-    /// How well `title`, `description` and `tags` (a gig's search tags, a
-    /// job's required skills) match, or `None` when the row is not found.
-    /// Words count towards the ranking where they appear as substrings,
-    /// case-insensitively (`strpos` in the PostgreSQL store).
+    /// How well row `id` (a gig or a job, its `title` and `description`)
+    /// matches, or `None` when it is not found. Words count towards the
+    /// ranking where they appear as substrings, case-insensitively (`strpos`
+    /// in the PostgreSQL store).
     pub(crate) fn score(
         &self,
+        terms: &Terms,
+        id: Uuid,
         title: &str,
         description: &str,
-        tags: &[String],
     ) -> Option<Relevance> {
-        let texts = [title, description]
-            .into_iter()
-            .chain(tags.iter().map(String::as_str));
-        if !self.query.as_ref()?.matches(texts) {
+        if !terms.matches(self.lookup.as_ref()?, id) {
             return None;
         }
         let title = title.to_lowercase();
@@ -102,25 +105,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_word_must_appear_somewhere() {
-        let words = Words::parse(Some("  Reel EDIT ")).expect("two words");
-        let tags = vec!["Editing".to_string()];
-        assert_eq!(
-            words.score("Product reels", "Fast", &tags),
-            Some(Relevance {
-                title: 1,
-                description: 0
-            })
-        );
-        assert_eq!(words.score("Product reels", "Fast", &[]), None);
-        assert_eq!(Words::parse(Some("   ")), None);
-        assert_eq!(Words::parse(None), None);
-    }
-
-    #[test]
-    fn text_without_letters_or_digits_finds_nothing() {
-        let words = Words::parse(Some("-- !")).expect("a text filter");
-        assert_eq!(words.score("-- ! reel", "", &[]), None);
+    fn words_without_letters_or_digits_find_nothing() {
+        let terms = Terms::default();
+        let words = Words::parse(Some("-- !"), &terms).expect("a text filter");
+        assert_eq!(words.score(&terms, Uuid::nil(), "-- ! reel", ""), None);
+        assert!(Words::parse(Some("   "), &terms).is_none());
+        assert!(Words::parse(None, &terms).is_none());
     }
 
     #[test]

@@ -55,7 +55,7 @@ impl GigRepo for MemStore {
 
     async fn search(&self, query: &GigQuery) -> Result<Vec<Gig>> {
         let db = self.read();
-        let words = Words::parse(query.text.as_deref());
+        let words = Words::parse(query.text.as_deref(), db.terms());
         let active = Parent::Tag(GigStatus::Active.as_str());
         let mut hits: Vec<_> = db
             .children::<Gig>(Idx::GigsByStatus, active)
@@ -63,8 +63,12 @@ impl GigRepo for MemStore {
             .filter_map(|g| match &words {
                 None => Some((None, g)),
                 Some(words) => {
-                    let tags = g.search_tags.as_deref().unwrap_or_default();
-                    let relevance = words.score(g.title.as_str(), &g.description, tags)?;
+                    let relevance = words.score(
+                        db.terms(),
+                        g.id.as_uuid(),
+                        g.title.as_str(),
+                        &g.description,
+                    )?;
                     Some((Some(relevance), g))
                 }
             })

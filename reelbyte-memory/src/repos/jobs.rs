@@ -53,16 +53,16 @@ impl JobRepo for MemStore {
 
     async fn search(&self, query: &JobQuery) -> Result<Vec<Job>> {
         let db = self.read();
-        let words = Words::parse(query.text.as_deref());
+        let words = Words::parse(query.text.as_deref(), db.terms());
         let open = Parent::Tag(JobStatus::Open.as_str());
         let rows = db
             .children::<Job>(Idx::JobsByStatus, open)
             .filter(|j| matches(j, query))
             .filter(|j| {
-                let skills = j.required_skills.as_deref().unwrap_or_default();
-                words
-                    .as_ref()
-                    .is_none_or(|w| w.score(j.title.as_str(), &j.description, skills).is_some())
+                words.as_ref().is_none_or(|w| {
+                    w.score(db.terms(), j.id.as_uuid(), j.title.as_str(), &j.description)
+                        .is_some()
+                })
             });
         let ranked = sorted(rows, |j| Reverse((j.published_at, j.created_at, j.id)));
         Ok(owned(paginate(ranked, query.page)))
