@@ -33,6 +33,8 @@ use std::collections::BTreeSet;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
+use crate::entities::{Gig, Job};
+
 /// The English stop words of PostgreSQL's `english` configuration (the
 /// Snowball list): words too common to search by.
 const STOP_WORDS: [&str; 127] = [
@@ -251,6 +253,22 @@ impl TextQuery {
         let stemmed = !self.stems.is_empty() && self.stems.iter().all(|s| has_term(s));
         stemmed || self.prefixes.iter().all(|p| has_term_starting_with(p))
     }
+}
+
+/// The texts a gig is searched by: its title, description and search tags
+/// (the `search_vector` of migration 0010).
+pub fn gig_texts(gig: &Gig) -> impl Iterator<Item = &str> {
+    [gig.title.as_str(), gig.description.as_str()]
+        .into_iter()
+        .chain(gig.search_tags.iter().flatten().map(String::as_str))
+}
+
+/// The texts a job is searched by: its title, description and required
+/// skills (the `search_vector` of migration 0010).
+pub fn job_texts(job: &Job) -> impl Iterator<Item = &str> {
+    [job.title.as_str(), job.description.as_str()]
+        .into_iter()
+        .chain(job.required_skills.iter().flatten().map(String::as_str))
 }
 
 /// The terms of a row whose searchable texts are `texts`.

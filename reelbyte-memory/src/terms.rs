@@ -22,22 +22,14 @@ pub(crate) struct Terms {
     rows: HashMap<Uuid, Box<[u32]>>,
 }
 
-/// The texts a row is searched by: a gig's title, description and search
-/// tags, a job's title, description and required skills (as the search
-/// vectors of migration 0010); `None` for rows of other tables.
+/// The texts row `record` is searched by ([`text_search::gig_texts`],
+/// [`text_search::job_texts`]); `None` for rows of other tables.
 fn searchable(record: &Record) -> Option<Vec<&str>> {
-    let (title, description, tags) = match record {
-        Record::Gig(g) => (g.title.as_str(), &g.description, &g.search_tags),
-        Record::Job(j) => (j.title.as_str(), &j.description, &j.required_skills),
-        _ => return None,
-    };
-    let tags = tags.iter().flatten().map(String::as_str);
-    Some(
-        [title, description.as_str()]
-            .into_iter()
-            .chain(tags)
-            .collect(),
-    )
+    match record {
+        Record::Gig(g) => Some(text_search::gig_texts(g).collect()),
+        Record::Job(j) => Some(text_search::job_texts(j).collect()),
+        _ => None,
+    }
 }
 
 impl Terms {

@@ -52,7 +52,7 @@ mod postgres_only {
     /// numbers, punctuation) both find the same gigs.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_core_text_rule_agrees_with_postgres_full_text_search() {
-        use reelbyte_core::text_search::TextQuery;
+        use reelbyte_core::text_search::{TextQuery, gig_texts};
 
         let env = TestEnv::new(&*factory(clean_store)).await;
         let creator = env.creator().await;
@@ -120,13 +120,7 @@ mod postgres_only {
                 .collect();
             let rule: BTreeSet<GigId> = gigs
                 .iter()
-                .filter(|g| {
-                    let tags = g.search_tags.as_deref().unwrap_or_default();
-                    let texts = [g.title.as_str(), g.description.as_str()]
-                        .into_iter()
-                        .chain(tags.iter().map(String::as_str));
-                    TextQuery::parse(text).is_some_and(|q| q.matches(texts))
-                })
+                .filter(|g| TextQuery::parse(text).is_some_and(|q| q.matches(gig_texts(g))))
                 .map(|g| g.id)
                 .collect();
             assert_eq!(found, rule, "{text:?}");

@@ -38,6 +38,7 @@ macro_rules! conformance_area_gigs {
             browse_gigs_lists_active_gigs_and_checks_the_query,
             misspelt_searches_are_corrected_from_titles_and_tags,
             text_search_matches_stems_and_term_prefixes,
+            text_search_follows_edits_and_deletions,
             gig_views_are_counted_without_a_version_or_audit,
             concurrent_same_title_gigs_get_distinct_slugs,
         );
@@ -970,6 +971,74 @@ pub async fn text_search_matches_stems_and_term_prefixes(factory: &StoreFactory)
             .collect();
         assert_eq!(jobs, expected, "{text:?}");
     }
+}
+
+/// A gig is found by the words it has now: an edited title or tag stops
+/// finding it by the old words and starts by the new, and a deleted gig is
+/// found by none.
+pub async fn text_search_follows_edits_and_deletions(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let creator = env.creator().await;
+    let mut input = gig_input("Podcast editors on call");
+    input.description = "Clips cut for the web.".into();
+    input.search_tags = vec!["audio".into()];
+    let gig = env
+        .market
+        .create_gig(&creator.ctx, input)
+        .await
+        .expect("create");
+    env.market
+        .publish_gig(&creator.ctx, gig.id)
+        .await
+        .expect("publish");
+    let found = |text: &str| {
+        let query = GigQuery {
+            text: Some(text.to_string()),
+            ..GigQuery::default()
+        };
+        let store = env.store.clone();
+        async move {
+            store
+                .gigs()
+                .search(&query)
+                .await
+                .expect("search")
+                .into_iter()
+                .map(|g| g.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("podcasts").await, vec![gig.id]);
+    assert!(found("weddings").await.is_empty());
+
+    env.market
+        .update_gig(
+            &creator.ctx,
+            gig.id,
+            UpdateGigInput {
+                title: Some(Text::parse("Wedding highlight reels").expect("valid")),
+                search_tags: Some(vec!["ceremony".into()]),
+                ..UpdateGigInput::default()
+            },
+        )
+        .await
+        .expect("edit");
+    for (text, expected) in [
+        ("podcasts", vec![]),
+        ("audio", vec![]),
+        ("weddings", vec![gig.id]),
+        ("ceremonies", vec![gig.id]),
+        // The description did not change.
+        ("clips", vec![gig.id]),
+    ] {
+        assert_eq!(found(text).await, expected, "{text:?} after the edit");
+    }
+
+    env.market
+        .delete_gig(&creator.ctx, gig.id)
+        .await
+        .expect("delete");
+    assert!(found("weddings").await.is_empty());
 }
 
 /// Browsing lists active gigs only, filters them, and refuses bad queries.
