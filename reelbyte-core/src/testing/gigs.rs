@@ -881,6 +881,23 @@ pub async fn misspelt_searches_are_corrected_from_titles_and_tags(factory: &Stor
     assert_eq!(jobs.iter().map(|j| j.id).collect::<Vec<_>>(), vec![job]);
 }
 
+/// The ids of the gigs the store's own search (no typo fallback) finds for
+/// `text`, in its order.
+async fn searched(env: &TestEnv, text: &str) -> Vec<GigId> {
+    let query = GigQuery {
+        text: Some(text.to_string()),
+        ..GigQuery::default()
+    };
+    env.store
+        .gigs()
+        .search(&query)
+        .await
+        .expect("search")
+        .into_iter()
+        .map(|g| g.id)
+        .collect()
+}
+
 /// The stores find rows by `text_search`'s rule: a word matches a term by
 /// its stem or as the start of one, never inside one, and tags and required
 /// skills are searched too.
@@ -906,23 +923,6 @@ pub async fn text_search_matches_stems_and_term_prefixes(factory: &StoreFactory)
     )
     .await;
     let credit = gig("Credit union explainer", "Animated for a bank.", "finance").await;
-    let found = |text: &str| {
-        let query = GigQuery {
-            text: Some(text.to_string()),
-            ..GigQuery::default()
-        };
-        let store = env.store.clone();
-        async move {
-            store
-                .gigs()
-                .search(&query)
-                .await
-                .expect("search")
-                .into_iter()
-                .map(|g| g.id)
-                .collect::<BTreeSet<_>>()
-        }
-    };
     for (text, expected) in [
         // The start of "editors", not the inside of "Credit".
         ("edit", vec![podcast]),
@@ -937,7 +937,10 @@ pub async fn text_search_matches_stems_and_term_prefixes(factory: &StoreFactory)
         ("-- !", vec![]),
     ] {
         assert_eq!(
-            found(text).await,
+            searched(&env, text)
+                .await
+                .into_iter()
+                .collect::<BTreeSet<_>>(),
             expected.into_iter().collect::<BTreeSet<_>>(),
             "{text:?}"
         );
@@ -991,25 +994,8 @@ pub async fn text_search_follows_edits_and_deletions(factory: &StoreFactory) {
         .publish_gig(&creator.ctx, gig.id)
         .await
         .expect("publish");
-    let found = |text: &str| {
-        let query = GigQuery {
-            text: Some(text.to_string()),
-            ..GigQuery::default()
-        };
-        let store = env.store.clone();
-        async move {
-            store
-                .gigs()
-                .search(&query)
-                .await
-                .expect("search")
-                .into_iter()
-                .map(|g| g.id)
-                .collect::<Vec<_>>()
-        }
-    };
-    assert_eq!(found("podcasts").await, vec![gig.id]);
-    assert!(found("weddings").await.is_empty());
+    assert_eq!(searched(&env, "podcasts").await, vec![gig.id]);
+    assert!(searched(&env, "weddings").await.is_empty());
 
     env.market
         .update_gig(
@@ -1031,14 +1017,18 @@ pub async fn text_search_follows_edits_and_deletions(factory: &StoreFactory) {
         // The description did not change.
         ("clips", vec![gig.id]),
     ] {
-        assert_eq!(found(text).await, expected, "{text:?} after the edit");
+        assert_eq!(
+            searched(&env, text).await,
+            expected,
+            "{text:?} after the edit"
+        );
     }
 
     env.market
         .delete_gig(&creator.ctx, gig.id)
         .await
         .expect("delete");
-    assert!(found("weddings").await.is_empty());
+    assert!(searched(&env, "weddings").await.is_empty());
 }
 
 /// Browsing lists active gigs only, filters them, and refuses bad queries.
