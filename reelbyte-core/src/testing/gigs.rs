@@ -99,6 +99,29 @@ pub async fn active_gig(env: &TestEnv, creator: &Seeded, title: &str) -> Gig {
         .expect("publish the gig")
 }
 
+/// Creates and publishes a gig titled `title` for `creator`, with its own
+/// description and one search tag.
+async fn active_gig_described(
+    env: &TestEnv,
+    creator: &Seeded,
+    title: &str,
+    description: &str,
+    tag: &str,
+) -> Gig {
+    let mut input = gig_input(title);
+    input.description = description.into();
+    input.search_tags = vec![tag.into()];
+    let gig = env
+        .market
+        .create_gig(&creator.ctx, input)
+        .await
+        .expect("create a gig");
+    env.market
+        .publish_gig(&creator.ctx, gig.id)
+        .await
+        .expect("publish the gig")
+}
+
 /// Asserts that `err` is a validation error of `field`.
 #[track_caller]
 pub(crate) fn assert_invalid(err: &Error, field: &str) {
@@ -904,25 +927,24 @@ async fn searched(env: &TestEnv, text: &str) -> Vec<GigId> {
 pub async fn text_search_matches_stems_and_term_prefixes(factory: &StoreFactory) {
     let env = TestEnv::new(factory).await;
     let creator = env.creator().await;
-    let gig = |title: &str, description: &str, tag: &str| {
-        let mut input = gig_input(title);
-        input.description = description.into();
-        input.search_tags = vec![tag.into()];
-        let market = env.market.clone();
-        let ctx = creator.ctx.clone();
-        async move {
-            let gig = market.create_gig(&ctx, input).await.expect("create");
-            market.publish_gig(&ctx, gig.id).await.expect("publish");
-            gig.id
-        }
-    };
-    let podcast = gig(
+    let podcast = active_gig_described(
+        &env,
+        &creator,
         "Podcast editors on call",
         "Clips cut for podcasts.",
         "audio",
     )
-    .await;
-    let credit = gig("Credit union explainer", "Animated for a bank.", "finance").await;
+    .await
+    .id;
+    let credit = active_gig_described(
+        &env,
+        &creator,
+        "Credit union explainer",
+        "Animated for a bank.",
+        "finance",
+    )
+    .await
+    .id;
     for (text, expected) in [
         // The start of "editors", not the inside of "Credit".
         ("edit", vec![podcast]),
@@ -982,18 +1004,14 @@ pub async fn text_search_matches_stems_and_term_prefixes(factory: &StoreFactory)
 pub async fn text_search_follows_edits_and_deletions(factory: &StoreFactory) {
     let env = TestEnv::new(factory).await;
     let creator = env.creator().await;
-    let mut input = gig_input("Podcast editors on call");
-    input.description = "Clips cut for the web.".into();
-    input.search_tags = vec!["audio".into()];
-    let gig = env
-        .market
-        .create_gig(&creator.ctx, input)
-        .await
-        .expect("create");
-    env.market
-        .publish_gig(&creator.ctx, gig.id)
-        .await
-        .expect("publish");
+    let gig = active_gig_described(
+        &env,
+        &creator,
+        "Podcast editors on call",
+        "Clips cut for the web.",
+        "audio",
+    )
+    .await;
     assert_eq!(searched(&env, "podcasts").await, vec![gig.id]);
     assert!(searched(&env, "weddings").await.is_empty());
 
