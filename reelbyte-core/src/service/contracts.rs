@@ -165,6 +165,31 @@ pub(crate) fn side_of(parties: &ContractParties, user: crate::ids::UserId) -> Re
 }
 
 impl Marketplace {
+    /// Logs `action` on `contract` (the fields that changed since `old`)
+    /// and moves the copy in hand to the version its update in `changes`
+    /// writes, so that what the command returns or notifies about equals a
+    /// later read of the row. Call it after the contract's update is in
+    /// `changes`.
+    pub(crate) fn log_contract_change(
+        &self,
+        ctx: &Ctx,
+        changes: &mut ChangeSet,
+        action: &str,
+        old: &Contract,
+        contract: &mut Contract,
+    ) -> Result<()> {
+        changes.insert(self.audit(
+            ctx,
+            "contract",
+            contract.id.as_uuid(),
+            action,
+            Some(old),
+            Some(&*contract),
+        )?);
+        contract.version += 1;
+        Ok(())
+    }
+
     /// The contract `id` if `user` is a party to it, and which side they are
     /// on; anyone else gets `NotFound`.
     pub(crate) async fn contract_party(
@@ -581,15 +606,7 @@ impl Marketplace {
             let mut changes = ChangeSet::new();
             changes.check(&escrow);
             changes.update_from(&old, &contract);
-            changes.insert(self.audit(
-                ctx,
-                "contract",
-                id.as_uuid(),
-                "accept",
-                Some(&old),
-                Some(&contract),
-            )?);
-            contract.version += 1;
+            self.log_contract_change(ctx, &mut changes, "accept", &old, &mut contract)?;
             self.notify_parties(
                 ctx,
                 &mut changes,
@@ -688,15 +705,7 @@ impl Marketplace {
             } else {
                 "cancel"
             };
-            changes.insert(self.audit(
-                ctx,
-                "contract",
-                id.as_uuid(),
-                action,
-                Some(&old),
-                Some(&contract),
-            )?);
-            contract.version += 1;
+            self.log_contract_change(ctx, &mut changes, action, &old, &mut contract)?;
             let notices = self
                 .contract_notices(
                     &contract,
@@ -945,15 +954,7 @@ impl Marketplace {
                 changes.update(&latest);
             }
             changes.update_from(&old, &contract);
-            changes.insert(self.audit(
-                ctx,
-                "contract",
-                id.as_uuid(),
-                "request_revision",
-                Some(&old),
-                Some(&contract),
-            )?);
-            contract.version += 1;
+            self.log_contract_change(ctx, &mut changes, "request_revision", &old, &mut contract)?;
             let notices = self
                 .contract_notices(
                     &contract,
@@ -1092,15 +1093,7 @@ impl Marketplace {
                     });
                 }
             }
-            changes.insert(self.audit(
-                ctx,
-                "contract",
-                id.as_uuid(),
-                "approve",
-                Some(&old),
-                Some(&contract),
-            )?);
-            contract.version += 1;
+            self.log_contract_change(ctx, &mut changes, "approve", &old, &mut contract)?;
             self.notify_parties(
                 ctx,
                 &mut changes,

@@ -29,7 +29,6 @@ use crate::ids::{
 };
 use crate::ledger::{Entry, LedgerAccount};
 use crate::money::Money;
-use crate::service::contracts::Closing;
 use crate::service::notifications::{Notice, NotificationKind, PartiesRead, party_preferences};
 use crate::service::{Ctx, Marketplace, command};
 use crate::state::{
@@ -795,15 +794,7 @@ impl Marketplace {
                 contract.completed_at = Some(self.now());
                 changes.update_from(&old, &contract);
                 self.plan_completion(&mut changes, &contract).await?;
-                changes.insert(self.audit(
-                    ctx,
-                    "contract",
-                    contract.id.as_uuid(),
-                    "complete",
-                    Some(&old),
-                    Some(&contract),
-                )?);
-                contract.version += 1;
+                self.log_contract_change(ctx, &mut changes, "complete", &old, &mut contract)?;
             } else {
                 changes.check(&contract);
             }
@@ -1652,15 +1643,7 @@ impl Marketplace {
                 }
                 _ => None,
             };
-            changes.insert(self.audit(
-                ctx,
-                "contract",
-                id.as_uuid(),
-                "expire",
-                Some(&old),
-                Some(&contract),
-            )?);
-            contract.version += 1;
+            self.log_contract_change(ctx, &mut changes, "expire", &old, &mut contract)?;
             let notices = self
                 .contract_notices(
                     &contract,
@@ -1675,7 +1658,6 @@ impl Marketplace {
         if let Some(s) = settlement {
             self.settle_with_gateway(s).await;
         }
-        let _ = Closing::Failed;
         Ok(contract)
     }
 }
