@@ -10,12 +10,14 @@ use http_body_util::BodyExt;
 use reelbyte_core::Marketplace;
 use reelbyte_core::gateway::SimulatedGateway;
 use reelbyte_examples::server::{AppState, Config, app, build_backends};
-use reelbyte_memory::MemStore;
+use reelbyte_memory::{MemRealtime, MemStore};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+/// The server as `serve` builds it without Redis: leaderboards in process.
 fn server(config: &Config) -> Router {
-    let market = Marketplace::new(MemStore::shared(), Arc::new(SimulatedGateway::new()));
+    let market = Marketplace::new(MemStore::shared(), Arc::new(SimulatedGateway::new()))
+        .with_rankings(Arc::new(MemRealtime::default()));
     app(AppState::new(market, config))
 }
 
@@ -85,6 +87,7 @@ fn id(value: &Value) -> String {
     value["id"].as_str().expect("an id").to_string()
 }
 
+/// Registers, confirms the email address and logs in; returns the token.
 async fn sign_up(app: &Router, email: &str, user_type: &str, name: &str) -> String {
     let reply = call(
         app,
@@ -102,6 +105,20 @@ async fn sign_up(app: &Router, email: &str, user_type: &str, name: &str) -> Stri
     .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     assert!(reply.body["user"].get("password_hash").is_none());
+    // Confirmed, as a real user would be: an unconfirmed creator's public
+    // page (and leaderboard place) stays hidden.
+    let token = reply.body["verification_token"].clone();
+    let reply = call(
+        app,
+        Method::POST,
+        "/api/v1/auth/verify-email",
+        None,
+        &[],
+        Some(json!({ "token": token })),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["status"], "active", "{}", reply.body);
     let reply = call(
         app,
         Method::POST,
@@ -312,6 +329,37 @@ async fn client_and_creator_story() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.body["contract"]["status"], "completed");
 
+    // The leaderboards moved with the commands: one order, one completed
+    // job, five stars, and this month's payout (the fee kept back).
+    let board = |path: &'static str| {
+        let app = app.clone();
+        async move {
+            let reply = call(&app, Method::GET, path, None, &[], None).await;
+            assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+            let items = reply.body.as_array().expect("a list").clone();
+            assert_eq!(items.len(), 1, "{path}: {}", reply.body);
+            items[0].clone()
+        }
+    };
+    let popular = board("/api/v1/rankings/gigs/popular").await;
+    assert_eq!(popular["score"], 1.0);
+    assert_eq!(popular["item"]["status"], "active");
+    assert_eq!(
+        board("/api/v1/rankings/creators/rating").await["score"],
+        5.0
+    );
+    assert_eq!(
+        board("/api/v1/rankings/creators/jobs-completed?limit=5").await["score"],
+        1.0
+    );
+    let earner = board("/api/v1/rankings/creators/earners").await;
+    assert_eq!(earner["item"]["display_name"], "Ada Reels");
+    assert!(
+        earner["score"]
+            .as_f64()
+            .is_some_and(|s| s > 0.0 && s < 50.0)
+    );
+
     let reply = call(
         &app,
         Method::GET,
@@ -372,6 +420,37 @@ async fn errors_are_problem_documents() {
     )
     .await;
     problem(&reply, StatusCode::NOT_FOUND, "not_found");
+
+    // Leaderboards: an unknown board is a bad path, a bad month or limit
+    // is a validation error, and only staff rebuild.
+    let reply = call(
+        &app,
+        Method::GET,
+        "/api/v1/rankings/gigs/cheapest",
+        None,
+        &[],
+        None,
+    )
+    .await;
+    problem(&reply, StatusCode::BAD_REQUEST, "bad_request");
+    for path in [
+        "/api/v1/rankings/creators/earners?month=2026-13",
+        "/api/v1/rankings/jobs/recent?limit=0",
+        "/api/v1/rankings/jobs/recent?limit=101",
+    ] {
+        let reply = call(&app, Method::GET, path, None, &[], None).await;
+        problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    }
+    let reply = call(
+        &app,
+        Method::POST,
+        "/api/v1/admin/rankings/rebuild",
+        Some(&client),
+        &[],
+        None,
+    )
+    .await;
+    problem(&reply, StatusCode::FORBIDDEN, "forbidden");
 
     // 409: approving work that was never delivered.
     let reply = call(

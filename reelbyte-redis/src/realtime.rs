@@ -323,9 +323,11 @@ where
             return Ok(Vec::new());
         }
         let mut cmd = redis::cmd("ZRANGE");
+        // Redis reads ranks as signed 64-bit integers.
+        let last = (n - 1).min(i64::MAX as usize);
         cmd.arg(self.key(board.key()))
             .arg(0)
-            .arg(n - 1)
+            .arg(last)
             .arg("REV")
             .arg("WITHSCORES");
         let members: Vec<(String, f64)> = self.query(cmd).await?;

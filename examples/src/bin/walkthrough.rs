@@ -14,12 +14,15 @@
 
 use std::sync::Arc;
 
+use chrono::Datelike;
+
 use reelbyte_core::entities::User;
 use reelbyte_core::enums::{BudgetType, GigTier, PaymentMethodType, PayoutMethodType, UserType};
 use reelbyte_core::gateway::SimulatedGateway;
 use reelbyte_core::idempotency::IdempotencyKey;
 use reelbyte_core::ids::ContractId;
 use reelbyte_core::ledger::{self, LedgerAccount};
+use reelbyte_core::realtime::Board;
 use reelbyte_core::service::{
     AcceptProposalInput, AddPaymentMethodInput, AddPayoutMethodInput, CreateGigInput,
     CreateJobInput, DeliverableInput, LoginInput, MilestoneInput, OrderGigInput, RaiseDisputeInput,
@@ -213,7 +216,9 @@ fn cut(n: u32) -> Result<DeliverableInput, Failure> {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Failure> {
     let store = open_store().await?;
-    let market = Marketplace::new(store.clone(), Arc::new(SimulatedGateway::new()));
+    // Leaderboards in this process, moved by the commands as they commit.
+    let market = Marketplace::new(store.clone(), Arc::new(SimulatedGateway::new()))
+        .with_rankings(Arc::new(reelbyte_memory::MemRealtime::default()));
     let run = uuid::Uuid::now_v7().simple().to_string()[..8].to_string();
     let story = Story { market, run };
     let m = &story.market;
@@ -498,6 +503,24 @@ async fn main() -> Result<(), Failure> {
                 p.total_reviews, p.average_rating
             ));
         }
+    }
+
+    let now = m.now();
+    let month = Board::EarnersOfMonth {
+        year: now.year(),
+        month: now.month(),
+    };
+    for (board, title) in [
+        (Board::CreatorsByRating, "by rating"),
+        (month, "by earnings this month"),
+    ] {
+        let ranked: Vec<String> = m
+            .top_creators(board, 10)
+            .await?
+            .iter()
+            .map(|r| format!("{} ({})", r.item.display_name, r.score))
+            .collect();
+        say(&format!("  Leaderboard {title}: {}", ranked.join(", ")));
     }
 
     say("\n8. The books.");

@@ -427,7 +427,16 @@ pub async fn seed_staff(market: &Marketplace, email: &str, password: &str) -> Re
 /// Serves `config` until SIGTERM or Ctrl-C.
 pub async fn serve(config: Config) -> Result<(), String> {
     let backends = build_backends(&config).await?;
-    let market = build_market(backends.store.clone());
+    // The leaderboards live beside the rate limits: in Redis, shared by
+    // every instance, when there is one; in this process otherwise.
+    let rankings: Arc<dyn reelbyte_core::realtime::Rankings> = match &backends.redis {
+        Some(redis) => Arc::new(reelbyte_redis::RedisRealtime::new(
+            redis.clone(),
+            "reelbyte",
+        )),
+        None => Arc::new(reelbyte_memory::MemRealtime::default()),
+    };
+    let market = build_market(backends.store.clone()).with_rankings(rankings);
     if let (Some(email), Some(password)) = (&config.seed_staff_email, &config.seed_staff_password) {
         seed_staff(&market, email, password).await?;
         tracing::info!(email = %email, "seeded staff account");

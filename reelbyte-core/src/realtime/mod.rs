@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::ids::{GigId, UserId};
 use crate::store::{ChangeSet, Counter, Store};
 
+pub mod projection;
 #[cfg(feature = "testing")]
 pub mod suite;
 
@@ -164,6 +165,8 @@ pub enum Board {
     },
     /// Gigs by time-decayed views (see [`trending_weight`]).
     TrendingGigs,
+    /// Gigs by orders.
+    PopularGigs,
     /// Featured gigs, by editorial score.
     FeaturedGigs,
     /// Recently published jobs, by publication time (seconds).
@@ -180,6 +183,7 @@ impl Board {
                 format!("leaderboard:earners:{year:04}-{month:02}")
             }
             Board::TrendingGigs => "trending:gigs".to_owned(),
+            Board::PopularGigs => "rankings:gigs:popular".to_owned(),
             Board::FeaturedGigs => "featured:gigs".to_owned(),
             Board::RecentJobs => "recent:jobs".to_owned(),
         }

@@ -28,6 +28,7 @@ mod notifications;
 mod payments;
 mod privacy;
 mod profiles;
+mod rankings;
 mod reviews;
 mod support;
 mod tickets;
@@ -84,6 +85,7 @@ pub use profiles::{
     CreatorProfileView, PortfolioItemInput, UpdateClientProfileInput, UpdateCreatorProfileInput,
     UpdatePortfolioItemInput,
 };
+pub use rankings::{MAX_RANKED, Ranked, RankingsRebuilt};
 pub use reviews::{ReviewInput, average_rating};
 pub use support::Retry;
 pub use tickets::{MAX_TICKET_ATTACHMENTS, MAX_TICKET_TEXT_CHARS, OpenTicketInput};
@@ -175,6 +177,8 @@ pub struct Marketplace {
     policy: Policy,
     fallback_fees: FeeSchedule,
     max_retries: u32,
+    /// The boards moved after each commit, when the marketplace keeps any.
+    rankings: Option<rankings::RankingSink>,
 }
 
 impl Marketplace {
@@ -189,6 +193,7 @@ impl Marketplace {
             policy: Policy::default(),
             fallback_fees: FeeSchedule::standard(),
             max_retries: 16,
+            rankings: None,
         }
     }
 
@@ -268,13 +273,20 @@ impl Marketplace {
         if changes.is_empty() {
             return Ok(());
         }
+        // Read off before the store takes the change set, applied only once
+        // it committed: a refused change set moves no board.
+        let boards = self.ranking_changes_of(&changes);
         match self.store.apply(changes).await {
             // A concurrent request with the same idempotency key committed
             // first: retrying finds its record and replays its result.
             Err(Error::AlreadyExists { key, .. }) if key == "idempotency_actor_key" => Err(
                 Error::conflict("idempotency_key", "a concurrent request used this key"),
             ),
-            other => other,
+            Err(e) => Err(e),
+            Ok(()) => {
+                self.move_rankings(boards).await;
+                Ok(())
+            }
         }
     }
 

@@ -9,6 +9,7 @@ mod discovery;
 mod gigs;
 mod jobs;
 mod profiles;
+mod rankings;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -23,6 +24,7 @@ pub fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     let router = contracts::register(router);
     let router = community::register(router);
     let router = discovery::register(router);
+    let router = rankings::register(router);
     admin::register(router)
 }
 

@@ -1,0 +1,317 @@
+//! Leaderboards and trending lists: the Redis sorted sets of the plan
+//! (`reelbyte:rankings:*`, `reelbyte:trending:gigs`, `reelbyte:recent:jobs`,
+//! `reelbyte:leaderboard:earners:{YYYY-MM}`), kept by the marketplace as it
+//! commits and read back as rows.
+//!
+//! A marketplace given a [`Rankings`] (`Marketplace::with_rankings`) moves
+//! them after each committed change set, by the rules of
+//! [`ranking_changes`]. They are a projection: a board that failed to move
+//! (Redis down) never fails the command that committed, is counted in
+//! [`Marketplace::ranking_errors`], and is set right by the next write of
+//! the same row or by [`Marketplace::rebuild_rankings`]. Reads return only
+//! rows that may be shown now, so a stale member is skipped, never served.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::entities::{CreatorProfile, Gig, Job};
+use crate::enums::{GigStatus, JobStatus, UserStatus};
+use crate::error::{Error, Result};
+use crate::ids::{CreatorProfileId, GigId, JobId};
+use crate::realtime::projection::{GIG_BOARDS, RankingChange, ranking_changes};
+use crate::realtime::{Board, Rankings};
+use crate::service::{Ctx, Marketplace};
+use crate::store::{ChangeSet, CreatorQuery, JobQuery, Page};
+
+/// The largest number of rows one ranking read returns.
+pub const MAX_RANKED: usize = 100;
+
+/// A row with its score on a board.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ranked<T> {
+    /// The row, as stored now.
+    pub item: T,
+    /// Its score: a rating, a count, seconds since the epoch (recent jobs),
+    /// an amount in the payout currency (earners) or decayed views
+    /// (trending).
+    pub score: f64,
+}
+
+/// What [`Marketplace::rebuild_rankings`] set and removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RankingsRebuilt {
+    /// Scores set from the store.
+    pub set: u64,
+    /// Members removed because the store no longer ranks them.
+    pub removed: u64,
+}
+
+/// The rankings a marketplace keeps, and how often keeping them failed.
+#[derive(Clone)]
+pub(crate) struct RankingSink {
+    rankings: Arc<dyn Rankings>,
+    errors: Arc<AtomicU64>,
+}
+
+impl fmt::Debug for RankingSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RankingSink")
+            .field("errors", &self.errors.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+impl RankingSink {
+    pub(crate) fn new(rankings: Arc<dyn Rankings>) -> Self {
+        Self {
+            rankings,
+            errors: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Applies `changes` one by one; a failure is counted and the rest are
+    /// still applied (each change stands on its own).
+    pub(crate) async fn apply(&self, changes: Vec<RankingChange>) {
+        for change in changes {
+            let outcome = match change {
+                RankingChange::Set {
+                    board,
+                    member,
+                    score,
+                } => self.rankings.set_score(board, member, score).await,
+                RankingChange::Add {
+                    board,
+                    member,
+                    delta,
+                } => self
+                    .rankings
+                    .add_score(board, member, delta)
+                    .await
+                    .map(drop),
+                RankingChange::Remove { board, member } => {
+                    self.rankings.remove_member(board, member).await
+                }
+            };
+            if outcome.is_err() {
+                self.errors.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// The boards [`Marketplace::rebuild_rankings`] sets from the store.
+const REBUILT: [Board; 3] = [
+    Board::CreatorsByRating,
+    Board::CreatorsByJobsCompleted,
+    Board::RecentJobs,
+];
+
+/// Every member of a board, for [`Rankings::top`] (Redis counts ranks in a
+/// signed 64-bit integer).
+const WHOLE_BOARD: usize = i64::MAX as usize;
+
+impl Marketplace {
+    /// Keeps `rankings` as commands commit (see the module documentation
+    /// of [`crate::realtime::projection`]); without it no board moves and
+    /// ranking reads answer [`Error::Rule`].
+    pub fn with_rankings(mut self, rankings: Arc<dyn Rankings>) -> Self {
+        self.rankings = Some(RankingSink::new(rankings));
+        self
+    }
+
+    /// How many board changes failed since the marketplace was built (each
+    /// is repaired by the next write of its row or by
+    /// [`Marketplace::rebuild_rankings`]).
+    pub fn ranking_errors(&self) -> u64 {
+        self.rankings
+            .as_ref()
+            .map_or(0, |sink| sink.errors.load(Ordering::Relaxed))
+    }
+
+    /// The board changes of `changes`, to apply once it committed; none
+    /// without rankings.
+    pub(crate) fn ranking_changes_of(&self, changes: &ChangeSet) -> Vec<RankingChange> {
+        match &self.rankings {
+            Some(_) => ranking_changes(changes, self.now()),
+            None => Vec::new(),
+        }
+    }
+
+    /// Applies the board changes of a committed change set.
+    pub(crate) async fn move_rankings(&self, changes: Vec<RankingChange>) {
+        if let Some(sink) = &self.rankings
+            && !changes.is_empty()
+        {
+            sink.apply(changes).await;
+        }
+    }
+
+    fn rankings(&self) -> Result<&Arc<dyn Rankings>> {
+        self.rankings
+            .as_ref()
+            .map(|sink| &sink.rankings)
+            .ok_or_else(|| Error::rule("rankings", "this marketplace keeps no rankings"))
+    }
+
+    /// The board's best `n` members (at most [`MAX_RANKED`]), best first.
+    async fn top_of(&self, board: Board, n: usize) -> Result<Vec<(Uuid, f64)>> {
+        if n == 0 || n > MAX_RANKED {
+            return Err(Error::validation(
+                "limit",
+                format!("must be 1 to {MAX_RANKED}"),
+            ));
+        }
+        self.rankings()?.top(board, n).await
+    }
+
+    /// The best `n` active gigs of a gig board (trending, popular or
+    /// featured), best first. A member that is no longer active is skipped,
+    /// so fewer than `n` may come back.
+    pub async fn top_gigs(&self, board: Board, n: usize) -> Result<Vec<Ranked<Gig>>> {
+        if !GIG_BOARDS.contains(&board) {
+            return Err(Error::validation("board", "not a board of gigs"));
+        }
+        let mut out = Vec::new();
+        for (member, score) in self.top_of(board, n).await? {
+            let gig = self
+                .store()
+                .gigs()
+                .get_by_id(GigId::from_uuid(member))
+                .await?;
+            if let Some(item) = gig.filter(|g| g.status == GigStatus::Active) {
+                out.push(Ranked { item, score });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The best `n` creators of a creator board (by rating, by completed
+    /// jobs, or by a month's earnings), best first. Creators whose account
+    /// is not active are skipped, as their public page is hidden.
+    pub async fn top_creators(
+        &self,
+        board: Board,
+        n: usize,
+    ) -> Result<Vec<Ranked<CreatorProfile>>> {
+        if !matches!(
+            board,
+            Board::CreatorsByRating | Board::CreatorsByJobsCompleted | Board::EarnersOfMonth { .. }
+        ) {
+            return Err(Error::validation("board", "not a board of creators"));
+        }
+        let mut out = Vec::new();
+        for (member, score) in self.top_of(board, n).await? {
+            let id = CreatorProfileId::from_uuid(member);
+            let Some(item) = self.store().creators().get_by_id(id).await? else {
+                continue;
+            };
+            let owner = self.store().users().get_by_id(item.user_id).await?;
+            if owner.is_some_and(|u| u.status == UserStatus::Active) {
+                out.push(Ranked { item, score });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The `n` most recently published open jobs, newest first (score:
+    /// publication time in seconds since the epoch).
+    pub async fn recent_jobs(&self, n: usize) -> Result<Vec<Ranked<Job>>> {
+        let mut out = Vec::new();
+        for (member, score) in self.top_of(Board::RecentJobs, n).await? {
+            let job = self
+                .store()
+                .jobs()
+                .get_by_id(JobId::from_uuid(member))
+                .await?;
+            if let Some(item) = job.filter(|j| j.status == JobStatus::Open) {
+                out.push(Ranked { item, score });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sets the boards the store can answer for again from the store (staff
+    /// only): creators by rating and by completed jobs, open jobs by
+    /// publication time, as the commands would have set them. Members of
+    /// those boards that the store no longer ranks are removed.
+    ///
+    /// The gig boards and monthly earnings add up events as they happen
+    /// (views, orders, payouts), so they are left as they are: a change one
+    /// of them missed stays missed (see [`Marketplace::ranking_errors`]).
+    /// Reads every creator and open job, a page at a time.
+    pub async fn rebuild_rankings(&self, ctx: &Ctx) -> Result<RankingsRebuilt> {
+        self.acting_staff(ctx).await?;
+        let rankings = self.rankings()?.clone();
+        let mut changes = ChangeSet::new();
+        let mut offset = 0;
+        loop {
+            let page = Page::new(Page::MAX_LIMIT, offset);
+            let query = CreatorQuery {
+                page,
+                ..CreatorQuery::default()
+            };
+            let creators = self.store().creators().search(&query).await?;
+            for creator in &creators {
+                changes.insert(creator.clone());
+            }
+            if creators.len() < page.limit as usize {
+                break;
+            }
+            offset += page.limit;
+        }
+        offset = 0;
+        loop {
+            let page = Page::new(Page::MAX_LIMIT, offset);
+            let query = JobQuery {
+                page,
+                ..JobQuery::default()
+            };
+            let jobs = self.store().jobs().search(&query).await?;
+            for job in &jobs {
+                changes.insert(job.clone());
+            }
+            if jobs.len() < page.limit as usize {
+                break;
+            }
+            offset += page.limit;
+        }
+        // The same rules as after a command, applied to every row as if
+        // written now.
+        let wanted = ranking_changes(&changes, self.now());
+        let mut report = RankingsRebuilt::default();
+        for board in REBUILT {
+            let kept: HashSet<Uuid> = wanted
+                .iter()
+                .filter_map(|c| match c {
+                    RankingChange::Set {
+                        board: b, member, ..
+                    } if *b == board => Some(*member),
+                    _ => None,
+                })
+                .collect();
+            for (member, _) in rankings.top(board, WHOLE_BOARD).await? {
+                if !kept.contains(&member) {
+                    rankings.remove_member(board, member).await?;
+                    report.removed += 1;
+                }
+            }
+        }
+        for change in wanted {
+            if let RankingChange::Set {
+                board,
+                member,
+                score,
+            } = change
+            {
+                rankings.set_score(board, member, score).await?;
+                report.set += 1;
+            }
+        }
+        Ok(report)
+    }
+}
