@@ -653,7 +653,8 @@ async fn serves_openapi_docs_and_health() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seeded_staff_administer_and_others_are_forbidden() {
-    let market = Marketplace::new(MemStore::shared(), Arc::new(SimulatedGateway::new()));
+    let market = Marketplace::new(MemStore::shared(), Arc::new(SimulatedGateway::new()))
+        .with_rankings(Arc::new(MemRealtime::default()));
     reelbyte_examples::server::seed_staff(&market, "ops@example.com", "staff password 1")
         .await
         .expect("seeded");
@@ -717,6 +718,42 @@ async fn seeded_staff_administer_and_others_are_forbidden() {
     )
     .await;
     problem(&reply, StatusCode::FORBIDDEN, "forbidden");
+
+    // Featured gigs are staff's choice.
+    let creator = sign_up(&app, "maker@example.com", "creator", "Maker").await;
+    let reply = call(
+        &app,
+        Method::POST,
+        "/api/v1/gigs",
+        Some(&creator),
+        &[],
+        Some(gig_body()),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let gig = id(&reply.body);
+    let publish = format!("/api/v1/gigs/{gig}/publish");
+    let reply = call(&app, Method::POST, &publish, Some(&creator), &[], None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let feature = format!("/api/v1/admin/featured-gigs/{gig}");
+    let score = Some(json!({ "score": 7.5 }));
+    let reply = call(&app, Method::PUT, &feature, Some(&user), &[], score.clone()).await;
+    problem(&reply, StatusCode::FORBIDDEN, "forbidden");
+    let reply = call(&app, Method::PUT, &feature, Some(&staff), &[], score).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.body);
+    let featured = "/api/v1/rankings/gigs/featured";
+    let reply = call(&app, Method::GET, featured, None, &[], None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body[0]["item"]["id"], gig.as_str(), "{}", reply.body);
+    assert_eq!(reply.body[0]["score"], 7.5);
+    let reply = call(&app, Method::DELETE, &feature, Some(&staff), &[], None).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.body);
+    let reply = call(&app, Method::GET, featured, None, &[], None).await;
+    assert_eq!(reply.body, json!([]));
+    let rebuild = "/api/v1/admin/rankings/rebuild";
+    let reply = call(&app, Method::POST, rebuild, Some(&staff), &[], None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body, json!({ "set": 0, "removed": 0 }));
 }
 
 #[tokio::test]

@@ -393,6 +393,64 @@ mod marketplace_rankings {
         );
     }
 
+    async fn staff_feature_active_gigs(rankings: Arc<dyn Rankings>) {
+        let env = env_with(rankings.clone()).await;
+        let market = &env.market;
+        let creator = env.seed(UserType::Creator, false).await;
+        let staff = env.seed(UserType::Client, true).await;
+        let (first, second) = (
+            env.seed_gig(creator.creator_id()).await,
+            env.seed_gig(creator.creator_id()).await,
+        );
+        let refused = market.feature_gig(&creator.ctx, first, 1.0).await;
+        assert!(
+            matches!(refused, Err(Error::Forbidden { .. })),
+            "{refused:?}"
+        );
+        let refused = market.feature_gig(&staff.ctx, first, f64::NAN).await;
+        assert!(
+            matches!(refused, Err(Error::Validation { .. })),
+            "{refused:?}"
+        );
+        market
+            .feature_gig(&staff.ctx, first, 1.0)
+            .await
+            .expect("feature");
+        market
+            .feature_gig(&staff.ctx, second, 2.0)
+            .await
+            .expect("feature");
+        let featured: Vec<_> = market
+            .top_gigs(Board::FeaturedGigs, 10)
+            .await
+            .expect("read")
+            .into_iter()
+            .map(|r| (r.item.id, r.score))
+            .collect();
+        assert_eq!(featured, vec![(second, 2.0), (first, 1.0)]);
+        let trail = market
+            .audit_trail(&staff.ctx, "gig", first.as_uuid())
+            .await
+            .expect("audit");
+        assert!(trail.iter().any(|e| e.action.as_str() == "feature"));
+
+        // Paused, it leaves the board and cannot be featured again.
+        market.pause_gig(&creator.ctx, second).await.expect("pause");
+        let refused = market.feature_gig(&staff.ctx, second, 3.0).await;
+        assert!(matches!(refused, Err(Error::Rule { .. })), "{refused:?}");
+        market
+            .unfeature_gig(&staff.ctx, first)
+            .await
+            .expect("unfeature");
+        assert!(
+            rankings
+                .top(Board::FeaturedGigs, 10)
+                .await
+                .expect("read")
+                .is_empty()
+        );
+    }
+
     /// Rankings that are always down.
     struct Down;
 
@@ -458,6 +516,18 @@ mod marketplace_rankings {
     #[tokio::test]
     async fn memory_boards_follow_the_commands() {
         boards_follow_the_commands(Arc::new(MemRealtime::default())).await;
+    }
+
+    #[tokio::test]
+    async fn memory_staff_feature_active_gigs() {
+        staff_feature_active_gigs(Arc::new(MemRealtime::default())).await;
+    }
+
+    #[tokio::test]
+    async fn redis_staff_feature_active_gigs() {
+        if let Some(rankings) = redis_rankings().await {
+            staff_feature_active_gigs(rankings).await;
+        }
     }
 
     #[tokio::test]

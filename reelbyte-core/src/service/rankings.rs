@@ -235,6 +235,69 @@ impl Marketplace {
         Ok(out)
     }
 
+    /// Puts an active gig on [`Board::FeaturedGigs`] with an editorial
+    /// `score` (staff only; higher shows first). The staff member's choice is
+    /// audited in the store first, then set on the board; featuring a gig
+    /// again replaces its score. A gig that stops being active leaves the
+    /// board by the rule of [`ranking_changes`].
+    pub async fn feature_gig(&self, ctx: &Ctx, gig: GigId, score: f64) -> Result<()> {
+        if !score.is_finite() {
+            return Err(Error::validation("score", "must be a finite number"));
+        }
+        self.feature(ctx, gig, Some(score)).await
+    }
+
+    /// Takes a gig off [`Board::FeaturedGigs`] (staff only, audited).
+    pub async fn unfeature_gig(&self, ctx: &Ctx, gig: GigId) -> Result<()> {
+        self.feature(ctx, gig, None).await
+    }
+
+    async fn feature(&self, ctx: &Ctx, id: GigId, score: Option<f64>) -> Result<()> {
+        self.acting_staff(ctx).await?;
+        let rankings = self.rankings()?.clone();
+        let gig = self
+            .store()
+            .gigs()
+            .get_by_id(id)
+            .await?
+            .ok_or(Error::not_found(GigId::ENTITY))?;
+        if score.is_some() && gig.status != GigStatus::Active {
+            return Err(Error::rule(
+                "featured_gigs",
+                "only an active gig can be featured",
+            ));
+        }
+        let (action, values) = match score {
+            Some(score) => (
+                "feature",
+                Some(serde_json::json!({ "featured_score": score })),
+            ),
+            None => ("unfeature", None),
+        };
+        let mut changes = ChangeSet::new();
+        changes.insert(self.audit(
+            ctx,
+            "gig",
+            id.as_uuid(),
+            action,
+            None::<&()>,
+            values.as_ref(),
+        )?);
+        self.commit(changes).await?;
+        match score {
+            Some(score) => {
+                rankings
+                    .set_score(Board::FeaturedGigs, id.as_uuid(), score)
+                    .await
+            }
+            None => {
+                rankings
+                    .remove_member(Board::FeaturedGigs, id.as_uuid())
+                    .await
+            }
+        }
+    }
+
     /// Sets the boards the store can answer for again from the store (staff
     /// only): creators by rating and by completed jobs, open jobs by
     /// publication time, as the commands would have set them. Members of

@@ -2,6 +2,7 @@
 //! their rebuild from the store (staff).
 
 use chrono::Datelike;
+use reelbyte_core::ids::GigId;
 use reelbyte_core::realtime::Board;
 
 use super::prelude::*;
@@ -12,6 +13,7 @@ pub fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(top_creators))
         .routes(routes!(recent_jobs))
         .routes(routes!(rebuild_rankings))
+        .routes(routes!(feature_gig, unfeature_gig))
 }
 
 /// A board of gigs, as named in the path.
@@ -126,6 +128,42 @@ async fn recent_jobs(State(s): State<AppState>, ApiQuery(query): ApiQuery<TopQue
     responses((status = 200, body = Object), Problems))]
 async fn rebuild_rankings(State(s): State<AppState>, auth: Auth) -> ApiResult {
     ok(&s.market.rebuild_rankings(&auth.ctx).await?)
+}
+
+/// An editorial score.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureBody {
+    /// Higher shows first.
+    score: f64,
+}
+
+/// Features an active gig with an editorial score, or replaces its score
+/// (staff, audited).
+#[utoipa::path(put, path = "/api/v1/admin/featured-gigs/{gig}", tag = "admin", security(("bearer" = [])),
+    params(("gig" = Uuid, Path, description = "gig id")),
+    request_body = FeatureBody, responses((status = 204, description = "featured"), Problems))]
+async fn feature_gig(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiPath(gig): ApiPath<GigId>,
+    ApiJson(body): ApiJson<FeatureBody>,
+) -> ApiResult {
+    s.market.feature_gig(&auth.ctx, gig, body.score).await?;
+    no_content()
+}
+
+/// Takes a gig off the featured list (staff, audited).
+#[utoipa::path(delete, path = "/api/v1/admin/featured-gigs/{gig}", tag = "admin", security(("bearer" = [])),
+    params(("gig" = Uuid, Path, description = "gig id")),
+    responses((status = 204, description = "no longer featured"), Problems))]
+async fn unfeature_gig(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiPath(gig): ApiPath<GigId>,
+) -> ApiResult {
+    s.market.unfeature_gig(&auth.ctx, gig).await?;
+    no_content()
 }
 
 #[cfg(test)]
