@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use reelbyte_core::clock::{Clock, SystemClock};
 use reelbyte_core::enums::FavoritedType;
-use reelbyte_core::error::Result;
+use reelbyte_core::error::{Error, Result};
 use reelbyte_core::ids::UserId;
 use reelbyte_core::realtime::{
     ActivityFeeds, Board, FEED_LENGTH, FavoriteSets, Rankings, RateDecision, RateLimiter,
@@ -23,8 +23,23 @@ struct State {
     fixed: HashMap<String, (u64, DateTime<Utc>)>,
     sliding: HashMap<String, VecDeque<DateTime<Utc>>>,
     boards: HashMap<Board, HashMap<Uuid, f64>>,
+    /// The row version of the last versioned change of each member.
+    versions: HashMap<(Board, Uuid), i64>,
     feeds: HashMap<UserId, VecDeque<serde_json::Value>>,
     favorites: HashMap<(UserId, FavoritedType), BTreeSet<Uuid>>,
+}
+
+impl State {
+    /// Records `version` for `member` and answers true, unless a change at
+    /// `version` or later was recorded before.
+    fn newer(&mut self, board: Board, member: Uuid, version: i64) -> bool {
+        let seen = self.versions.entry((board, member)).or_insert(i64::MIN);
+        if *seen >= version {
+            return false;
+        }
+        *seen = version;
+        true
+    }
 }
 
 /// Every real-time trait in memory, behind one lock (so each call is atomic).
@@ -185,6 +200,36 @@ impl Rankings for MemRealtime {
             members.remove(&member);
         }
         Ok(())
+    }
+
+    async fn set_score_at(
+        &self,
+        board: Board,
+        member: Uuid,
+        score: f64,
+        version: i64,
+    ) -> Result<bool> {
+        if !score.is_finite() {
+            // As Redis refuses it.
+            return Err(Error::validation("score", "must be a finite number"));
+        }
+        let mut state = self.state();
+        if !state.newer(board, member, version) {
+            return Ok(false);
+        }
+        state.boards.entry(board).or_default().insert(member, score);
+        Ok(true)
+    }
+
+    async fn remove_member_at(&self, board: Board, member: Uuid, version: i64) -> Result<bool> {
+        let mut state = self.state();
+        if !state.newer(board, member, version) {
+            return Ok(false);
+        }
+        if let Some(members) = state.boards.get_mut(&board) {
+            members.remove(&member);
+        }
+        Ok(true)
     }
 
     async fn top(&self, board: Board, n: usize) -> Result<Vec<(Uuid, f64)>> {

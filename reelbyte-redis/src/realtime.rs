@@ -9,12 +9,15 @@
 //! ratelimit:{<key>}                 fixed window counter (Lua: INCR, EXPIRE when it has none)
 //! ratelimit-sliding:{<key>}         sorted set of hit times (Lua, Redis TIME)
 //! rankings:creators:rating, leaderboard:earners:YYYY-MM, trending:gigs, ...   sorted sets
+//! {<board key>}:versions            hash: member -> row version of its last versioned change
 //! feed:{<user>}                     list (MULTI LPUSH+LTRIM 0 99)
 //! favorites:{<user>}:gig            set
 //! ```
 //!
-//! Every operation touches one key, so each runs on a cluster connection
-//! too; scripts are atomic, so a rate-limit key never lives without expiry.
+//! Every operation touches one key, or (a versioned board change) a board
+//! and its versions hash `{<board key>}:versions`, whose hash tag puts it
+//! in the board's hash slot, so each runs on a cluster connection too;
+//! scripts are atomic, so a rate-limit key never lives without expiry.
 
 use std::time::Duration;
 
@@ -69,6 +72,25 @@ redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
 return {allowed, count}
 ";
 
+/// A versioned change of a board member: `KEYS[1]` the board, `KEYS[2]`
+/// its versions hash (same hash slot), `ARGV[1]` the member, `ARGV[2]` the
+/// row version, `ARGV[3]` the score, or empty to remove. Applies only when
+/// the hash holds no version of the member at `ARGV[2]` or later; returns
+/// 1 when it applied.
+const VERSIONED: &str = r"
+local seen = redis.call('HGET', KEYS[2], ARGV[1])
+if seen and tonumber(seen) >= tonumber(ARGV[2]) then
+  return 0
+end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+if ARGV[3] == '' then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+else
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+end
+return 1
+";
+
 /// Every real-time trait on Redis.
 pub struct RedisRealtime<C> {
     conn: C,
@@ -77,6 +99,7 @@ pub struct RedisRealtime<C> {
     fail_mode: FailMode,
     fixed: Script,
     sliding: Script,
+    versioned: Script,
 }
 
 impl<C> std::fmt::Debug for RedisRealtime<C> {
@@ -118,6 +141,7 @@ where
             fail_mode: FailMode::Open,
             fixed: Script::new(FIXED_WINDOW),
             sliding: Script::new(SLIDING_WINDOW),
+            versioned: Script::new(VERSIONED),
         }
     }
 
@@ -164,6 +188,32 @@ where
             count: 0,
             limit,
         }
+    }
+
+    /// A board's versions hash: its hash tag is the board's whole key, so
+    /// both live in one hash slot and one script may touch both.
+    fn versions_key(&self, board: Board) -> String {
+        format!("{{{}}}:versions", self.key(board.key()))
+    }
+
+    /// Runs [`VERSIONED`]: sets `score`, or removes when `None`.
+    async fn versioned(
+        &self,
+        board: Board,
+        member: Uuid,
+        version: i64,
+        score: Option<f64>,
+    ) -> Result<bool> {
+        let mut conn = self.conn.clone();
+        let mut invocation = self.versioned.prepare_invoke();
+        invocation
+            .key(self.key(board.key()))
+            .key(self.versions_key(board))
+            .arg(member.to_string())
+            .arg(version)
+            .arg(score.map(|s| s.to_string()).unwrap_or_default());
+        let applied: i64 = self.run(invocation.invoke_async(&mut conn)).await?;
+        Ok(applied == 1)
     }
 
     fn views_key(&self, target: ViewTarget) -> String {
@@ -316,6 +366,23 @@ where
         let mut cmd = redis::cmd("ZREM");
         cmd.arg(self.key(board.key())).arg(member.to_string());
         self.query::<i64>(cmd).await.map(|_| ())
+    }
+
+    async fn set_score_at(
+        &self,
+        board: Board,
+        member: Uuid,
+        score: f64,
+        version: i64,
+    ) -> Result<bool> {
+        if !score.is_finite() {
+            return Err(Error::validation("score", "must be a finite number"));
+        }
+        self.versioned(board, member, version, Some(score)).await
+    }
+
+    async fn remove_member_at(&self, board: Board, member: Uuid, version: i64) -> Result<bool> {
+        self.versioned(board, member, version, None).await
     }
 
     async fn top(&self, board: Board, n: usize) -> Result<Vec<(Uuid, f64)>> {

@@ -465,6 +465,12 @@ mod marketplace_rankings {
         async fn remove_member(&self, _: Board, _: Uuid) -> Result<()> {
             Err(Error::rule("test", "down"))
         }
+        async fn set_score_at(&self, _: Board, _: Uuid, _: f64, _: i64) -> Result<bool> {
+            Err(Error::rule("test", "down"))
+        }
+        async fn remove_member_at(&self, _: Board, _: Uuid, _: i64) -> Result<bool> {
+            Err(Error::rule("test", "down"))
+        }
         async fn top(&self, _: Board, _: usize) -> Result<Vec<(Uuid, f64)>> {
             Err(Error::rule("test", "down"))
         }
@@ -555,7 +561,7 @@ mod marketplace_rankings {
 mod ranking_rules {
     use chrono::Duration;
     use reelbyte_core::ids::{GigId, JobId, UserId};
-    use reelbyte_core::realtime::projection::{RankingChange, ranking_changes};
+    use reelbyte_core::realtime::projection::{DELETED, RankingChange, ranking_changes};
     use reelbyte_core::realtime::{Board, trending_weight};
     use reelbyte_core::store::{ChangeSet, Counter, RowKey, Table, Write};
     use reelbyte_core::testing::{empty_creator_profile, epoch};
@@ -572,11 +578,13 @@ mod ranking_rules {
             vec![
                 RankingChange::Remove {
                     board: Board::CreatorsByRating,
-                    member
+                    member,
+                    version: 1
                 },
                 RankingChange::Remove {
                     board: Board::CreatorsByJobsCompleted,
-                    member
+                    member,
+                    version: 1
                 },
             ]
         );
@@ -597,12 +605,14 @@ mod ranking_rules {
                 RankingChange::Set {
                     board: Board::CreatorsByRating,
                     member,
-                    score: 4.5
+                    score: 4.5,
+                    version: 1
                 },
                 RankingChange::Set {
                     board: Board::CreatorsByJobsCompleted,
                     member,
-                    score: 3.0
+                    score: 3.0,
+                    version: 1
                 },
             ]
         );
@@ -617,11 +627,19 @@ mod ranking_rules {
         let mut changes = ChangeSet::new();
         changes.update_from(&before, &after);
         assert!(ranking_changes(&changes, epoch()).is_empty());
-        // Without the row it replaces, the update sets the boards as an
-        // insert does.
+        // Without the row it replaces, the update moves the boards as an
+        // insert does,
+        // as of the version the update writes.
         let mut blind = ChangeSet::new();
         blind.update(&after);
-        assert_eq!(ranking_changes(&blind, epoch()).len(), 2);
+        let moved = ranking_changes(&blind, epoch());
+        assert_eq!(moved.len(), 2);
+        for change in moved {
+            let RankingChange::Remove { version, .. } = change else {
+                panic!("no reviews, no jobs: removals, got {change:?}");
+            };
+            assert_eq!(version, after.version + 1);
+        }
     }
 
     #[test]
@@ -674,8 +692,12 @@ mod ranking_rules {
         let removed: Vec<(Board, uuid::Uuid)> = ranking_changes(&changes, epoch())
             .into_iter()
             .map(|c| match c {
-                RankingChange::Remove { board, member } => (board, member),
-                other => panic!("only removals, got {other:?}"),
+                RankingChange::Remove {
+                    board,
+                    member,
+                    version: DELETED,
+                } => (board, member),
+                other => panic!("only removals of a deleted row, got {other:?}"),
             })
             .collect();
         assert_eq!(

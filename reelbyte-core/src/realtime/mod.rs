@@ -215,6 +215,21 @@ pub trait Rankings: Send + Sync {
     async fn add_score(&self, board: Board, member: Uuid, delta: f64) -> Result<f64>;
     /// Removes `member`.
     async fn remove_member(&self, board: Board, member: Uuid) -> Result<()>;
+    /// Sets `member`'s score as of `version` of the row it ranks, unless a
+    /// versioned change of `member` on this board at `version` or later was
+    /// applied before; returns whether it applied. Changes that reach the
+    /// board out of order (two commits of one row whose boards move
+    /// concurrently) so leave the later one in place.
+    async fn set_score_at(
+        &self,
+        board: Board,
+        member: Uuid,
+        score: f64,
+        version: i64,
+    ) -> Result<bool>;
+    /// Removes `member` as of `version`, under the rule of
+    /// [`Rankings::set_score_at`]; returns whether it applied.
+    async fn remove_member_at(&self, board: Board, member: Uuid, version: i64) -> Result<bool>;
     /// The `n` best members, highest score first (ties by member id, descending).
     async fn top(&self, board: Board, n: usize) -> Result<Vec<(Uuid, f64)>>;
 }

@@ -28,7 +28,8 @@ use super::{Board, trending_weight};
 /// One change to a ranking.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RankingChange {
-    /// Sets `member`'s score.
+    /// Sets `member`'s score as of `version` of its row
+    /// ([`Rankings::set_score_at`](super::Rankings::set_score_at)).
     Set {
         /// The board.
         board: Board,
@@ -36,6 +37,8 @@ pub enum RankingChange {
         member: Uuid,
         /// Its score.
         score: f64,
+        /// The row's version as written.
+        version: i64,
     },
     /// Adds `delta` to `member`'s score.
     Add {
@@ -46,14 +49,21 @@ pub enum RankingChange {
         /// What to add.
         delta: f64,
     },
-    /// Takes `member` off the board.
+    /// Takes `member` off the board as of `version` of its row
+    /// ([`Rankings::remove_member_at`](super::Rankings::remove_member_at)).
     Remove {
         /// The board.
         board: Board,
         /// The ranked row's id.
         member: Uuid,
+        /// The row's version as written, or [`DELETED`] for a deleted row.
+        version: i64,
     },
 }
+
+/// The version of a deleted row's removal: later than any version it had,
+/// so no change of it applied late brings it back.
+pub const DELETED: i64 = i64::MAX;
 
 /// The boards that rank gigs, each of which an inactive gig leaves.
 pub const GIG_BOARDS: [Board; 3] = [Board::TrendingGigs, Board::PopularGigs, Board::FeaturedGigs];
@@ -130,48 +140,52 @@ fn creator_rank(profile: &CreatorProfile) -> (i32, Decimal, i32) {
 }
 
 fn creator_written(profile: &CreatorProfile, out: &mut Vec<RankingChange>) {
-    let member = profile.id.as_uuid();
-    out.push(if profile.total_reviews > 0 {
-        RankingChange::Set {
-            board: Board::CreatorsByRating,
-            member,
-            score: profile.average_rating.to_f64().unwrap_or(0.0),
-        }
-    } else {
-        RankingChange::Remove {
-            board: Board::CreatorsByRating,
-            member,
-        }
-    });
-    out.push(if profile.total_jobs_completed > 0 {
-        RankingChange::Set {
-            board: Board::CreatorsByJobsCompleted,
-            member,
-            score: f64::from(profile.total_jobs_completed),
-        }
-    } else {
-        RankingChange::Remove {
-            board: Board::CreatorsByJobsCompleted,
-            member,
-        }
-    });
+    let (member, version) = (profile.id.as_uuid(), profile.version);
+    let rating =
+        (profile.total_reviews > 0).then(|| profile.average_rating.to_f64().unwrap_or(0.0));
+    let jobs = (profile.total_jobs_completed > 0).then(|| f64::from(profile.total_jobs_completed));
+    out.push(ranked(Board::CreatorsByRating, member, rating, version));
+    out.push(ranked(
+        Board::CreatorsByJobsCompleted,
+        member,
+        jobs,
+        version,
+    ));
 }
 
 fn gig_written(gig: &Gig, out: &mut Vec<RankingChange>) {
     if gig.status != GigStatus::Active {
-        leave(&GIG_BOARDS, gig.id.as_uuid(), out);
+        leave(&GIG_BOARDS, gig.id.as_uuid(), gig.version, out);
     }
 }
 
 fn job_written(job: &Job, out: &mut Vec<RankingChange>) {
-    let member = job.id.as_uuid();
-    match job.published_at {
-        Some(published) if job.status == JobStatus::Open => out.push(RankingChange::Set {
-            board: Board::RecentJobs,
+    let published = job
+        .published_at
+        .filter(|_| job.status == JobStatus::Open)
+        .map(|at| at.timestamp() as f64);
+    out.push(ranked(
+        Board::RecentJobs,
+        job.id.as_uuid(),
+        published,
+        job.version,
+    ));
+}
+
+/// `member` at `score` on `board`, or off it without one.
+fn ranked(board: Board, member: Uuid, score: Option<f64>, version: i64) -> RankingChange {
+    match score {
+        Some(score) => RankingChange::Set {
+            board,
             member,
-            score: published.timestamp() as f64,
-        }),
-        _ => leave(&[Board::RecentJobs], member, out),
+            score,
+            version,
+        },
+        None => RankingChange::Remove {
+            board,
+            member,
+            version,
+        },
     }
 }
 
@@ -205,11 +219,12 @@ fn transaction_written(tx: &Transaction, changes: &ChangeSet, out: &mut Vec<Rank
 
 fn deleted(table: Table, id: Uuid, out: &mut Vec<RankingChange>) {
     match table {
-        Table::Gigs => leave(&GIG_BOARDS, id, out),
-        Table::Jobs => leave(&[Board::RecentJobs], id, out),
+        Table::Gigs => leave(&GIG_BOARDS, id, DELETED, out),
+        Table::Jobs => leave(&[Board::RecentJobs], id, DELETED, out),
         Table::CreatorProfiles => leave(
             &[Board::CreatorsByRating, Board::CreatorsByJobsCompleted],
             id,
+            DELETED,
             out,
         ),
         _ => {}
@@ -238,9 +253,10 @@ fn counted(counter: Counter, delta: i64, now: DateTime<Utc>, out: &mut Vec<Ranki
     });
 }
 
-fn leave(boards: &[Board], member: Uuid, out: &mut Vec<RankingChange>) {
+fn leave(boards: &[Board], member: Uuid, version: i64, out: &mut Vec<RankingChange>) {
     out.extend(boards.iter().map(|board| RankingChange::Remove {
         board: *board,
         member,
+        version,
     }));
 }

@@ -146,6 +146,42 @@ pub async fn rankings_order_by_score(rankings: &dyn Rankings) {
     assert!(rankings.top(other, 10).await.unwrap().is_empty());
 }
 
+/// A versioned change applies only when newer than the last versioned
+/// change of its member on its board: changes that arrive out of order keep
+/// the later one, and a removal at a version blocks older sets.
+pub async fn versioned_changes_keep_the_latest(rankings: &dyn Rankings) {
+    let board = Board::CreatorsByRating;
+    let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+    assert!(rankings.set_score_at(board, a, 4.0, 3).await.unwrap());
+    // Version 2 arrives after version 3: ignored, as is version 3 again.
+    assert!(!rankings.set_score_at(board, a, 5.0, 2).await.unwrap());
+    assert!(!rankings.set_score_at(board, a, 4.5, 3).await.unwrap());
+    assert_eq!(rankings.top(board, 10).await.unwrap(), vec![(a, 4.0)]);
+    // Versions are per member and per board.
+    assert!(rankings.set_score_at(board, b, 3.0, 1).await.unwrap());
+    let other = Board::CreatorsByJobsCompleted;
+    assert!(rankings.set_score_at(other, a, 1.0, 1).await.unwrap());
+    // A removal at version 4, then a late set at version 3: still removed.
+    assert!(rankings.remove_member_at(board, a, 4).await.unwrap());
+    assert!(!rankings.set_score_at(board, a, 4.0, 3).await.unwrap());
+    assert_eq!(rankings.top(board, 10).await.unwrap(), vec![(b, 3.0)]);
+    assert!(rankings.set_score_at(board, a, 4.2, 5).await.unwrap());
+    assert_eq!(
+        rankings.top(board, 10).await.unwrap(),
+        vec![(a, 4.2), (b, 3.0)]
+    );
+    assert!(rankings.set_score_at(board, a, f64::NAN, 6).await.is_err());
+    // Concurrent changes of one member: the highest version wins, whatever
+    // the order they arrive in.
+    let c = Uuid::new_v4();
+    let sets = (1..=20)
+        .rev()
+        .map(|v| rankings.set_score_at(board, c, v as f64, v));
+    futures::future::join_all(sets).await;
+    let top = rankings.top(board, 1).await.unwrap();
+    assert_eq!(top, vec![(c, 20.0)]);
+}
+
 /// Trending uses forward decay: a recent view outweighs an old one.
 pub async fn trending_prefers_recent_views(rankings: &dyn Rankings) {
     let (old, new) = (Uuid::new_v4(), Uuid::new_v4());
@@ -282,6 +318,10 @@ macro_rules! realtime_suite {
             #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn rankings_order_by_score() {
                 s::rankings_order_by_score(&*($rankings)().await).await;
+            }
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn versioned_changes_keep_the_latest() {
+                s::versioned_changes_keep_the_latest(&*($rankings)().await).await;
             }
             #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn trending_prefers_recent_views() {

@@ -45,7 +45,8 @@ pub struct Ranked<T> {
 /// What [`Marketplace::rebuild_rankings`] set and removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RankingsRebuilt {
-    /// Scores set from the store.
+    /// Scores set from the store (a score the board already holds at the
+    /// row's version is not set again).
     pub set: u64,
     /// Members removed because the store no longer ranks them.
     pub removed: u64,
@@ -83,7 +84,12 @@ impl RankingSink {
                     board,
                     member,
                     score,
-                } => self.rankings.set_score(board, member, score).await,
+                    version,
+                } => self
+                    .rankings
+                    .set_score_at(board, member, score, version)
+                    .await
+                    .map(drop),
                 RankingChange::Add {
                     board,
                     member,
@@ -93,9 +99,15 @@ impl RankingSink {
                     .add_score(board, member, delta)
                     .await
                     .map(drop),
-                RankingChange::Remove { board, member } => {
-                    self.rankings.remove_member(board, member).await
-                }
+                RankingChange::Remove {
+                    board,
+                    member,
+                    version,
+                } => self
+                    .rankings
+                    .remove_member_at(board, member, version)
+                    .await
+                    .map(drop),
             };
             if outcome.is_err() {
                 self.errors.fetch_add(1, Ordering::Relaxed);
@@ -369,9 +381,10 @@ impl Marketplace {
                 board,
                 member,
                 score,
+                version,
             } = change
+                && rankings.set_score_at(board, member, score, version).await?
             {
-                rankings.set_score(board, member, score).await?;
                 report.set += 1;
             }
         }
