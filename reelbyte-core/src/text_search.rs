@@ -15,9 +15,12 @@
 //!
 //! This is what PostgreSQL answers with its `english` configuration:
 //! `search_vector @@ (plainto_tsquery('english', q) || to_tsquery('simple',
-//! 'w1:* & w2:*'))` over the vectors of migration 0010. The one known
-//! difference: PostgreSQL also keeps a hyphenated compound whole
-//! (`e-commerce`), where this rule sees only its parts.
+//! 'w1:* & w2:*'))` over the vectors of migration 0010, given the query's
+//! [`TextQuery::words`] rather than its raw text: PostgreSQL's parser keeps a
+//! hyphenated query word whole (`e-commerce` would then need the compound
+//! in the row), where this rule splits it. The known difference left is in
+//! the rows: PostgreSQL files an email address or a URL as one token, so
+//! `studio` finds "studio@example.com" here and not there.
 //!
 //! ```
 //! use reelbyte_core::text_search::TextQuery;
@@ -192,7 +195,9 @@ fn term(stemmer: &Stemmer, word: &str) -> String {
 /// A parsed free-text query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextQuery {
-    /// The stems of the words that are not stop words.
+    /// The words that are not stop words.
+    words: Vec<String>,
+    /// Their stems.
     stems: Vec<String>,
     /// Every word, letters and digits only, as a term prefix.
     prefixes: Vec<String>,
@@ -202,10 +207,8 @@ impl TextQuery {
     /// The query of `text`, or `None` when it has no word to search by.
     pub fn parse(text: &str) -> Option<Self> {
         let stemmer = Stemmer::create(Algorithm::English);
-        let stems = words(text)
-            .filter(|w| !is_stop_word(w))
-            .map(|w| term(&stemmer, &w))
-            .collect();
+        let words: Vec<String> = words(text).filter(|w| !is_stop_word(w)).collect();
+        let stems = words.iter().map(|w| term(&stemmer, w)).collect();
         let prefixes: Vec<String> = text
             .split_whitespace()
             .map(|w| {
@@ -216,7 +219,11 @@ impl TextQuery {
             })
             .filter(|w| !w.is_empty())
             .collect();
-        (!prefixes.is_empty()).then_some(Self { stems, prefixes })
+        (!prefixes.is_empty()).then_some(Self {
+            words,
+            stems,
+            prefixes,
+        })
     }
 
     /// The query's words as term prefixes: each whitespace-separated word,
@@ -224,6 +231,14 @@ impl TextQuery {
     /// empty). The PostgreSQL store sends them as its `simple` prefix query.
     pub fn prefixes(&self) -> &[String] {
         &self.prefixes
+    }
+
+    /// The words the stems come from: the query's lowercase runs of letters
+    /// and digits, stop words left out, in order (`e-commerce` is `e` and
+    /// `commerce`). The PostgreSQL store sends them, joined by spaces, as
+    /// its `english` query, so that it splits words where this rule does.
+    pub fn words(&self) -> &[String] {
+        &self.words
     }
 
     /// The stems the query looks for (its words that are not stop words);

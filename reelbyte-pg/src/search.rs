@@ -29,30 +29,42 @@ fn push_page(qb: &mut QueryBuilder<Postgres>, page: Page) {
         .push_bind(i64::from(page.offset));
 }
 
-/// A `simple`-configuration prefix query (`word:* & word:*`) of `text`'s
-/// words as the core's rule reads them
-/// ([`TextQuery::prefixes`](reelbyte_core::text_search::TextQuery::prefixes):
-/// letters and digits only, so that no input can break the tsquery syntax);
-/// `None` when nothing is left.
-fn prefix_query(text: &str) -> Option<String> {
-    let query = TextQuery::parse(text)?;
-    let parts: Vec<String> = query.prefixes().iter().map(|w| format!("{w}:*")).collect();
-    Some(parts.join(" & "))
-}
-
 /// Pushes ` AND` the search vector matches every word, stemmed (`english`)
 /// or as a word prefix (`simple`): both forms are answered by the GIN index
-/// on `search_vector`, so a search never scans every row.
+/// on `search_vector`, so a search never scans every row. The words are the
+/// core's ([`TextQuery::words`], [`TextQuery::prefixes`]), so both stores
+/// split a query into the same words.
 fn push_text_match(qb: &mut QueryBuilder<Postgres>, text: &str) {
-    qb.push(" AND t.search_vector @@ (plainto_tsquery('english', ")
-        .push_bind(text.to_string())
-        .push(")");
-    if let Some(prefixes) = prefix_query(text) {
-        qb.push(" || to_tsquery('simple', ")
-            .push_bind(prefixes)
-            .push(")");
+    let Some(query) = TextQuery::parse(text) else {
+        // Nothing to search by: no row matches, as in the core's rule.
+        qb.push(" AND FALSE");
+        return;
+    };
+    qb.push(" AND t.search_vector @@ (");
+    if !query.words().is_empty() {
+        qb.push("plainto_tsquery('english', ")
+            .push_bind(english_text(text))
+            .push(") || ");
     }
-    qb.push(")");
+    qb.push("to_tsquery('simple', ")
+        .push_bind(prefix_query(&query))
+        .push("))");
+}
+
+/// The text of the `english` query: the core's words of `text`, joined by
+/// spaces ([`TextQuery::words`]).
+fn english_text(text: &str) -> String {
+    TextQuery::parse(text)
+        .map(|query| query.words().join(" "))
+        .unwrap_or_default()
+}
+
+/// The `simple`-configuration prefix query (`word:* & word:*`) of the
+/// query's words as the core's rule reads them (letters and digits only, so
+/// that no input can break the tsquery syntax).
+fn prefix_query(query: &TextQuery) -> String {
+    let parts: Vec<String> = query.prefixes().iter().map(|w| format!("{w}:*")).collect();
+    parts.join(" & ")
 }
 
 /// Pushes how many words appear in `column`.
@@ -147,7 +159,7 @@ impl PgStore {
             qb.push(" DESC, ");
             push_hits(&mut qb, words, "t.description");
             qb.push(" DESC, ts_rank(t.search_vector, plainto_tsquery('english', ")
-                .push_bind(text.clone())
+                .push_bind(english_text(&text))
                 .push(")) DESC, t.published_at DESC NULLS LAST, t.created_at DESC, t.id DESC");
         }
         push_page(&mut qb, query.page);
@@ -243,11 +255,18 @@ mod tests {
 
     #[test]
     fn prefix_queries_cannot_break_the_tsquery_syntax() {
+        let prefixes = |text: &str| TextQuery::parse(text).map(|q| prefix_query(&q));
         assert_eq!(
-            prefix_query("Video editor").as_deref(),
+            prefixes("Video editor").as_deref(),
             Some("video:* & editor:*")
         );
-        assert_eq!(prefix_query("a&b !|( ':*").as_deref(), Some("ab:*"));
-        assert_eq!(prefix_query("&& ()"), None);
+        assert_eq!(prefixes("a&b !|( ':*").as_deref(), Some("ab:*"));
+        assert_eq!(prefixes("&& ()"), None);
+    }
+
+    #[test]
+    fn the_stemmed_query_gets_the_core_words_split_at_hyphens() {
+        let query = TextQuery::parse("Behind-the-scenes E-commerce").expect("words");
+        assert_eq!(query.words(), ["behind", "scenes", "e", "commerce"]);
     }
 }

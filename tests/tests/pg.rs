@@ -49,7 +49,8 @@ mod postgres_only {
     /// The memory store finds rows by `reelbyte_core::text_search`; this
     /// store by PostgreSQL's `english` full-text search. Over a grid of
     /// titles and queries (inflections, term prefixes, infixes, stop words,
-    /// numbers, punctuation) both find the same gigs.
+    /// numbers, punctuation, hyphenated words in titles and in queries) both
+    /// find the same gigs.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_core_text_rule_agrees_with_postgres_full_text_search() {
         use reelbyte_core::text_search::{TextQuery, gig_texts};
@@ -65,6 +66,9 @@ mod postgres_only {
             "Happiness is a brand's story",
             "Podcast clips",
             "The theme park",
+            "Behind the scenes vlog",
+            "Behind-the-scenes reel",
+            "X-ray style cuts",
         ];
         let mut gigs = Vec::new();
         for title in titles {
@@ -107,6 +111,15 @@ mod postgres_only {
             "shot",
             "scripted",
             "punchy video",
+            "behind-the-scenes",
+            "behind the scenes",
+            "scenes-behind",
+            "e commerce",
+            "e-comm",
+            "x-ray",
+            "xray",
+            "ray",
+            "x-r",
         ];
         for text in queries {
             let found: BTreeSet<GigId> = env

@@ -114,6 +114,15 @@ async fn corrected(pool: &PgPool, q: &GigQuery) -> Outcome<Option<GigQuery>> {
     )
 }
 
+/// `text` split at everything but letters and digits, as the `english`
+/// query gets it (PostgreSQL drops the stop words itself).
+fn english_text(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `word:* & word:*` over the letters and digits of `words`.
 fn prefixes(words: &[String]) -> String {
     words
@@ -169,7 +178,7 @@ fn from_where(q: &GigQuery, params: &mut Vec<Param>) -> String {
         let n = param(params, Param::Int(days));
         let _ = write!(sql, " AND t.basic_delivery_days <= ${n}");
     }
-    let t = param(params, Param::Text(text));
+    let t = param(params, Param::Text(english_text(&text)));
     let p = param(params, Param::Text(prefixes(&words)));
     let _ = write!(
         sql,
@@ -191,7 +200,7 @@ fn raw_statement(q: &GigQuery) -> (String, Vec<Param>) {
     let first = params.len() + 1;
     params.extend(words.iter().cloned().map(Param::Text));
     let description = hits("t.description", &words, first);
-    let r = param(&mut params, Param::Text(text));
+    let r = param(&mut params, Param::Text(english_text(&text)));
     let order = format!(
         "{title} DESC, {description} DESC, \
          ts_rank(t.search_vector, plainto_tsquery('english', ${r})) DESC"
