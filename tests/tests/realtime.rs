@@ -519,41 +519,35 @@ mod marketplace_rankings {
         Some(Arc::new(RedisRealtime::new(conn, prefix)))
     }
 
-    #[tokio::test]
-    async fn memory_boards_follow_the_commands() {
-        boards_follow_the_commands(Arc::new(MemRealtime::default())).await;
+    /// Stamps a scenario once on `MemRealtime` and once on Redis.
+    macro_rules! on_both {
+        ($($scenario:ident),* $(,)?) => {
+            mod on_memory {
+                $(
+                    #[tokio::test]
+                    async fn $scenario() {
+                        super::$scenario(std::sync::Arc::new(super::MemRealtime::default())).await;
+                    }
+                )*
+            }
+            mod on_redis {
+                $(
+                    #[tokio::test]
+                    async fn $scenario() {
+                        if let Some(rankings) = super::redis_rankings().await {
+                            super::$scenario(rankings).await;
+                        }
+                    }
+                )*
+            }
+        };
     }
 
-    #[tokio::test]
-    async fn memory_staff_feature_active_gigs() {
-        staff_feature_active_gigs(Arc::new(MemRealtime::default())).await;
-    }
-
-    #[tokio::test]
-    async fn redis_staff_feature_active_gigs() {
-        if let Some(rankings) = redis_rankings().await {
-            staff_feature_active_gigs(rankings).await;
-        }
-    }
-
-    #[tokio::test]
-    async fn memory_rebuild_sets_what_the_store_knows() {
-        rebuild_sets_what_the_store_knows(Arc::new(MemRealtime::default())).await;
-    }
-
-    #[tokio::test]
-    async fn redis_boards_follow_the_commands() {
-        if let Some(rankings) = redis_rankings().await {
-            boards_follow_the_commands(rankings).await;
-        }
-    }
-
-    #[tokio::test]
-    async fn redis_rebuild_sets_what_the_store_knows() {
-        if let Some(rankings) = redis_rankings().await {
-            rebuild_sets_what_the_store_knows(rankings).await;
-        }
-    }
+    on_both!(
+        boards_follow_the_commands,
+        staff_feature_active_gigs,
+        rebuild_sets_what_the_store_knows,
+    );
 }
 
 /// Which boards a change set moves, as pure given/when/then: no store, no

@@ -322,38 +322,28 @@ impl Marketplace {
     pub async fn rebuild_rankings(&self, ctx: &Ctx) -> Result<RankingsRebuilt> {
         self.acting_staff(ctx).await?;
         let rankings = self.rankings()?.clone();
-        let mut changes = ChangeSet::new();
-        let mut offset = 0;
-        loop {
-            let page = Page::new(Page::MAX_LIMIT, offset);
+        let creators = every_page(|page| async move {
             let query = CreatorQuery {
                 page,
                 ..CreatorQuery::default()
             };
-            let creators = self.store().creators().search(&query).await?;
-            for creator in &creators {
-                changes.insert(creator.clone());
-            }
-            if creators.len() < page.limit as usize {
-                break;
-            }
-            offset += page.limit;
-        }
-        offset = 0;
-        loop {
-            let page = Page::new(Page::MAX_LIMIT, offset);
+            self.store().creators().search(&query).await
+        })
+        .await?;
+        let jobs = every_page(|page| async move {
             let query = JobQuery {
                 page,
                 ..JobQuery::default()
             };
-            let jobs = self.store().jobs().search(&query).await?;
-            for job in &jobs {
-                changes.insert(job.clone());
-            }
-            if jobs.len() < page.limit as usize {
-                break;
-            }
-            offset += page.limit;
+            self.store().jobs().search(&query).await
+        })
+        .await?;
+        let mut changes = ChangeSet::new();
+        for creator in creators {
+            changes.insert(creator);
+        }
+        for job in jobs {
+            changes.insert(job);
         }
         // The same rules as after a command, applied to every row as if
         // written now.
@@ -389,5 +379,26 @@ impl Marketplace {
             }
         }
         Ok(report)
+    }
+}
+
+/// Every row `read` pages through, a page of [`Page::MAX_LIMIT`] at a time
+/// until a page comes back short.
+async fn every_page<T, F, Fut>(mut read: F) -> Result<Vec<T>>
+where
+    F: FnMut(Page) -> Fut,
+    Fut: Future<Output = Result<Vec<T>>>,
+{
+    let mut rows = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = Page::new(Page::MAX_LIMIT, offset);
+        let batch = read(page).await?;
+        let full = batch.len() == page.limit as usize;
+        rows.extend(batch);
+        if !full {
+            return Ok(rows);
+        }
+        offset += page.limit;
     }
 }
