@@ -144,10 +144,13 @@ pub struct EmailVerificationToken {
     /// SHA-256 of the token sent by email.
     pub token_hash: String,
     /// When it stops working.
+    #[serde(with = "crate::timestamp")]
     pub expires_at: DateTime<Utc>,
     /// When it was used, if it was.
+    #[serde(default, with = "crate::timestamp::option")]
     pub used_at: Option<DateTime<Utc>>,
     /// When it was issued.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// Optimistic-concurrency version (library addition).
     pub version: i64,

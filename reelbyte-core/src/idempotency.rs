@@ -56,6 +56,7 @@ pub struct IdempotencyRecord {
     /// The first result, once the command finished (JSON).
     pub response: Option<serde_json::Value>,
     /// When the key was first seen.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// Optimistic-concurrency version.
     pub version: i64,

@@ -108,6 +108,7 @@ pub struct LedgerPosting {
     /// Signed amount: positive adds to the account, negative takes from it.
     pub amount: Money,
     /// When it was written.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
 }
 

@@ -24,6 +24,7 @@ pub mod strategies;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod text_search;
+pub mod timestamp;
 pub mod value;
 
 pub use error::{Error, Result};

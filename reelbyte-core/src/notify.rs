@@ -33,8 +33,10 @@ pub struct OutboxMessage {
     /// The in-app notification it mirrors, when there is one.
     pub notification_id: Option<NotificationId>,
     /// When it was queued.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the embedding service reported it delivered.
+    #[serde(default, with = "crate::timestamp::option")]
     pub delivered_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency version.
     pub version: i64,

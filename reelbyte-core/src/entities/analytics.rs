@@ -25,6 +25,7 @@ pub struct GigView {
     /// The `Referer` header, as sent (not necessarily a valid URL).
     pub referrer: Option<String>,
     /// When the view happened.
+    #[serde(with = "crate::timestamp")]
     pub viewed_at: DateTime<Utc>,
 }
 
@@ -44,5 +45,6 @@ pub struct ProfileView {
     /// The `Referer` header, as sent (not necessarily a valid URL).
     pub referrer: Option<String>,
     /// When the view happened.
+    #[serde(with = "crate::timestamp")]
     pub viewed_at: DateTime<Utc>,
 }

@@ -33,5 +33,6 @@ pub struct AuditLog {
     /// The changed fields after the action.
     pub new_values: Option<serde_json::Value>,
     /// When the action happened.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
 }

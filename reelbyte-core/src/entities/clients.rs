@@ -46,12 +46,15 @@ pub struct ClientProfile {
     /// Whether the platform has verified the company.
     pub is_verified: bool,
     /// When the company was verified.
+    #[serde(default, with = "crate::timestamp::option")]
     pub verified_at: Option<DateTime<Utc>>,
     /// Whether a payment method has been verified.
     pub payment_verified: bool,
     /// When the profile was created.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the row last changed.
+    #[serde(with = "crate::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).

@@ -18,6 +18,7 @@ pub struct PlatformSetting {
     /// What the setting does.
     pub description: Option<String>,
     /// When the setting last changed.
+    #[serde(with = "crate::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -45,10 +46,13 @@ pub struct FeeTier {
     /// A fixed processing fee added per charge.
     pub fixed_fee: Money,
     /// When the tier starts to apply (inclusive).
+    #[serde(with = "crate::timestamp")]
     pub effective_from: DateTime<Utc>,
     /// When the tier stops applying (exclusive); `None` while current.
+    #[serde(default, with = "crate::timestamp::option")]
     pub effective_until: Option<DateTime<Utc>>,
     /// When the row was created.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).

@@ -69,6 +69,7 @@ pub struct CreatorProfile {
     /// The verification level reached, if any.
     pub verification_level: Option<VerificationLevel>,
     /// When the creator was verified.
+    #[serde(default, with = "crate::timestamp::option")]
     pub verified_at: Option<DateTime<Utc>>,
     /// Instagram handle.
     pub instagram_handle: Option<Text<100>>,
@@ -80,8 +81,10 @@ pub struct CreatorProfile {
     /// Personal website (`VARCHAR(255)`, hence at most 255 characters).
     pub website_url: Option<BoundedUrl<255>>,
     /// When the profile was created.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the row last changed.
+    #[serde(with = "crate::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -102,6 +105,7 @@ pub struct CreatorSkill {
     /// Years of experience with this skill.
     pub years_experience: Option<i32>,
     /// When the skill was added.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -120,6 +124,7 @@ pub struct CreatorCategory {
     /// Whether this is the creator's main niche.
     pub is_primary: bool,
     /// When the category was added.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -156,8 +161,10 @@ pub struct PortfolioItem {
     /// Whether the item is highlighted on the profile.
     pub is_featured: bool,
     /// When the item was added.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the row last changed.
+    #[serde(with = "crate::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).

@@ -27,8 +27,10 @@ pub struct SavedSearch {
     /// How often new matches are announced.
     pub alert_frequency: Option<AlertFrequency>,
     /// When the search was saved.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the row last changed.
+    #[serde(with = "crate::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -52,5 +54,6 @@ pub struct Favorite {
     /// creator profile or a job; `favorited_type` says which.
     pub favorited_id: Uuid,
     /// When it was bookmarked.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
 }

@@ -33,8 +33,10 @@ pub struct Dispute {
     /// The staff member who settled it.
     pub resolved_by_user_id: Option<UserId>,
     /// When the dispute was raised.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When it was settled.
+    #[serde(default, with = "crate::timestamp::option")]
     pub resolved_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -63,10 +65,13 @@ pub struct SupportTicket {
     /// The staff member handling it.
     pub assigned_to_user_id: Option<UserId>,
     /// When the ticket was opened.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the row last changed.
+    #[serde(with = "crate::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// When it was resolved.
+    #[serde(default, with = "crate::timestamp::option")]
     pub resolved_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).

@@ -72,10 +72,13 @@ pub struct Gig {
     /// Search tags (`TEXT[]`).
     pub search_tags: Option<Vec<String>>,
     /// When the gig was created.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the row last changed.
+    #[serde(with = "crate::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// When the gig was first made active.
+    #[serde(default, with = "crate::timestamp::option")]
     pub published_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).

@@ -41,6 +41,7 @@ pub struct Job {
     /// Upper end of the budget.
     pub budget_max: Option<Money>,
     /// When the work is needed by.
+    #[serde(default, with = "crate::timestamp::date::option")]
     pub deadline_date: Option<NaiveDate>,
     /// Expected duration of the work, in days.
     pub estimated_duration_days: Option<i32>,
@@ -57,12 +58,16 @@ pub struct Job {
     /// Posting status.
     pub status: JobStatus,
     /// When the job was created.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the row last changed.
+    #[serde(with = "crate::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// When the job was opened to proposals.
+    #[serde(default, with = "crate::timestamp::option")]
     pub published_at: Option<DateTime<Utc>>,
     /// When the job stopped taking proposals.
+    #[serde(default, with = "crate::timestamp::option")]
     pub closed_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -93,12 +98,16 @@ pub struct Proposal {
     /// Proposal status.
     pub status: ProposalStatus,
     /// When the proposal was sent.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the row last changed.
+    #[serde(with = "crate::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// When the client first reviewed it (shortlisted or rejected it).
+    #[serde(default, with = "crate::timestamp::option")]
     pub reviewed_at: Option<DateTime<Utc>>,
     /// When the client accepted it.
+    #[serde(default, with = "crate::timestamp::option")]
     pub accepted_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -151,8 +160,10 @@ pub struct Contract {
     /// addition, not in the plan: gig tiers include a number of revisions).
     pub revisions_allowed: Option<i32>,
     /// When work starts.
+    #[serde(with = "crate::timestamp::date")]
     pub start_date: NaiveDate,
     /// When work is due.
+    #[serde(with = "crate::timestamp::date")]
     pub deadline_date: NaiveDate,
     /// Estimated effort, in hours.
     pub estimated_hours: Option<i32>,
@@ -163,16 +174,22 @@ pub struct Contract {
     /// Contract status.
     pub status: ContractStatus,
     /// When the contract was created.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the creator accepted it.
+    #[serde(default, with = "crate::timestamp::option")]
     pub accepted_at: Option<DateTime<Utc>>,
     /// When work started.
+    #[serde(default, with = "crate::timestamp::option")]
     pub started_at: Option<DateTime<Utc>>,
     /// When the latest deliverable was submitted.
+    #[serde(default, with = "crate::timestamp::option")]
     pub submitted_at: Option<DateTime<Utc>>,
     /// When the client approved the work.
+    #[serde(default, with = "crate::timestamp::option")]
     pub completed_at: Option<DateTime<Utc>>,
     /// When the contract was cancelled.
+    #[serde(default, with = "crate::timestamp::option")]
     pub cancelled_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -212,10 +229,13 @@ pub struct Deliverable {
     /// What the client asked to change.
     pub revision_notes: Option<String>,
     /// When the submission was made.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the client reviewed it.
+    #[serde(default, with = "crate::timestamp::option")]
     pub reviewed_at: Option<DateTime<Utc>>,
     /// When the client approved it.
+    #[serde(default, with = "crate::timestamp::option")]
     pub approved_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -236,18 +256,23 @@ pub struct Milestone {
     /// What the milestone pays, in the contract's currency.
     pub amount: Money,
     /// When the milestone is due.
+    #[serde(default, with = "crate::timestamp::date::option")]
     pub due_date: Option<NaiveDate>,
     /// Position within the contract (ascending, unique per contract).
     pub sequence_order: i32,
     /// Milestone status.
     pub status: MilestoneStatus,
     /// When the milestone was created.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When its work was submitted.
+    #[serde(default, with = "crate::timestamp::option")]
     pub submitted_at: Option<DateTime<Utc>>,
     /// When the client approved it.
+    #[serde(default, with = "crate::timestamp::option")]
     pub approved_at: Option<DateTime<Utc>>,
     /// When it was paid out.
+    #[serde(default, with = "crate::timestamp::option")]
     pub paid_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).

@@ -21,8 +21,10 @@ pub struct Conversation {
     /// What the conversation is about.
     pub conversation_type: ConversationType,
     /// When the latest message was sent.
+    #[serde(default, with = "crate::timestamp::option")]
     pub last_message_at: Option<DateTime<Utc>>,
     /// When the conversation was started.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -44,10 +46,12 @@ pub struct ConversationParticipant {
     /// Whether the user archived it.
     pub is_archived: bool,
     /// When the user last read it.
+    #[serde(default, with = "crate::timestamp::option")]
     pub last_read_at: Option<DateTime<Utc>>,
     /// Messages the user has not read yet.
     pub unread_count: i32,
     /// When the user joined.
+    #[serde(with = "crate::timestamp")]
     pub joined_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -76,8 +80,10 @@ pub struct Message {
     /// history and for disputes).
     pub is_deleted: bool,
     /// When the message was sent.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When it was last edited.
+    #[serde(default, with = "crate::timestamp::option")]
     pub edited_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).

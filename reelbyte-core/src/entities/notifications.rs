@@ -31,8 +31,10 @@ pub struct Notification {
     /// Whether the user has read it.
     pub is_read: bool,
     /// When the user read it.
+    #[serde(default, with = "crate::timestamp::option")]
     pub read_at: Option<DateTime<Utc>>,
     /// When it was created.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -70,8 +72,10 @@ pub struct NotificationPreferences {
     /// In-app notifications at all.
     pub inapp_enabled: bool,
     /// When the row was created.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the row last changed.
+    #[serde(with = "crate::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).

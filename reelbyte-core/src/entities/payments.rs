@@ -43,8 +43,10 @@ pub struct PaymentMethod {
     /// Whether the provider has verified the method.
     pub is_verified: bool,
     /// When the method was added.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the row last changed.
+    #[serde(with = "crate::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -73,8 +75,10 @@ pub struct PayoutMethod {
     /// Whether the provider has verified the account.
     pub is_verified: bool,
     /// When the method was added.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the row last changed.
+    #[serde(with = "crate::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -122,10 +126,13 @@ pub struct Transaction {
     /// Free-form provider or application data.
     pub metadata: Option<serde_json::Value>,
     /// When the transaction was created.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When it completed.
+    #[serde(default, with = "crate::timestamp::option")]
     pub completed_at: Option<DateTime<Utc>>,
     /// When it failed.
+    #[serde(default, with = "crate::timestamp::option")]
     pub failed_at: Option<DateTime<Utc>>,
     /// Why it failed.
     pub error_message: Option<String>,
@@ -157,8 +164,10 @@ pub struct EscrowAccount {
     /// Escrow status.
     pub status: EscrowStatus,
     /// When the escrow was funded.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the row last changed.
+    #[serde(with = "crate::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).

@@ -38,6 +38,7 @@ pub struct Review {
     /// The reviewee's public answer.
     pub response_text: Option<String>,
     /// When the reviewee answered.
+    #[serde(default, with = "crate::timestamp::option")]
     pub response_at: Option<DateTime<Utc>>,
     /// Whether the review is shown publicly.
     pub is_public: bool,
@@ -46,8 +47,10 @@ pub struct Review {
     /// Whether the review was reported for moderation.
     pub flagged: bool,
     /// When the review was written.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the row last changed.
+    #[serde(with = "crate::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).

@@ -47,14 +47,18 @@ pub struct User {
     /// tickets, settings and fees (library addition, not in the plan).
     pub is_staff: bool,
     /// When the user last logged in.
+    #[serde(default, with = "crate::timestamp::option")]
     pub last_login_at: Option<DateTime<Utc>>,
     /// Number of successful logins.
     pub login_count: i32,
     /// When the account was created.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the row last changed.
+    #[serde(with = "crate::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// When the account was soft-deleted.
+    #[serde(default, with = "crate::timestamp::option")]
     pub deleted_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -118,10 +122,13 @@ pub struct UserSession {
     /// The client's `User-Agent` header.
     pub user_agent: Option<String>,
     /// When the session stops being accepted.
+    #[serde(with = "crate::timestamp")]
     pub expires_at: DateTime<Utc>,
     /// When the session was opened.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When the session was last used.
+    #[serde(with = "crate::timestamp")]
     pub last_activity_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -166,10 +173,13 @@ pub struct PasswordResetToken {
     /// Hex SHA-256 of the token sent to the user. Redacted from `Debug`.
     pub token_hash: String,
     /// When the token stops being accepted.
+    #[serde(with = "crate::timestamp")]
     pub expires_at: DateTime<Utc>,
     /// When the token was redeemed; a used token is never accepted again.
+    #[serde(default, with = "crate::timestamp::option")]
     pub used_at: Option<DateTime<Utc>>,
     /// When the token was issued.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// Optimistic-concurrency counter, starting at 1 and bumped by every
     /// update (library addition, not in the plan).
@@ -213,8 +223,10 @@ pub struct UserConsent {
     /// Whether consent is given.
     pub granted: bool,
     /// When consent was given.
+    #[serde(default, with = "crate::timestamp::option")]
     pub granted_at: Option<DateTime<Utc>>,
     /// When consent was withdrawn.
+    #[serde(default, with = "crate::timestamp::option")]
     pub revoked_at: Option<DateTime<Utc>>,
     /// The address the decision was made from (kept as evidence).
     pub ip_address: Option<IpAddr>,

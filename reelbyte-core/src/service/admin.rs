@@ -37,8 +37,10 @@ pub struct FeeTierInput {
     /// The payment processor's fixed fee, out of the commission.
     pub fixed_fee: Money,
     /// When the tier starts to apply to new contracts.
+    #[serde(with = "crate::timestamp")]
     pub effective_from: DateTime<Utc>,
     /// When it stops (exclusive); `None`: until ended.
+    #[serde(default, with = "crate::timestamp::option")]
     pub effective_until: Option<DateTime<Utc>>,
 }
 

@@ -106,6 +106,7 @@ pub struct CreatorQuery {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageCursor {
     /// `created_at` of the last message already seen.
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
     /// `id` of the last message already seen (ties on `created_at`).
     pub id: MessageId,
