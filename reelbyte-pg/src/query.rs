@@ -1,9 +1,11 @@
 //! Reading entities: `SELECT row_to_json(t.*)` with bound arguments, decoded
 //! by the [codec](crate::codec).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use reelbyte_core::error::Result;
-use reelbyte_core::store::{Entity, Page};
+use reelbyte_core::store::{Entity, Page, RowKey};
 use serde::de::DeserializeOwned;
 use sqlx::postgres::PgArguments;
 use sqlx::query::QueryScalar;
@@ -89,6 +91,30 @@ impl PgStore {
         id: impl Into<Uuid>,
     ) -> Result<Option<E>> {
         self.one("WHERE t.id = $1", vec![Arg::id(id)]).await
+    }
+
+    /// The rows of `E`'s table with primary keys `ids`, in the order of
+    /// `ids` (repeated ids repeat; missing ones are left out), in one
+    /// statement.
+    pub(crate) async fn by_ids<E: Entity + DeserializeOwned>(
+        &self,
+        ids: impl IntoIterator<Item = impl Into<Uuid>>,
+    ) -> Result<Vec<E>> {
+        let ids: Vec<Uuid> = ids.into_iter().map(Into::into).collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<E> = self
+            .list("WHERE t.id = ANY($1)", vec![Arg::Uuids(ids.clone())])
+            .await?;
+        let found: HashMap<Uuid, E> = rows
+            .into_iter()
+            .filter_map(|row| match row.row_key() {
+                RowKey::Id(id) => Some((id, row)),
+                RowKey::Name(_) => None,
+            })
+            .collect();
+        Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
     }
 
     /// A count of rows (`SELECT count(*) FROM ...`).

@@ -270,6 +270,11 @@ impl<C> UserRepo for CachedStore<C>
 where
     C: ConnectionLike + Clone + Send + Sync + 'static,
 {
+    /// Straight to the store: one round trip there, where the cache would
+    /// take one per row.
+    async fn get_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>> {
+        self.inner.users().get_by_ids(ids).await
+    }
     async fn get_by_id(&self, id: UserId) -> Result<Option<User>> {
         self.cache
             .entity(Kind::User, id.as_uuid(), self.inner.users().get_by_id(id))
@@ -334,6 +339,11 @@ impl<C> CreatorRepo for CachedStore<C>
 where
     C: ConnectionLike + Clone + Send + Sync + 'static,
 {
+    /// Straight to the store: one round trip there, where the cache would
+    /// take one per row.
+    async fn get_by_ids(&self, ids: &[CreatorProfileId]) -> Result<Vec<CreatorProfile>> {
+        self.inner.creators().get_by_ids(ids).await
+    }
     async fn get_by_id(&self, id: CreatorProfileId) -> Result<Option<CreatorProfile>> {
         self.cache
             .entity(
@@ -466,6 +476,11 @@ impl<C> GigRepo for CachedStore<C>
 where
     C: ConnectionLike + Clone + Send + Sync + 'static,
 {
+    /// Straight to the store: one round trip there, where the cache would
+    /// take one per row.
+    async fn get_by_ids(&self, ids: &[GigId]) -> Result<Vec<Gig>> {
+        self.inner.gigs().get_by_ids(ids).await
+    }
     async fn get_by_id(&self, id: GigId) -> Result<Option<Gig>> {
         self.cache
             .entity(Kind::Gig, id.as_uuid(), self.inner.gigs().get_by_id(id))
@@ -489,6 +504,11 @@ impl<C> JobRepo for CachedStore<C>
 where
     C: ConnectionLike + Clone + Send + Sync + 'static,
 {
+    /// Straight to the store: one round trip there, where the cache would
+    /// take one per row.
+    async fn get_by_ids(&self, ids: &[JobId]) -> Result<Vec<Job>> {
+        self.inner.jobs().get_by_ids(ids).await
+    }
     async fn get_by_id(&self, id: JobId) -> Result<Option<Job>> {
         self.cache
             .entity(Kind::Job, id.as_uuid(), self.inner.jobs().get_by_id(id))

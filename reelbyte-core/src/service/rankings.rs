@@ -11,7 +11,7 @@
 //! the same row or by [`Marketplace::rebuild_rankings`]. Reads return only
 //! rows that may be shown now, so a stale member is skipped, never served.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,7 +22,7 @@ use uuid::Uuid;
 use crate::entities::{CreatorProfile, Gig, Job};
 use crate::enums::{GigStatus, JobStatus, UserStatus};
 use crate::error::{Error, Result};
-use crate::ids::{CreatorProfileId, GigId, JobId};
+use crate::ids::{CreatorProfileId, GigId, JobId, UserId};
 use crate::realtime::projection::{GIG_BOARDS, RankingChange, ranking_changes};
 use crate::realtime::{Board, Rankings};
 use crate::service::{Ctx, Marketplace};
@@ -188,18 +188,12 @@ impl Marketplace {
         if !GIG_BOARDS.contains(&board) {
             return Err(Error::validation("board", "not a board of gigs"));
         }
-        let mut out = Vec::new();
-        for (member, score) in self.top_of(board, n).await? {
-            let gig = self
-                .store()
-                .gigs()
-                .get_by_id(GigId::from_uuid(member))
-                .await?;
-            if let Some(item) = gig.filter(|g| g.status == GigStatus::Active) {
-                out.push(Ranked { item, score });
-            }
-        }
-        Ok(out)
+        let top = self.top_of(board, n).await?;
+        let ids: Vec<GigId> = top.iter().map(|(m, _)| GigId::from_uuid(*m)).collect();
+        let gigs = self.store().gigs().get_by_ids(&ids).await?;
+        Ok(ranked(top, gigs, |g| {
+            (g.status == GigStatus::Active).then_some(g.id.as_uuid())
+        }))
     }
 
     /// The best `n` creators of a creator board (by rating, by completed
@@ -216,35 +210,36 @@ impl Marketplace {
         ) {
             return Err(Error::validation("board", "not a board of creators"));
         }
-        let mut out = Vec::new();
-        for (member, score) in self.top_of(board, n).await? {
-            let id = CreatorProfileId::from_uuid(member);
-            let Some(item) = self.store().creators().get_by_id(id).await? else {
-                continue;
-            };
-            let owner = self.store().users().get_by_id(item.user_id).await?;
-            if owner.is_some_and(|u| u.status == UserStatus::Active) {
-                out.push(Ranked { item, score });
-            }
-        }
-        Ok(out)
+        let top = self.top_of(board, n).await?;
+        let ids: Vec<CreatorProfileId> = top
+            .iter()
+            .map(|(m, _)| CreatorProfileId::from_uuid(*m))
+            .collect();
+        let creators = self.store().creators().get_by_ids(&ids).await?;
+        let owners: Vec<UserId> = creators.iter().map(|c| c.user_id).collect();
+        let active: HashSet<UserId> = self
+            .store()
+            .users()
+            .get_by_ids(&owners)
+            .await?
+            .into_iter()
+            .filter(|u| u.status == UserStatus::Active)
+            .map(|u| u.id)
+            .collect();
+        Ok(ranked(top, creators, |c| {
+            active.contains(&c.user_id).then_some(c.id.as_uuid())
+        }))
     }
 
     /// The `n` most recently published open jobs, newest first (score:
     /// publication time in seconds since the epoch).
     pub async fn recent_jobs(&self, n: usize) -> Result<Vec<Ranked<Job>>> {
-        let mut out = Vec::new();
-        for (member, score) in self.top_of(Board::RecentJobs, n).await? {
-            let job = self
-                .store()
-                .jobs()
-                .get_by_id(JobId::from_uuid(member))
-                .await?;
-            if let Some(item) = job.filter(|j| j.status == JobStatus::Open) {
-                out.push(Ranked { item, score });
-            }
-        }
-        Ok(out)
+        let top = self.top_of(Board::RecentJobs, n).await?;
+        let ids: Vec<JobId> = top.iter().map(|(m, _)| JobId::from_uuid(*m)).collect();
+        let jobs = self.store().jobs().get_by_ids(&ids).await?;
+        Ok(ranked(top, jobs, |j| {
+            (j.status == JobStatus::Open).then_some(j.id.as_uuid())
+        }))
     }
 
     /// Puts an active gig on [`Board::FeaturedGigs`] with an editorial
@@ -380,6 +375,23 @@ impl Marketplace {
         }
         Ok(report)
     }
+}
+
+/// The board's members `top` (best first) paired with their rows, keeping
+/// the rows `shown` names (by id): those that may be shown now. Members
+/// without a row, or whose row is not shown, are skipped.
+fn ranked<T>(
+    top: Vec<(Uuid, f64)>,
+    rows: Vec<T>,
+    shown: impl Fn(&T) -> Option<Uuid>,
+) -> Vec<Ranked<T>> {
+    let mut rows: HashMap<Uuid, T> = rows
+        .into_iter()
+        .filter_map(|row| shown(&row).map(|id| (id, row)))
+        .collect();
+    top.into_iter()
+        .filter_map(|(member, score)| rows.remove(&member).map(|item| Ranked { item, score }))
+        .collect()
 }
 
 /// Every row `read` pages through, a page of [`Page::MAX_LIMIT`] at a time

@@ -1,6 +1,7 @@
 //! Repository traits: one per aggregate, read-only, with one vocabulary.
 //!
-//! `get_by_id` returns `Ok(None)` for a missing row; `get_by_<key>` looks a
+//! `get_by_id` returns `Ok(None)` for a missing row; `get_by_ids` returns
+//! the rows found for several ids, in the order given; `get_by_<key>` looks a
 //! row up by a unique key; `list_by_<parent>_id` lists a parent's children in
 //! a stable order. Every write goes through [`Store::apply`](super::Store::apply)
 //! as one [`ChangeSet`](super::ChangeSet), so a repository never half-writes.
@@ -19,6 +20,22 @@ use crate::ids::*;
 use crate::ledger::{LedgerAccount, LedgerPosting};
 use crate::money::Money;
 use crate::notify::OutboxMessage;
+
+/// The rows `get` finds for `ids`, in the order of `ids`, leaving out the
+/// ids it finds nothing for: the default of the `get_by_ids` methods, one
+/// read per id, for stores whose reads cost no round trip.
+async fn each_found<I, T, F, Fut>(ids: &[I], get: F) -> Result<Vec<T>>
+where
+    I: Copy,
+    F: Fn(I) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>>>,
+{
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        found.extend(get(*id).await?);
+    }
+    Ok(found)
+}
 
 /// Offset pagination for browse and search results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,6 +135,12 @@ pub struct MessageCursor {
 pub trait UserRepo: Send + Sync {
     /// The user with `id`.
     async fn get_by_id(&self, id: UserId) -> Result<Option<User>>;
+    /// The users with these ids, in the order of `ids` (an id given twice
+    /// comes back twice; one with no row is left out). One round trip where
+    /// the backend can make it; the default reads them one by one.
+    async fn get_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>> {
+        each_found(ids, |id| self.get_by_id(id)).await
+    }
     /// The user with `email` (already normalised).
     async fn get_by_email(&self, email: &str) -> Result<Option<User>>;
 }
@@ -153,6 +176,12 @@ pub trait SessionRepo: Send + Sync {
 pub trait CreatorRepo: Send + Sync {
     /// The profile with `id`.
     async fn get_by_id(&self, id: CreatorProfileId) -> Result<Option<CreatorProfile>>;
+    /// The profiles with these ids, in the order of `ids` (an id given twice
+    /// comes back twice; one with no row is left out). One round trip where
+    /// the backend can make it; the default reads them one by one.
+    async fn get_by_ids(&self, ids: &[CreatorProfileId]) -> Result<Vec<CreatorProfile>> {
+        each_found(ids, |id| self.get_by_id(id)).await
+    }
     /// The profile of `user_id`.
     async fn get_by_user_id(&self, user_id: UserId) -> Result<Option<CreatorProfile>>;
     /// A profile's skills, by name.
@@ -222,6 +251,12 @@ pub trait PaymentMethodRepo: Send + Sync {
 pub trait GigRepo: Send + Sync {
     /// The gig with `id`.
     async fn get_by_id(&self, id: GigId) -> Result<Option<Gig>>;
+    /// The gigs with these ids, in the order of `ids` (an id given twice
+    /// comes back twice; one with no row is left out). One round trip where
+    /// the backend can make it; the default reads them one by one.
+    async fn get_by_ids(&self, ids: &[GigId]) -> Result<Vec<Gig>> {
+        each_found(ids, |id| self.get_by_id(id)).await
+    }
     /// The gig with `slug`.
     async fn get_by_slug(&self, slug: &str) -> Result<Option<Gig>>;
     /// A creator's gigs (every status but deleted), newest first.
@@ -238,6 +273,12 @@ pub trait GigRepo: Send + Sync {
 pub trait JobRepo: Send + Sync {
     /// The job with `id`.
     async fn get_by_id(&self, id: JobId) -> Result<Option<Job>>;
+    /// The jobs with these ids, in the order of `ids` (an id given twice
+    /// comes back twice; one with no row is left out). One round trip where
+    /// the backend can make it; the default reads them one by one.
+    async fn get_by_ids(&self, ids: &[JobId]) -> Result<Vec<Job>> {
+        each_found(ids, |id| self.get_by_id(id)).await
+    }
     /// A client's jobs, newest first.
     async fn list_by_client_profile_id(&self, id: ClientProfileId) -> Result<Vec<Job>>;
     /// Open jobs matching `query`, newest published first.

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use crate::entities::Gig;
 use crate::enums::GigStatus;
 use crate::error::Error;
-use crate::ids::GigId;
+use crate::ids::{CreatorProfileId, GigId, JobId, UserId};
 use crate::money::{Currency, Money};
 use crate::service::{CreateGigInput, Ctx, TierInput, UpdateGigInput};
 use crate::state::{GigEvent, GigMachine, StateMachine};
@@ -41,6 +41,7 @@ macro_rules! conformance_area_gigs {
             text_search_follows_edits_and_deletions,
             gig_views_are_counted_without_a_version_or_audit,
             concurrent_same_title_gigs_get_distinct_slugs,
+            reads_by_ids_follow_the_order_given,
         );
     };
 }
@@ -1263,4 +1264,63 @@ pub async fn concurrent_same_title_gigs_get_distinct_slugs(factory: &StoreFactor
         .collect();
     assert_eq!(slugs, expected);
     env.check_invariants().await;
+}
+
+/// `get_by_ids` of users, creator profiles, gigs and jobs returns the rows
+/// found in the order of the ids given, a repeated id repeated and a
+/// missing one left out, whatever the store's own order.
+pub async fn reads_by_ids_follow_the_order_given(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let (first, second) = (env.creator().await, env.creator().await);
+    let client = env.client().await;
+    let gigs = [
+        active_gig(&env, &first, "Reels cut to the beat").await.id,
+        draft_gig(&env, &second, "Product unboxing").await.id,
+        active_gig(&env, &first, "Talking-head edits").await.id,
+    ];
+    let jobs = [
+        crate::testing::jobs::open_job(&env, &client, "Launch teaser")
+            .await
+            .id,
+        crate::testing::jobs::open_job(&env, &client, "Holiday recipe reel")
+            .await
+            .id,
+    ];
+
+    let store = &env.store;
+    let asked = [gigs[2], GigId::new(), gigs[0], gigs[2], gigs[1]];
+    let read = ids_of(store.gigs().get_by_ids(&asked).await, |g| g.id);
+    assert_eq!(read, [gigs[2], gigs[0], gigs[2], gigs[1]]);
+    assert_eq!(
+        stored(&env, gigs[1]).await,
+        store.gigs().get_by_ids(&[gigs[1]]).await.expect("gig")[0]
+    );
+
+    let asked = [jobs[1], JobId::new(), jobs[0]];
+    let read = ids_of(store.jobs().get_by_ids(&asked).await, |j| j.id);
+    assert_eq!(read, [jobs[1], jobs[0]]);
+
+    let (a, b) = (first.creator_id(), second.creator_id());
+    let read = ids_of(
+        store
+            .creators()
+            .get_by_ids(&[b, a, CreatorProfileId::new()])
+            .await,
+        |c| c.id,
+    );
+    assert_eq!(read, [b, a]);
+
+    let (a, b) = (client.user_id, first.user_id);
+    let read = ids_of(
+        store.users().get_by_ids(&[a, UserId::new(), b, a]).await,
+        |u| u.id,
+    );
+    assert_eq!(read, [a, b, a]);
+
+    assert!(ids_of(store.gigs().get_by_ids(&[]).await, |g| g.id).is_empty());
+}
+
+/// The ids of the rows a read returned, in its order.
+fn ids_of<T, I>(rows: crate::Result<Vec<T>>, id: impl Fn(&T) -> I) -> Vec<I> {
+    rows.expect("read by ids").iter().map(id).collect()
 }

@@ -15,6 +15,10 @@ impl CreatorRepo for PgStore {
         self.by_id(id).await
     }
 
+    async fn get_by_ids(&self, ids: &[CreatorProfileId]) -> Result<Vec<CreatorProfile>> {
+        self.by_ids(ids.iter().copied()).await
+    }
+
     async fn get_by_user_id(&self, user_id: UserId) -> Result<Option<CreatorProfile>> {
         self.one("WHERE t.user_id = $1", vec![Arg::id(user_id)])
             .await

@@ -15,6 +15,10 @@ impl GigRepo for PgStore {
         self.by_id(id).await
     }
 
+    async fn get_by_ids(&self, ids: &[GigId]) -> Result<Vec<Gig>> {
+        self.by_ids(ids.iter().copied()).await
+    }
+
     async fn get_by_slug(&self, slug: &str) -> Result<Option<Gig>> {
         self.one("WHERE t.slug = $1", vec![Arg::text(slug)]).await
     }

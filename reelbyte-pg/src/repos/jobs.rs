@@ -15,6 +15,10 @@ impl JobRepo for PgStore {
         self.by_id(id).await
     }
 
+    async fn get_by_ids(&self, ids: &[JobId]) -> Result<Vec<Job>> {
+        self.by_ids(ids.iter().copied()).await
+    }
+
     async fn list_by_client_profile_id(&self, id: ClientProfileId) -> Result<Vec<Job>> {
         self.list(
             "WHERE t.client_profile_id = $1 ORDER BY t.created_at DESC, t.id DESC",

@@ -15,6 +15,10 @@ impl UserRepo for PgStore {
         self.by_id(id).await
     }
 
+    async fn get_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>> {
+        self.by_ids(ids.iter().copied()).await
+    }
+
     async fn get_by_email(&self, email: &str) -> Result<Option<User>> {
         self.one("WHERE t.email = $1", vec![Arg::text(email)]).await
     }
