@@ -7,6 +7,8 @@
 //! store keeps the durable counts (flushed from [`ViewCounters::drain_views`]),
 //! these traits keep what is hot.
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -64,11 +66,23 @@ pub trait ViewCounters: Send + Sync {
 /// flushed here.
 pub async fn flush_gig_views(counters: &dyn ViewCounters, store: &dyn Store) -> Result<u64> {
     let drained = counters.drain_views(ViewTarget::Gig).await?;
+    // One read for every drained gig, not one per gig.
+    let ids: Vec<GigId> = drained
+        .iter()
+        .map(|(id, _)| GigId::from_uuid(*id))
+        .collect();
+    let existing: HashSet<GigId> = store
+        .gigs()
+        .get_by_ids(&ids)
+        .await?
+        .into_iter()
+        .map(|g| g.id)
+        .collect();
     let mut changes = ChangeSet::new();
     let mut flushed = 0u64;
     for (id, views) in &drained {
         let gig = GigId::from_uuid(*id);
-        if store.gigs().get_by_id(gig).await?.is_none() {
+        if !existing.contains(&gig) {
             continue;
         }
         let delta = i64::try_from(*views).map_err(|_| Error::validation("views", "too many"))?;
