@@ -514,6 +514,10 @@ mod tests {
                 prop_assert_eq!(&ours, &theirs);
                 let text = date.to_string();
                 prop_assert_eq!(read_date(&text), chrono_read_date(&text));
+                // Years 0 to 9999 take the fast paths, not chrono's.
+                let common = (0..=9999).contains(&date.year());
+                prop_assert_eq!(Rfc3339::of_date(date).is_some(), common);
+                prop_assert_eq!(parse_date_prefix(text.as_bytes()), common.then_some(date));
             }
         }
 
@@ -530,6 +534,8 @@ mod tests {
         #[test]
         fn writes_what_chrono_writes(t in instant()) {
             prop_assert_eq!(ours(&t), chronos(&t));
+            // Years 0 to 9999 take the fast path, not chrono's.
+            prop_assert_eq!(Rfc3339::of(&t).is_some(), (0..=9999).contains(&t.year()));
         }
 
         #[test]
@@ -546,6 +552,10 @@ mod tests {
         ) {
             let text = t.to_rfc3339_opts(format, zulu);
             prop_assert_eq!(read(&text), chrono_read(&text));
+            // The common form (years 0 to 9999, no leap second) is read
+            // here, to the same instant as chrono's.
+            let common = (0..=9999).contains(&t.year()) && t.nanosecond() < 1_000_000_000;
+            prop_assert_eq!(parse_common(&text).ok_or(()), chrono_read(&text).map_err(drop).and_then(|c| if common { Ok(c) } else { Err(()) }));
         }
 
         #[test]
