@@ -9,15 +9,18 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use reelbyte_core::Marketplace;
 use reelbyte_core::gateway::SimulatedGateway;
-use reelbyte_examples::server::{AppState, Config, app, build_backends};
+use reelbyte_examples::server::{AppState, Config, app, build_backends, keep_projections};
 use reelbyte_memory::{MemRealtime, MemStore};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-/// The server as `serve` builds it without Redis: leaderboards in process.
+/// The server as `serve` builds it without Redis: leaderboards, unread
+/// counters and feeds in process.
 fn server(config: &Config) -> Router {
-    let market = Marketplace::new(MemStore::shared(), Arc::new(SimulatedGateway::new()))
-        .with_rankings(Arc::new(MemRealtime::default()));
+    let market = keep_projections(
+        Marketplace::new(MemStore::shared(), Arc::new(SimulatedGateway::new())),
+        Arc::new(MemRealtime::default()),
+    );
     app(AppState::new(market, config))
 }
 
@@ -385,6 +388,128 @@ async fn client_and_creator_story() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }
 
+/// Unread counts and the activity feed follow a contract discussion.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unread_counts_and_activity_follow_the_messages() {
+    let Ordered {
+        app,
+        creator,
+        client,
+        contract,
+    } = ordered(&Config::in_memory()).await;
+    // One request that must answer `status`; its body.
+    let expect = |method: Method, path: String, token: &str, body: Option<Value>, status| {
+        let (app, token) = (app.clone(), token.to_string());
+        async move {
+            let reply = call(&app, method, &path, Some(&token), &[], body).await;
+            assert_eq!(reply.status, status, "{path}: {}", reply.body);
+            reply.body
+        }
+    };
+    let counts = || {
+        expect(
+            Method::GET,
+            "/api/v1/me/unread-counts".into(),
+            &creator,
+            None,
+            StatusCode::OK,
+        )
+    };
+    let before = counts().await;
+    let conversation = expect(
+        Method::POST,
+        "/api/v1/conversations".into(),
+        &client,
+        Some(json!({ "type": "contract_discussion", "contract": contract })),
+        StatusCode::OK,
+    )
+    .await["id"]
+        .as_str()
+        .expect("an id")
+        .to_string();
+    for text in ["Love the first cut", "Can we try a warmer grade?"] {
+        expect(
+            Method::POST,
+            format!("/api/v1/conversations/{conversation}/messages"),
+            &client,
+            Some(json!({ "content": text })),
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    let after = counts().await;
+    assert_eq!(after["messages"], 2, "{after}");
+    assert_eq!(
+        after["notifications"].as_u64(),
+        before["notifications"].as_u64().map(|n| n + 2),
+        "{before} then {after}"
+    );
+    expect(
+        Method::POST,
+        format!("/api/v1/conversations/{conversation}/read"),
+        &creator,
+        None,
+        StatusCode::OK,
+    )
+    .await;
+    let refreshed = expect(
+        Method::POST,
+        "/api/v1/me/unread-counts/refresh".into(),
+        &creator,
+        None,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(refreshed["messages"], 0, "{refreshed}");
+    assert_eq!(refreshed["notifications"], after["notifications"]);
+
+    let feed = expect(
+        Method::GET,
+        "/api/v1/me/activity?limit=3".into(),
+        &client,
+        None,
+        StatusCode::OK,
+    )
+    .await;
+    let actions: Vec<(&str, &str)> = feed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|a| {
+            (
+                a["entity_type"].as_str().unwrap_or_default(),
+                a["action"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("message", "send"),
+            ("message", "send"),
+            ("conversation", "create")
+        ]
+    );
+    expect(
+        Method::GET,
+        "/api/v1/me/activity?limit=0".into(),
+        &client,
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let reply = call(
+        &app,
+        Method::GET,
+        "/api/v1/me/unread-counts",
+        None,
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn errors_are_problem_documents() {
     let Ordered {
@@ -653,8 +778,10 @@ async fn serves_openapi_docs_and_health() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seeded_staff_administer_and_others_are_forbidden() {
-    let market = Marketplace::new(MemStore::shared(), Arc::new(SimulatedGateway::new()))
-        .with_rankings(Arc::new(MemRealtime::default()));
+    let market = keep_projections(
+        Marketplace::new(MemStore::shared(), Arc::new(SimulatedGateway::new())),
+        Arc::new(MemRealtime::default()),
+    );
     reelbyte_examples::server::seed_staff(&market, "ops@example.com", "staff password 1")
         .await
         .expect("seeded");

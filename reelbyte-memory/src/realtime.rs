@@ -106,18 +106,23 @@ impl ViewCounters for MemRealtime {
 
 #[async_trait]
 impl UnreadCounters for MemRealtime {
-    async fn add_unread(&self, user: UserId, kind: UnreadKind, by: u64) -> Result<u64> {
+    async fn add_unread(&self, user: UserId, kind: UnreadKind, delta: i64) -> Result<Option<u64>> {
         let mut state = self.state();
-        let count = state.unread.entry((user, kind)).or_default();
-        *count += by;
-        Ok(*count)
+        Ok(state.unread.get_mut(&(user, kind)).map(|count| {
+            *count = count.saturating_add_signed(delta);
+            *count
+        }))
     }
 
-    async fn unread(&self, user: UserId, kind: UnreadKind) -> Result<u64> {
-        Ok(self.state().unread.get(&(user, kind)).copied().unwrap_or(0))
+    async fn unread(&self, user: UserId, kind: UnreadKind) -> Result<Option<u64>> {
+        Ok(self.state().unread.get(&(user, kind)).copied())
     }
 
-    async fn clear_unread(&self, user: UserId, kind: UnreadKind) -> Result<()> {
+    async fn init_unread(&self, user: UserId, kind: UnreadKind, count: u64) -> Result<u64> {
+        Ok(*self.state().unread.entry((user, kind)).or_insert(count))
+    }
+
+    async fn forget_unread(&self, user: UserId, kind: UnreadKind) -> Result<()> {
         self.state().unread.remove(&(user, kind));
         Ok(())
     }
@@ -263,6 +268,11 @@ impl ActivityFeeds for MemRealtime {
             .get(&user)
             .map(|feed| feed.iter().take(n).cloned().collect())
             .unwrap_or_default())
+    }
+
+    async fn clear_activity(&self, user: UserId) -> Result<()> {
+        self.state().feeds.remove(&user);
+        Ok(())
     }
 }
 

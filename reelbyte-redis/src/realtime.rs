@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! stats:{gig}                       hash: gig id -> pending views (HINCRBY; drained by MULTI HGETALL+DEL)
-//! unread:{<user>}:messages          counter (INCRBY)
+//! unread:{<user>}:messages          counter (Lua: moved only while it exists, floored at 0; expires)
 //! ratelimit:{<key>}                 fixed window counter (Lua: INCR, EXPIRE when it has none)
 //! ratelimit-sliding:{<key>}         sorted set of hit times (Lua, Redis TIME)
 //! rankings:creators:rating, leaderboard:earners:YYYY-MM, trending:gigs, ...   sorted sets
@@ -91,12 +91,46 @@ end
 return 1
 ";
 
+/// Adds `ARGV[1]` to the unread count at `KEYS[1]`, never below zero,
+/// keeping its expiry; returns the new count, or -1 without touching
+/// anything when there is no count (an unknown count stays unknown).
+const UNREAD_ADD: &str = r"
+local held = redis.call('GET', KEYS[1])
+if not held then
+  return -1
+end
+local n = tonumber(held) + tonumber(ARGV[1])
+if n < 0 then
+  n = 0
+end
+redis.call('SET', KEYS[1], n, 'KEEPTTL')
+return n
+";
+
+/// Stores the unread count `ARGV[1]` at `KEYS[1]` for `ARGV[2]` seconds
+/// unless a count is there; returns the count held afterwards.
+const UNREAD_INIT: &str = r"
+local held = redis.call('GET', KEYS[1])
+if held then
+  return tonumber(held)
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+return tonumber(ARGV[1])
+";
+
+/// How long a known unread count lives before it is rebuilt from the store
+/// (see [`RedisRealtime::with_unread_ttl`]).
+pub const DEFAULT_UNREAD_TTL: Duration = Duration::from_secs(3600);
+
 /// Every real-time trait on Redis.
 pub struct RedisRealtime<C> {
     conn: C,
     prefix: String,
     timeout: Duration,
     fail_mode: FailMode,
+    unread_ttl: Duration,
+    unread_add: Script,
+    unread_init: Script,
     fixed: Script,
     sliding: Script,
     versioned: Script,
@@ -139,6 +173,9 @@ where
             prefix: prefix.into(),
             timeout: Duration::from_secs(1),
             fail_mode: FailMode::Open,
+            unread_ttl: DEFAULT_UNREAD_TTL,
+            unread_add: Script::new(UNREAD_ADD),
+            unread_init: Script::new(UNREAD_INIT),
             fixed: Script::new(FIXED_WINDOW),
             sliding: Script::new(SLIDING_WINDOW),
             versioned: Script::new(VERSIONED),
@@ -148,6 +185,17 @@ where
     /// What the rate limiter answers when Redis fails.
     pub fn with_fail_mode(mut self, mode: FailMode) -> Self {
         self.fail_mode = mode;
+        self
+    }
+
+    /// How long a known unread count lives ([`DEFAULT_UNREAD_TTL`] unless
+    /// set; at least a second). The marketplace moves the counts as it
+    /// commits, but a move lost while Redis was unreachable would leave a
+    /// count wrong: the expiry bounds how long, since an expired count is
+    /// rebuilt from the store on its next read. Moves keep the expiry set
+    /// when the count was stored.
+    pub fn with_unread_ttl(mut self, ttl: Duration) -> Self {
+        self.unread_ttl = ttl;
         self
     }
 
@@ -224,6 +272,10 @@ where
         self.key(format_args!("unread:{{{user}}}:{}", kind.as_str()))
     }
 
+    fn feed_key(&self, user: UserId) -> String {
+        self.key(format_args!("feed:{{{user}}}"))
+    }
+
     fn favorites_key(&self, user: UserId, kind: FavoritedType) -> String {
         self.key(format_args!("favorites:{{{user}}}:{kind}"))
     }
@@ -269,19 +321,31 @@ impl<C> UnreadCounters for RedisRealtime<C>
 where
     C: ConnectionLike + Clone + Send + Sync + 'static,
 {
-    async fn add_unread(&self, user: UserId, kind: UnreadKind, by: u64) -> Result<u64> {
-        let mut cmd = redis::cmd("INCRBY");
-        cmd.arg(self.unread_key(user, kind)).arg(by);
+    async fn add_unread(&self, user: UserId, kind: UnreadKind, delta: i64) -> Result<Option<u64>> {
+        let mut conn = self.conn.clone();
+        let mut invocation = self.unread_add.prepare_invoke();
+        invocation.key(self.unread_key(user, kind)).arg(delta);
+        let count: i64 = self.run(invocation.invoke_async(&mut conn)).await?;
+        Ok(u64::try_from(count).ok())
+    }
+
+    async fn unread(&self, user: UserId, kind: UnreadKind) -> Result<Option<u64>> {
+        let mut cmd = redis::cmd("GET");
+        cmd.arg(self.unread_key(user, kind));
         self.query(cmd).await
     }
 
-    async fn unread(&self, user: UserId, kind: UnreadKind) -> Result<u64> {
-        let mut cmd = redis::cmd("GET");
-        cmd.arg(self.unread_key(user, kind));
-        Ok(self.query::<Option<u64>>(cmd).await?.unwrap_or(0))
+    async fn init_unread(&self, user: UserId, kind: UnreadKind, count: u64) -> Result<u64> {
+        let mut conn = self.conn.clone();
+        let mut invocation = self.unread_init.prepare_invoke();
+        invocation
+            .key(self.unread_key(user, kind))
+            .arg(count)
+            .arg(self.unread_ttl.as_secs().max(1));
+        self.run(invocation.invoke_async(&mut conn)).await
     }
 
-    async fn clear_unread(&self, user: UserId, kind: UnreadKind) -> Result<()> {
+    async fn forget_unread(&self, user: UserId, kind: UnreadKind) -> Result<()> {
         let mut cmd = redis::cmd("DEL");
         cmd.arg(self.unread_key(user, kind));
         self.query::<i64>(cmd).await.map(|_| ())
@@ -411,7 +475,7 @@ where
     C: ConnectionLike + Clone + Send + Sync + 'static,
 {
     async fn push_activity(&self, user: UserId, item: &serde_json::Value) -> Result<()> {
-        let key = self.key(format_args!("feed:{{{user}}}"));
+        let key = self.feed_key(user);
         let json = serde_json::to_string(item).map_err(backend)?;
         let mut pipe = redis::pipe();
         pipe.atomic()
@@ -427,7 +491,7 @@ where
             return Ok(Vec::new());
         }
         let mut cmd = redis::cmd("LRANGE");
-        cmd.arg(self.key(format_args!("feed:{{{user}}}")))
+        cmd.arg(self.feed_key(user))
             .arg(0)
             .arg(n.min(FEED_LENGTH) - 1);
         let items: Vec<String> = self.query(cmd).await?;
@@ -435,6 +499,12 @@ where
             .iter()
             .map(|json| serde_json::from_str(json).map_err(backend))
             .collect()
+    }
+
+    async fn clear_activity(&self, user: UserId) -> Result<()> {
+        let mut cmd = redis::cmd("DEL");
+        cmd.arg(self.feed_key(user));
+        self.query::<i64>(cmd).await.map(drop)
     }
 }
 

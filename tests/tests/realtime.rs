@@ -705,3 +705,765 @@ mod ranking_rules {
         );
     }
 }
+
+/// Which unread counts and feeds a change set moves, as pure
+/// given/when/then: no store, no counters.
+mod inbox_rules {
+    use chrono::Duration;
+    use reelbyte_core::entities::{AuditLog, ConversationParticipant, Notification, User};
+    use reelbyte_core::enums::{UserStatus, UserType};
+    use reelbyte_core::ids::{AuditLogId, ConversationId, NotificationId, ParticipantId, UserId};
+    use reelbyte_core::realtime::UnreadKind;
+    use reelbyte_core::realtime::inbox::{
+        Activity, FeedChange, UnreadChange, feed_changes, unread_changes,
+    };
+    use reelbyte_core::store::{ChangeSet, Counter};
+    use reelbyte_core::testing::epoch;
+    use reelbyte_core::value::Email;
+    use reelbyte_core::value::Text;
+
+    fn notification(user: UserId, is_read: bool) -> Notification {
+        Notification {
+            id: NotificationId::new(),
+            user_id: user,
+            notification_type: Text::parse("new_message").expect("valid"),
+            title: Text::parse("New message").expect("valid"),
+            message: "You have a new message".into(),
+            related_entity_type: None,
+            related_entity_id: None,
+            action_url: None,
+            is_read,
+            read_at: None,
+            created_at: epoch(),
+            version: 1,
+        }
+    }
+
+    fn participant(user: UserId, unread_count: i32) -> ConversationParticipant {
+        ConversationParticipant {
+            id: ParticipantId::new(),
+            conversation_id: ConversationId::new(),
+            user_id: user,
+            unread_count,
+            last_read_at: None,
+            is_muted: false,
+            is_archived: false,
+            joined_at: epoch(),
+            version: 1,
+        }
+    }
+
+    fn add(user: UserId, kind: UnreadKind, delta: i64) -> UnreadChange {
+        UnreadChange::Add { user, kind, delta }
+    }
+
+    #[test]
+    fn a_notification_inserted_unread_counts_one_and_a_read_one_none() {
+        let user = UserId::new();
+        let mut changes = ChangeSet::new();
+        changes.insert(notification(user, false));
+        changes.insert(notification(user, false));
+        changes.insert(notification(UserId::new(), true));
+        assert_eq!(
+            unread_changes(&changes),
+            vec![add(user, UnreadKind::Notifications, 2)]
+        );
+    }
+
+    #[test]
+    fn reading_a_notification_takes_one_away_when_the_row_as_read_is_known() {
+        let user = UserId::new();
+        let before = notification(user, false);
+        let mut after = before.clone();
+        after.is_read = true;
+        after.read_at = Some(epoch() + Duration::minutes(1));
+        let mut changes = ChangeSet::new();
+        changes.update_from(&before, &after);
+        assert_eq!(
+            unread_changes(&changes),
+            vec![add(user, UnreadKind::Notifications, -1)]
+        );
+        // Without the row as read, the change is unknown: the count is
+        // forgotten, even beside a known change of the same count.
+        let mut blind = ChangeSet::new();
+        blind.insert(notification(user, false));
+        blind.update(&after);
+        assert_eq!(
+            unread_changes(&blind),
+            vec![UnreadChange::Forget {
+                user,
+                kind: UnreadKind::Notifications
+            }]
+        );
+    }
+
+    #[test]
+    fn a_participant_count_moves_its_users_messages_when_the_participant_is_known() {
+        let (sender, recipient) = (UserId::new(), UserId::new());
+        let p = participant(recipient, 0);
+        let mut changes = ChangeSet::new();
+        changes.remember(&p);
+        changes.count(Counter::UnreadMessages(p.id), 1);
+        changes.count(Counter::UnreadMessages(p.id), 1);
+        // A counter on a participant the change set does not hold names
+        // no user: skipped.
+        changes.count(Counter::UnreadMessages(ParticipantId::new()), 5);
+        assert_eq!(
+            unread_changes(&changes),
+            vec![add(recipient, UnreadKind::Messages, 2)]
+        );
+        assert!(
+            !unread_changes(&changes)
+                .iter()
+                .any(|c| matches!(c, UnreadChange::Add { user, .. } if *user == sender))
+        );
+    }
+
+    #[test]
+    fn deltas_that_cancel_out_move_nothing() {
+        let user = UserId::new();
+        let p = participant(user, 3);
+        let mut changes = ChangeSet::new();
+        changes.remember(&p);
+        changes.count(Counter::UnreadMessages(p.id), 3);
+        changes.count(Counter::UnreadMessages(p.id), -3);
+        assert!(unread_changes(&changes).is_empty());
+    }
+
+    #[test]
+    fn deleting_a_known_unread_row_takes_its_count_away() {
+        let user = UserId::new();
+        let (n, p) = (notification(user, false), participant(user, 4));
+        let mut changes = ChangeSet::new();
+        changes.remember(&n).remember(&p);
+        changes.delete(&n).delete(&p);
+        assert_eq!(
+            unread_changes(&changes),
+            vec![
+                add(user, UnreadKind::Messages, -4),
+                add(user, UnreadKind::Notifications, -1),
+            ]
+        );
+    }
+
+    fn audit(user: Option<UserId>, action: &str) -> AuditLog {
+        AuditLog {
+            id: AuditLogId::new(),
+            user_id: user,
+            ip_address: None,
+            user_agent: None,
+            entity_type: Text::parse("contract").expect("valid"),
+            entity_id: uuid::Uuid::now_v7(),
+            action: Text::parse(action).expect("valid"),
+            old_values: Some(serde_json::json!({ "status": "active" })),
+            new_values: None,
+            created_at: epoch(),
+        }
+    }
+
+    fn of(a: &AuditLog) -> Activity {
+        Activity {
+            action: a.action.clone(),
+            entity_type: a.entity_type.clone(),
+            entity_id: a.entity_id,
+            at: a.created_at,
+        }
+    }
+
+    #[test]
+    fn each_audit_entry_of_a_user_is_one_activity_of_theirs_and_system_ones_none() {
+        let user = UserId::new();
+        let (first, system, second) = (
+            audit(Some(user), "submit"),
+            audit(None, "auto_approve"),
+            audit(Some(user), "send"),
+        );
+        let mut changes = ChangeSet::new();
+        changes.insert(first.clone());
+        changes.insert(system);
+        changes.insert(second.clone());
+        assert_eq!(
+            feed_changes(&changes),
+            vec![
+                FeedChange::Push {
+                    user,
+                    item: of(&first)
+                },
+                FeedChange::Push {
+                    user,
+                    item: of(&second)
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_user_written_as_deleted_loses_their_feed_and_counts() {
+        let (erased, staff) = (UserId::new(), UserId::new());
+        let user = User {
+            id: erased,
+            email: Email::parse("erased@example.com").expect("valid"),
+            password_hash: String::new(),
+            user_type: UserType::Creator,
+            status: UserStatus::Deleted,
+            email_verified: false,
+            phone_number: None,
+            phone_verified: false,
+            two_factor_enabled: false,
+            is_staff: false,
+            last_login_at: None,
+            login_count: 0,
+            created_at: epoch(),
+            updated_at: epoch(),
+            deleted_at: Some(epoch()),
+            version: 1,
+        };
+        let p = participant(erased, 2);
+        let by_staff = audit(Some(staff), "erase");
+        let mut changes = ChangeSet::new();
+        changes.remember(&p);
+        changes.count(Counter::UnreadMessages(p.id), -2);
+        changes.insert(notification(erased, false));
+        changes.update(&user);
+        changes.insert(audit(Some(erased), "erase"));
+        changes.insert(by_staff.clone());
+        assert_eq!(
+            unread_changes(&changes),
+            vec![
+                UnreadChange::Forget {
+                    user: erased,
+                    kind: UnreadKind::Messages
+                },
+                UnreadChange::Forget {
+                    user: erased,
+                    kind: UnreadKind::Notifications
+                },
+            ]
+        );
+        assert_eq!(
+            feed_changes(&changes),
+            vec![
+                FeedChange::Push {
+                    user: staff,
+                    item: of(&by_staff)
+                },
+                FeedChange::Clear { user: erased },
+            ]
+        );
+    }
+}
+
+/// The marketplace moves each user's unread counters and activity feed as
+/// commands commit and reads them back: the same behaviour on the memory
+/// implementation and on Redis, checked against the store's own counts.
+mod marketplace_inbox {
+    use std::sync::Arc;
+
+    use async_trait::async_trait;
+    use reelbyte_core::error::{Error, Result};
+    use reelbyte_core::ids::{ConversationId, UserId};
+    use reelbyte_core::realtime::{ActivityFeeds, UnreadCounters, UnreadKind};
+    use reelbyte_core::service::{ConversationSubject, SendMessageInput, UnreadCounts};
+    use reelbyte_core::store::Page;
+    use reelbyte_core::testing::{Seeded, StoreFactory, TestEnv, factory};
+    use reelbyte_core::{Ctx, Marketplace};
+    use reelbyte_memory::{MemRealtime, MemStore};
+    use reelbyte_redis::{RedisRealtime, connect};
+    use reelbyte_tests::redis_url;
+    use uuid::Uuid;
+
+    /// Unread counters and activity feeds on one backend.
+    trait Inbox: UnreadCounters + ActivityFeeds + 'static {}
+    impl<T: UnreadCounters + ActivityFeeds + 'static> Inbox for T {}
+
+    /// A marketplace over a store of `stores` keeping `inbox`, and one over
+    /// the same store without it, whose reads count in the store.
+    async fn env_with<I: Inbox>(
+        stores: Box<StoreFactory>,
+        inbox: Arc<I>,
+    ) -> (TestEnv, Marketplace) {
+        let mut env = TestEnv::new(&stores).await;
+        let plain = env.market.clone();
+        env.market = env
+            .market
+            .clone()
+            .with_unread_counters(inbox.clone())
+            .with_activity_feeds(inbox);
+        (env, plain)
+    }
+
+    /// A brand and a creator in a direct conversation (started by the
+    /// brand), on a marketplace keeping `inbox`.
+    struct Chat {
+        env: TestEnv,
+        plain: Marketplace,
+        brand: Seeded,
+        creator: Seeded,
+        conversation: ConversationId,
+    }
+
+    async fn chat<I: Inbox>(stores: Box<StoreFactory>, inbox: Arc<I>) -> Chat {
+        let (env, plain) = env_with(stores, inbox).await;
+        let (brand, creator) = (env.client().await, env.creator().await);
+        let conversation = direct(&env, &brand, &creator).await;
+        Chat {
+            env,
+            plain,
+            brand,
+            creator,
+            conversation,
+        }
+    }
+
+    async fn direct(env: &TestEnv, from: &Seeded, to: &Seeded) -> ConversationId {
+        env.market
+            .start_conversation(&from.ctx, ConversationSubject::Direct { with: to.user_id })
+            .await
+            .expect("start")
+            .id
+    }
+
+    async fn send(env: &TestEnv, from: &Ctx, conversation: ConversationId) {
+        env.market
+            .send_message(
+                from,
+                conversation,
+                SendMessageInput {
+                    content: "Can you cut a 15 second version?".into(),
+                    message_type: None,
+                    attachments: Vec::new(),
+                },
+            )
+            .await
+            .expect("send");
+    }
+
+    /// The counts read through the counters equal the store's, and the
+    /// counters hold them.
+    async fn counts_agree<I: Inbox>(
+        env: &TestEnv,
+        plain: &Marketplace,
+        inbox: &I,
+        who: &Seeded,
+    ) -> UnreadCounts {
+        let counted = env.market.unread_counts(&who.ctx).await.expect("read");
+        let stored = plain.unread_counts(&who.ctx).await.expect("read");
+        assert_eq!(counted, stored, "counters against the store");
+        assert_eq!(
+            inbox
+                .unread(who.user_id, UnreadKind::Messages)
+                .await
+                .expect("read"),
+            Some(counted.messages)
+        );
+        assert_eq!(
+            inbox
+                .unread(who.user_id, UnreadKind::Notifications)
+                .await
+                .expect("read"),
+            Some(counted.notifications)
+        );
+        counted
+    }
+
+    async fn counts_follow_messages_and_notifications<I: Inbox>(
+        stores: Box<StoreFactory>,
+        inbox: Arc<I>,
+    ) {
+        let Chat {
+            env,
+            plain,
+            brand,
+            creator,
+            conversation,
+        } = chat(stores, inbox.clone()).await;
+        assert_eq!(
+            counts_agree(&env, &plain, &*inbox, &creator).await,
+            UnreadCounts::default()
+        );
+        counts_agree(&env, &plain, &*inbox, &brand).await;
+
+        send(&env, &brand.ctx, conversation).await;
+        send(&env, &brand.ctx, conversation).await;
+        let counts = counts_agree(&env, &plain, &*inbox, &creator).await;
+        assert_eq!(counts.messages, 2);
+        assert_eq!(counts.notifications, 2, "one notice a message");
+        assert_eq!(
+            counts_agree(&env, &plain, &*inbox, &brand).await.messages,
+            0,
+            "the sender's own messages are read"
+        );
+
+        env.market
+            .mark_conversation_read(&creator.ctx, conversation)
+            .await
+            .expect("read");
+        assert_eq!(
+            counts_agree(&env, &plain, &*inbox, &creator).await.messages,
+            0
+        );
+        let unread = env
+            .market
+            .list_notifications(&creator.ctx, true, Page::new(10, 0))
+            .await
+            .expect("list");
+        env.market
+            .mark_notification_read(&creator.ctx, unread[0].id)
+            .await
+            .expect("read one");
+        assert_eq!(
+            env.market
+                .unread_notification_count(&creator.ctx)
+                .await
+                .expect("read"),
+            1
+        );
+        counts_agree(&env, &plain, &*inbox, &creator).await;
+        env.market
+            .mark_all_notifications_read(&creator.ctx)
+            .await
+            .expect("read all");
+        assert_eq!(
+            counts_agree(&env, &plain, &*inbox, &creator).await,
+            UnreadCounts::default()
+        );
+        assert_eq!(env.market.projection_errors().unread, 0);
+    }
+
+    async fn an_unknown_count_is_rebuilt_from_the_store<I: Inbox>(
+        stores: Box<StoreFactory>,
+        inbox: Arc<I>,
+    ) {
+        let Chat {
+            env,
+            plain,
+            brand,
+            creator,
+            conversation,
+        } = chat(stores, inbox.clone()).await;
+        send(&env, &brand.ctx, conversation).await;
+        assert_eq!(
+            inbox
+                .unread(creator.user_id, UnreadKind::Messages)
+                .await
+                .expect("read"),
+            None,
+            "never read: the commit moved no count"
+        );
+        assert_eq!(
+            counts_agree(&env, &plain, &*inbox, &creator).await.messages,
+            1
+        );
+        // A count lost (Redis restarted) is rebuilt on its next read, and
+        // a wrong one by a refresh.
+        inbox
+            .forget_unread(creator.user_id, UnreadKind::Messages)
+            .await
+            .expect("forget");
+        send(&env, &brand.ctx, conversation).await;
+        assert_eq!(
+            counts_agree(&env, &plain, &*inbox, &creator).await.messages,
+            2
+        );
+        inbox
+            .add_unread(creator.user_id, UnreadKind::Notifications, 40)
+            .await
+            .expect("skew");
+        let refreshed = env
+            .market
+            .refresh_unread_counts(&creator.ctx)
+            .await
+            .expect("refresh");
+        assert_eq!(refreshed.notifications, 2);
+        counts_agree(&env, &plain, &*inbox, &creator).await;
+    }
+
+    async fn concurrent_senders_lose_no_count<I: Inbox>(stores: Box<StoreFactory>, inbox: Arc<I>) {
+        let (env, plain) = env_with(stores, inbox.clone()).await;
+        let creator = env.creator().await;
+        let mut brands = Vec::new();
+        for _ in 0..4 {
+            let brand = env.client().await;
+            let conversation = direct(&env, &brand, &creator).await;
+            brands.push((brand, conversation));
+        }
+        counts_agree(&env, &plain, &*inbox, &creator).await;
+        let sends = brands.iter().flat_map(|(brand, conversation)| {
+            (0..3).map(|_| send(&env, &brand.ctx, *conversation))
+        });
+        futures::future::join_all(sends).await;
+        let counts = counts_agree(&env, &plain, &*inbox, &creator).await;
+        assert_eq!((counts.messages, counts.notifications), (12, 12));
+    }
+
+    async fn the_feed_lists_what_the_user_did<I: Inbox>(stores: Box<StoreFactory>, inbox: Arc<I>) {
+        let Chat {
+            env,
+            brand,
+            creator,
+            conversation,
+            ..
+        } = chat(stores, inbox).await;
+        send(&env, &brand.ctx, conversation).await;
+        let feed = env
+            .market
+            .activity_feed(&brand.ctx, 10)
+            .await
+            .expect("read");
+        let actions: Vec<(&str, &str)> = feed
+            .iter()
+            .map(|a| (a.entity_type.as_str(), a.action.as_str()))
+            .collect();
+        assert_eq!(
+            actions,
+            vec![("message", "send"), ("conversation", "create")],
+            "newest first"
+        );
+        assert!(feed.windows(2).all(|w| w[0].at >= w[1].at));
+        let theirs = env
+            .market
+            .activity_feed(&creator.ctx, 10)
+            .await
+            .expect("read");
+        assert!(
+            theirs.iter().all(|a| a.entity_type.as_str() != "message"),
+            "a message received is a notification, not the recipient's activity"
+        );
+        assert_eq!(
+            env.market
+                .activity_feed(&brand.ctx, 1)
+                .await
+                .expect("read")
+                .len(),
+            1
+        );
+        for n in [0, 101] {
+            let refused = env.market.activity_feed(&brand.ctx, n).await;
+            assert!(
+                matches!(refused, Err(Error::Validation { .. })),
+                "{refused:?}"
+            );
+        }
+    }
+
+    async fn erasure_drops_the_feed_and_the_counts<I: Inbox>(
+        stores: Box<StoreFactory>,
+        inbox: Arc<I>,
+    ) {
+        let Chat {
+            env,
+            plain,
+            brand,
+            creator,
+            conversation,
+        } = chat(stores, inbox.clone()).await;
+        send(&env, &creator.ctx, conversation).await;
+        send(&env, &brand.ctx, conversation).await;
+        counts_agree(&env, &plain, &*inbox, &creator).await;
+        assert_eq!(
+            inbox
+                .recent_activity(creator.user_id, 10)
+                .await
+                .expect("read")
+                .len(),
+            1
+        );
+
+        env.market
+            .erase_user(&creator.ctx, creator.user_id)
+            .await
+            .expect("erase");
+        assert!(
+            inbox
+                .recent_activity(creator.user_id, 10)
+                .await
+                .expect("read")
+                .is_empty()
+        );
+        for kind in [UnreadKind::Messages, UnreadKind::Notifications] {
+            assert_eq!(
+                inbox.unread(creator.user_id, kind).await.expect("read"),
+                None
+            );
+        }
+        assert_eq!(
+            env.market
+                .activity_feed(&brand.ctx, 10)
+                .await
+                .expect("read")
+                .len(),
+            2,
+            "the other party's feed stays"
+        );
+        assert_eq!(env.market.projection_errors(), Default::default());
+    }
+
+    /// Counters and feeds that are always down.
+    struct Down;
+
+    #[async_trait]
+    impl UnreadCounters for Down {
+        async fn add_unread(&self, _: UserId, _: UnreadKind, _: i64) -> Result<Option<u64>> {
+            Err(Error::rule("test", "down"))
+        }
+        async fn unread(&self, _: UserId, _: UnreadKind) -> Result<Option<u64>> {
+            Err(Error::rule("test", "down"))
+        }
+        async fn init_unread(&self, _: UserId, _: UnreadKind, _: u64) -> Result<u64> {
+            Err(Error::rule("test", "down"))
+        }
+        async fn forget_unread(&self, _: UserId, _: UnreadKind) -> Result<()> {
+            Err(Error::rule("test", "down"))
+        }
+    }
+
+    #[async_trait]
+    impl ActivityFeeds for Down {
+        async fn push_activity(&self, _: UserId, _: &serde_json::Value) -> Result<()> {
+            Err(Error::rule("test", "down"))
+        }
+        async fn recent_activity(&self, _: UserId, _: usize) -> Result<Vec<serde_json::Value>> {
+            Err(Error::rule("test", "down"))
+        }
+        async fn clear_activity(&self, _: UserId) -> Result<()> {
+            Err(Error::rule("test", "down"))
+        }
+    }
+
+    #[tokio::test]
+    async fn counters_that_are_down_never_fail_a_command_and_the_store_answers() {
+        let Chat {
+            env,
+            plain,
+            brand,
+            creator,
+            conversation,
+        } = chat(in_memory(), Arc::new(Down)).await;
+        send(&env, &brand.ctx, conversation).await;
+        let counts = env.market.unread_counts(&creator.ctx).await.expect("read");
+        assert_eq!(
+            counts,
+            plain.unread_counts(&creator.ctx).await.expect("read")
+        );
+        assert_eq!(counts.messages, 1);
+        let errors = env.market.projection_errors();
+        assert!(
+            errors.unread >= 3,
+            "the send's two counts, the reads: {errors:?}"
+        );
+        assert!(errors.activity >= 2, "start, send: {errors:?}");
+        assert_eq!(errors.rankings, 0);
+        let feed = env.market.activity_feed(&brand.ctx, 10).await;
+        assert!(matches!(feed, Err(Error::Rule { .. })), "{feed:?}");
+    }
+
+    #[tokio::test]
+    async fn a_marketplace_without_counters_counts_in_the_store_and_keeps_no_feed() {
+        let stores = factory(|| async { MemStore::shared() });
+        let env = TestEnv::new(&stores).await;
+        let (brand, creator) = (env.client().await, env.creator().await);
+        let conversation = direct(&env, &brand, &creator).await;
+        send(&env, &brand.ctx, conversation).await;
+        let counts = env.market.unread_counts(&creator.ctx).await.expect("read");
+        assert_eq!((counts.messages, counts.notifications), (1, 1));
+        let feed = env.market.activity_feed(&brand.ctx, 10).await;
+        assert!(matches!(feed, Err(Error::Rule { .. })), "{feed:?}");
+        assert_eq!(env.market.projection_errors(), Default::default());
+    }
+
+    #[tokio::test]
+    async fn redis_counts_expire_so_a_missed_change_heals() {
+        let Some(url) = redis_url() else { return };
+        let conn = connect(&url)
+            .await
+            .expect("Redis at REELBYTE_TEST_REDIS_URL");
+        let prefix = format!("reelbyte-test:{}", Uuid::new_v4().simple());
+        let inbox = RedisRealtime::new(conn.clone(), prefix.clone())
+            .with_unread_ttl(std::time::Duration::from_secs(120));
+        let user = UserId::new();
+        inbox
+            .init_unread(user, UnreadKind::Messages, 3)
+            .await
+            .expect("init");
+        inbox
+            .add_unread(user, UnreadKind::Messages, 2)
+            .await
+            .expect("add");
+        let key = format!("{prefix}:unread:{{{user}}}:messages");
+        let mut c = conn.clone();
+        let ttl: i64 = redis::cmd("TTL")
+            .arg(&key)
+            .query_async(&mut c)
+            .await
+            .expect("ttl");
+        assert!((1..=120).contains(&ttl), "moves keep the expiry: {ttl}");
+        let held: u64 = redis::cmd("GET")
+            .arg(&key)
+            .query_async(&mut c)
+            .await
+            .expect("get");
+        assert_eq!(held, 5, "the plan's key");
+    }
+
+    async fn redis_inbox() -> Option<Arc<RedisRealtime<redis::aio::ConnectionManager>>> {
+        let url = redis_url()?;
+        let conn = connect(&url)
+            .await
+            .expect("Redis at REELBYTE_TEST_REDIS_URL");
+        let prefix = format!("reelbyte-test:{}", Uuid::new_v4().simple());
+        Some(Arc::new(RedisRealtime::new(conn, prefix)))
+    }
+
+    fn in_memory() -> Box<StoreFactory> {
+        factory(|| async { MemStore::shared() })
+    }
+
+    /// Stamps a scenario on `MemRealtime` and on Redis over the memory
+    /// store, and on Redis over the production stack (the Redis decorator
+    /// over PostgreSQL) when the PostgreSQL suite is built.
+    macro_rules! on_both {
+        ($($scenario:ident),* $(,)?) => {
+            mod on_memory {
+                $(
+                    #[tokio::test]
+                    async fn $scenario() {
+                        let inbox = std::sync::Arc::new(super::MemRealtime::default());
+                        super::$scenario(super::in_memory(), inbox).await;
+                    }
+                )*
+            }
+            mod on_redis {
+                $(
+                    #[tokio::test]
+                    async fn $scenario() {
+                        if let Some(inbox) = super::redis_inbox().await {
+                            super::$scenario(super::in_memory(), inbox).await;
+                        }
+                    }
+                )*
+            }
+            #[cfg(reelbyte_pg_tests)]
+            mod on_redis_over_postgres {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $scenario() {
+                        if let Some(inbox) = super::redis_inbox().await {
+                            let stores = reelbyte_core::testing::factory(
+                                reelbyte_tests::redis_over_pg_store,
+                            );
+                            super::$scenario(stores, inbox).await;
+                        }
+                    }
+                )*
+            }
+        };
+    }
+
+    on_both!(
+        counts_follow_messages_and_notifications,
+        an_unknown_count_is_rebuilt_from_the_store,
+        concurrent_senders_lose_no_count,
+        the_feed_lists_what_the_user_did,
+        erasure_drops_the_feed_and_the_counts,
+    );
+}

@@ -216,9 +216,13 @@ fn cut(n: u32) -> Result<DeliverableInput, Failure> {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Failure> {
     let store = open_store().await?;
-    // Leaderboards in this process, moved by the commands as they commit.
+    // Leaderboards, unread counters and activity feeds in this process,
+    // moved by the commands as they commit.
+    let realtime = Arc::new(reelbyte_memory::MemRealtime::default());
     let market = Marketplace::new(store.clone(), Arc::new(SimulatedGateway::new()))
-        .with_rankings(Arc::new(reelbyte_memory::MemRealtime::default()));
+        .with_rankings(realtime.clone())
+        .with_unread_counters(realtime.clone())
+        .with_activity_feeds(realtime);
     let run = uuid::Uuid::now_v7().simple().to_string()[..8].to_string();
     let story = Story { market, run };
     let m = &story.market;
@@ -544,9 +548,17 @@ async fn main() -> Result<(), Failure> {
             }
         }
     }
-    let notifications = m.unread_notification_count(&cam_ctx).await?;
+    let unread = m.unread_counts(&cam_ctx).await?;
     say(&format!(
-        "  Escrows add up; Cam has {notifications} unread notifications about all of this."
+        "  Escrows add up; Cam has {} unread notifications and {} unread messages about all of this.",
+        unread.notifications, unread.messages
     ));
+    let done: Vec<String> = m
+        .activity_feed(&cam_ctx, 3)
+        .await?
+        .iter()
+        .map(|a| format!("{} {}", a.action, a.entity_type))
+        .collect();
+    say(&format!("  Cam's latest activity: {}.", done.join(", ")));
     Ok(())
 }

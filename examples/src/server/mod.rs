@@ -383,6 +383,21 @@ pub fn build_market(store: Arc<dyn Store>) -> Marketplace {
     Marketplace::new(store, Arc::new(SimulatedGateway::new()))
 }
 
+/// `market` keeping its leaderboards, unread counters and activity feeds
+/// in `realtime`.
+pub fn keep_projections<R>(market: Marketplace, realtime: Arc<R>) -> Marketplace
+where
+    R: reelbyte_core::realtime::Rankings
+        + reelbyte_core::realtime::UnreadCounters
+        + reelbyte_core::realtime::ActivityFeeds
+        + 'static,
+{
+    market
+        .with_rankings(realtime.clone())
+        .with_unread_counters(realtime.clone())
+        .with_activity_feeds(realtime)
+}
+
 /// Registers (or logs in) the seed staff account and makes it staff. The
 /// service only lets staff grant staff rights, so the first one is written
 /// to the store directly.
@@ -427,16 +442,20 @@ pub async fn seed_staff(market: &Marketplace, email: &str, password: &str) -> Re
 /// Serves `config` until SIGTERM or Ctrl-C.
 pub async fn serve(config: Config) -> Result<(), String> {
     let backends = build_backends(&config).await?;
-    // The leaderboards live beside the rate limits: in Redis, shared by
-    // every instance, when there is one; in this process otherwise.
-    let rankings: Arc<dyn reelbyte_core::realtime::Rankings> = match &backends.redis {
-        Some(redis) => Arc::new(reelbyte_redis::RedisRealtime::new(
-            redis.clone(),
-            "reelbyte",
-        )),
-        None => Arc::new(reelbyte_memory::MemRealtime::default()),
+    // The leaderboards, unread counters and activity feeds live beside the
+    // rate limits: in Redis, shared by every instance, when there is one;
+    // in this process otherwise.
+    let market = build_market(backends.store.clone());
+    let market = match &backends.redis {
+        Some(redis) => keep_projections(
+            market,
+            Arc::new(reelbyte_redis::RedisRealtime::new(
+                redis.clone(),
+                "reelbyte",
+            )),
+        ),
+        None => keep_projections(market, Arc::new(reelbyte_memory::MemRealtime::default())),
     };
-    let market = build_market(backends.store.clone()).with_rankings(rankings);
     if let (Some(email), Some(password)) = (&config.seed_staff_email, &config.seed_staff_password) {
         seed_staff(&market, email, password).await?;
         tracing::info!(email = %email, "seeded staff account");

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::ids::{GigId, UserId};
 use crate::store::{ChangeSet, Counter, Store};
 
+pub mod inbox;
 pub mod projection;
 #[cfg(feature = "testing")]
 pub mod suite;
@@ -120,15 +121,29 @@ impl UnreadKind {
     }
 }
 
-/// Per-user unread counters.
+/// Per-user unread counters: a hot copy of counts the store keeps
+/// (`conversation_participants.unread_count` summed over a user's
+/// conversations, and the user's unread `notifications`).
+///
+/// A count is *known* once [`UnreadCounters::init_unread`] stored it, and
+/// only a known count moves: a delta for an unknown count is dropped. After
+/// a Redis restart every count is unknown, and adding to a missing key (as
+/// a bare `INCR` would) would store a wrong count for good; instead the
+/// next read rebuilds the count from the store
+/// ([`Marketplace::unread_counts`](crate::Marketplace::unread_counts)).
 #[async_trait]
 pub trait UnreadCounters: Send + Sync {
-    /// Adds `by` and returns the new count.
-    async fn add_unread(&self, user: UserId, kind: UnreadKind, by: u64) -> Result<u64>;
-    /// The current count.
-    async fn unread(&self, user: UserId, kind: UnreadKind) -> Result<u64>;
-    /// Resets the count to zero.
-    async fn clear_unread(&self, user: UserId, kind: UnreadKind) -> Result<()>;
+    /// Adds `delta` (negative to subtract; the count never goes below zero)
+    /// to a known count and returns the new count, or `None`, changing
+    /// nothing, when the count is unknown.
+    async fn add_unread(&self, user: UserId, kind: UnreadKind, delta: i64) -> Result<Option<u64>>;
+    /// The count, or `None` when it is unknown.
+    async fn unread(&self, user: UserId, kind: UnreadKind) -> Result<Option<u64>>;
+    /// Stores `count` unless the count is known, and returns the count now
+    /// known (the one stored, or the one already there).
+    async fn init_unread(&self, user: UserId, kind: UnreadKind, count: u64) -> Result<u64>;
+    /// Forgets the count: it is unknown until initialised again.
+    async fn forget_unread(&self, user: UserId, kind: UnreadKind) -> Result<()>;
 }
 
 /// The answer of a rate limiter.
@@ -259,6 +274,8 @@ pub trait ActivityFeeds: Send + Sync {
     async fn push_activity(&self, user: UserId, item: &serde_json::Value) -> Result<()>;
     /// The newest `n` items, newest first.
     async fn recent_activity(&self, user: UserId, n: usize) -> Result<Vec<serde_json::Value>>;
+    /// Drops `user`'s whole feed.
+    async fn clear_activity(&self, user: UserId) -> Result<()>;
 }
 
 /// Fast favorites sets (the `favorites` table stays the record).

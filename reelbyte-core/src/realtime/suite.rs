@@ -37,28 +37,43 @@ pub async fn views_accumulate_and_drain(views: &dyn ViewCounters) {
     );
 }
 
-/// Unread counters count per user and kind, and clear.
+/// Unread counters: only a known count moves, never below zero, per user
+/// and kind; initialising keeps a count already known; forgetting makes it
+/// unknown again.
 pub async fn unread_counts_and_clears(unread: &dyn UnreadCounters) {
     let (u, v) = (user(), user());
-    assert_eq!(unread.unread(u, UnreadKind::Messages).await.unwrap(), 0);
+    let messages = UnreadKind::Messages;
+    assert_eq!(unread.unread(u, messages).await.unwrap(), None);
     assert_eq!(
-        unread.add_unread(u, UnreadKind::Messages, 1).await.unwrap(),
-        1
+        unread.add_unread(u, messages, 1).await.unwrap(),
+        None,
+        "an unknown count does not move"
     );
+    assert_eq!(unread.unread(u, messages).await.unwrap(), None);
+    assert_eq!(unread.init_unread(u, messages, 2).await.unwrap(), 2);
     assert_eq!(
-        unread.add_unread(u, UnreadKind::Messages, 2).await.unwrap(),
-        3
+        unread.init_unread(u, messages, 9).await.unwrap(),
+        2,
+        "a known count is kept"
     );
+    assert_eq!(unread.add_unread(u, messages, 3).await.unwrap(), Some(5));
+    assert_eq!(unread.add_unread(u, messages, -4).await.unwrap(), Some(1));
+    assert_eq!(
+        unread.add_unread(u, messages, -7).await.unwrap(),
+        Some(0),
+        "floored at zero"
+    );
+    assert_eq!(unread.unread(u, messages).await.unwrap(), Some(0));
     unread
-        .add_unread(u, UnreadKind::Notifications, 7)
+        .init_unread(u, UnreadKind::Notifications, 7)
         .await
         .unwrap();
-    assert_eq!(unread.unread(v, UnreadKind::Messages).await.unwrap(), 0);
-    unread.clear_unread(u, UnreadKind::Messages).await.unwrap();
-    assert_eq!(unread.unread(u, UnreadKind::Messages).await.unwrap(), 0);
+    assert_eq!(unread.unread(v, messages).await.unwrap(), None);
+    unread.forget_unread(u, messages).await.unwrap();
+    assert_eq!(unread.unread(u, messages).await.unwrap(), None);
     assert_eq!(
         unread.unread(u, UnreadKind::Notifications).await.unwrap(),
-        7
+        Some(7)
     );
 }
 
@@ -209,7 +224,8 @@ pub async fn trending_prefers_recent_views(rankings: &dyn Rankings) {
     assert_eq!(top, vec![new, old]);
 }
 
-/// Feeds keep the newest 100 items, newest first.
+/// Feeds keep the newest 100 items, newest first, per user; clearing one
+/// leaves the others.
 pub async fn feeds_keep_the_newest(feeds: &dyn ActivityFeeds) {
     let u = user();
     for n in 0..(FEED_LENGTH + 5) {
@@ -223,7 +239,15 @@ pub async fn feeds_keep_the_newest(feeds: &dyn ActivityFeeds) {
     assert_eq!(all[0], serde_json::json!({ "n": FEED_LENGTH + 4 }));
     assert_eq!(all[FEED_LENGTH - 1], serde_json::json!({ "n": 5 }));
     assert_eq!(feeds.recent_activity(u, 2).await.unwrap().len(), 2);
-    assert!(feeds.recent_activity(user(), 10).await.unwrap().is_empty());
+    let other = user();
+    assert!(feeds.recent_activity(other, 10).await.unwrap().is_empty());
+    feeds
+        .push_activity(other, &serde_json::json!({ "n": 0 }))
+        .await
+        .unwrap();
+    feeds.clear_activity(u).await.unwrap();
+    assert!(feeds.recent_activity(u, 10).await.unwrap().is_empty());
+    assert_eq!(feeds.recent_activity(other, 10).await.unwrap().len(), 1);
 }
 
 /// Favorites are sets per user and kind.

@@ -357,6 +357,9 @@ impl Marketplace {
             conv.last_message_at = Some(now);
             changes.update(&conv);
             for p in participants.iter().filter(|p| p.user_id != user.id) {
+                // Remembered so that the unread counters find whose count
+                // this is (`realtime::inbox::unread_changes`).
+                changes.remember(p);
                 changes.count(Counter::UnreadMessages(p.id), 1);
                 if !p.is_muted {
                     self.plan_notice(

@@ -28,6 +28,7 @@ mod notifications;
 mod payments;
 mod privacy;
 mod profiles;
+mod projections;
 mod rankings;
 mod reviews;
 mod support;
@@ -85,6 +86,7 @@ pub use profiles::{
     CreatorProfileView, PortfolioItemInput, UpdateClientProfileInput, UpdateCreatorProfileInput,
     UpdatePortfolioItemInput,
 };
+pub use projections::{ProjectionErrors, UnreadCounts};
 pub use rankings::{MAX_RANKED, Ranked, RankingsRebuilt};
 pub use reviews::{ReviewInput, average_rating};
 pub use support::Retry;
@@ -177,8 +179,9 @@ pub struct Marketplace {
     policy: Policy,
     fallback_fees: FeeSchedule,
     max_retries: u32,
-    /// The boards moved after each commit, when the marketplace keeps any.
-    rankings: Option<rankings::RankingSink>,
+    /// The rankings, unread counters and activity feeds moved after each
+    /// commit, those the marketplace keeps.
+    projections: projections::Projections,
 }
 
 impl Marketplace {
@@ -193,7 +196,7 @@ impl Marketplace {
             policy: Policy::default(),
             fallback_fees: FeeSchedule::standard(),
             max_retries: 16,
-            rankings: None,
+            projections: projections::Projections::default(),
         }
     }
 
@@ -274,8 +277,8 @@ impl Marketplace {
             return Ok(());
         }
         // Read off before the store takes the change set, applied only once
-        // it committed: a refused change set moves no board.
-        let boards = self.ranking_changes_of(&changes);
+        // it committed: a refused change set moves no projection.
+        let projected = self.projected(&changes);
         match self.store.apply(changes).await {
             // A concurrent request with the same idempotency key committed
             // first: retrying finds its record and replays its result.
@@ -284,7 +287,7 @@ impl Marketplace {
             ),
             Err(e) => Err(e),
             Ok(()) => {
-                self.move_rankings(boards).await;
+                self.project(projected).await;
                 Ok(())
             }
         }

@@ -432,12 +432,12 @@ impl Marketplace {
             .await
     }
 
-    /// How many of the actor's notifications are unread.
+    /// How many of the actor's notifications are unread (from the unread
+    /// counters when the marketplace keeps them, see
+    /// [`Marketplace::unread_counts`]).
     pub async fn unread_notification_count(&self, ctx: &Ctx) -> Result<u64> {
         let user = self.acting_user(ctx).await?;
-        self.store()
-            .notifications()
-            .count_unread_by_user_id(user.id)
+        self.unread_count(user.id, crate::realtime::UnreadKind::Notifications)
             .await
     }
 
@@ -466,9 +466,11 @@ impl Marketplace {
                     None::<&()>,
                     None::<&()>,
                 )?);
+                // With the row as read, the unread counters see it go read.
+                let read = n.clone();
                 n.is_read = true;
                 n.read_at = Some(self.now());
-                changes.update(&n);
+                changes.update_from(&read, &n);
                 n.version += 1;
             }
             Ok((changes, n))
@@ -491,9 +493,10 @@ impl Marketplace {
                     break;
                 }
                 for mut n in unread {
+                    let read = n.clone();
                     n.is_read = true;
                     n.read_at = Some(self.now());
-                    changes.update(&n);
+                    changes.update_from(&read, &n);
                     marked += 1;
                 }
             }

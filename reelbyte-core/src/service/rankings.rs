@@ -12,9 +12,7 @@
 //! rows that may be shown now, so a stale member is skipped, never served.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -25,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::ids::{CreatorProfileId, GigId, JobId, UserId};
 use crate::realtime::projection::{GIG_BOARDS, RankingChange, ranking_changes};
 use crate::realtime::{Board, Rankings};
+use crate::service::projections::Sink;
 use crate::service::{Ctx, Marketplace};
 use crate::store::{ChangeSet, CreatorQuery, JobQuery, Page};
 
@@ -52,70 +51,6 @@ pub struct RankingsRebuilt {
     pub removed: u64,
 }
 
-/// The rankings a marketplace keeps, and how often keeping them failed.
-#[derive(Clone)]
-pub(crate) struct RankingSink {
-    rankings: Arc<dyn Rankings>,
-    errors: Arc<AtomicU64>,
-}
-
-impl fmt::Debug for RankingSink {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RankingSink")
-            .field("errors", &self.errors.load(Ordering::Relaxed))
-            .finish_non_exhaustive()
-    }
-}
-
-impl RankingSink {
-    pub(crate) fn new(rankings: Arc<dyn Rankings>) -> Self {
-        Self {
-            rankings,
-            errors: Arc::new(AtomicU64::new(0)),
-        }
-    }
-
-    /// Applies `changes` one by one; a failure is counted and the rest are
-    /// still applied (each change stands on its own).
-    pub(crate) async fn apply(&self, changes: Vec<RankingChange>) {
-        for change in changes {
-            let outcome = match change {
-                RankingChange::Set {
-                    board,
-                    member,
-                    score,
-                    version,
-                } => self
-                    .rankings
-                    .set_score_at(board, member, score, version)
-                    .await
-                    .map(drop),
-                RankingChange::Add {
-                    board,
-                    member,
-                    delta,
-                } => self
-                    .rankings
-                    .add_score(board, member, delta)
-                    .await
-                    .map(drop),
-                RankingChange::Remove {
-                    board,
-                    member,
-                    version,
-                } => self
-                    .rankings
-                    .remove_member_at(board, member, version)
-                    .await
-                    .map(drop),
-            };
-            if outcome.is_err() {
-                self.errors.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-    }
-}
-
 /// The boards [`Marketplace::rebuild_rankings`] sets from the store.
 const REBUILT: [Board; 3] = [
     Board::CreatorsByRating,
@@ -132,7 +67,7 @@ impl Marketplace {
     /// of [`crate::realtime::projection`]); without it no board moves and
     /// ranking reads answer [`Error::Rule`].
     pub fn with_rankings(mut self, rankings: Arc<dyn Rankings>) -> Self {
-        self.rankings = Some(RankingSink::new(rankings));
+        self.projections.rankings = Some(Sink::new(rankings));
         self
     }
 
@@ -140,33 +75,14 @@ impl Marketplace {
     /// is repaired by the next write of its row or by
     /// [`Marketplace::rebuild_rankings`]).
     pub fn ranking_errors(&self) -> u64 {
-        self.rankings
-            .as_ref()
-            .map_or(0, |sink| sink.errors.load(Ordering::Relaxed))
-    }
-
-    /// The board changes of `changes`, to apply once it committed; none
-    /// without rankings.
-    pub(crate) fn ranking_changes_of(&self, changes: &ChangeSet) -> Vec<RankingChange> {
-        match &self.rankings {
-            Some(_) => ranking_changes(changes, self.now()),
-            None => Vec::new(),
-        }
-    }
-
-    /// Applies the board changes of a committed change set.
-    pub(crate) async fn move_rankings(&self, changes: Vec<RankingChange>) {
-        if let Some(sink) = &self.rankings
-            && !changes.is_empty()
-        {
-            sink.apply(changes).await;
-        }
+        self.projection_errors().rankings
     }
 
     fn rankings(&self) -> Result<&Arc<dyn Rankings>> {
-        self.rankings
+        self.projections
+            .rankings
             .as_ref()
-            .map(|sink| &sink.rankings)
+            .map(|sink| &sink.target)
             .ok_or_else(|| Error::rule("rankings", "this marketplace keeps no rankings"))
     }
 

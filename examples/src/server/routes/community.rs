@@ -21,6 +21,9 @@ pub fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(edit_message, delete_message))
         .routes(routes!(list_notifications))
         .routes(routes!(unread_notification_count))
+        .routes(routes!(unread_counts))
+        .routes(routes!(refresh_unread_counts))
+        .routes(routes!(activity_feed))
         .routes(routes!(mark_notification_read))
         .routes(routes!(mark_all_notifications_read))
         .routes(routes!(
@@ -248,6 +251,44 @@ async fn list_notifications(
 async fn unread_notification_count(State(s): State<AppState>, auth: Auth) -> ApiResult {
     let unread = s.market.unread_notification_count(&auth.ctx).await?;
     ok(&serde_json::json!({ "unread": unread }))
+}
+
+/// The caller's unread messages (over every conversation) and
+/// notifications.
+#[utoipa::path(get, path = "/api/v1/me/unread-counts", tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, body = Object), Problems))]
+async fn unread_counts(State(s): State<AppState>, auth: Auth) -> ApiResult {
+    ok(&s.market.unread_counts(&auth.ctx).await?)
+}
+
+/// Counts the caller's unread messages and notifications again from the
+/// database (a repair: the counters follow every change).
+#[utoipa::path(post, path = "/api/v1/me/unread-counts/refresh", tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, body = Object), Problems))]
+async fn refresh_unread_counts(State(s): State<AppState>, auth: Auth) -> ApiResult {
+    ok(&s.market.refresh_unread_counts(&auth.ctx).await?)
+}
+
+/// How many feed items.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// Items, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
+}
+
+/// What the caller did lately (the newest 100 actions are kept), newest
+/// first.
+#[utoipa::path(get, path = "/api/v1/me/activity", tag = "users", security(("bearer" = [])),
+    params(FeedQuery), responses((status = 200, body = [Object]), Problems))]
+async fn activity_feed(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<FeedQuery>,
+) -> ApiResult {
+    let limit = query.limit.map_or(20, |n| n as usize);
+    ok(&s.market.activity_feed(&auth.ctx, limit).await?)
 }
 
 /// Marks a notification read.

@@ -1,0 +1,335 @@
+//! The projections a marketplace keeps beside its store: rankings, unread
+//! counters and activity feeds (see [`crate::realtime`]).
+//!
+//! Each is read off a change set before it is committed and applied once
+//! it committed, so a refused change set moves none. None is the record:
+//! a change that fails to apply (Redis down) never fails the command that
+//! committed; it is counted ([`Marketplace::projection_errors`]) and set
+//! right later (rankings by the next write of the row or a rebuild, unread
+//! counts when they expire or are forgotten; a feed item is lost).
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::UserId;
+use crate::realtime::inbox::{Activity, FeedChange, UnreadChange, feed_changes, unread_changes};
+use crate::realtime::projection::{RankingChange, ranking_changes};
+use crate::realtime::{ActivityFeeds, FEED_LENGTH, Rankings, UnreadCounters, UnreadKind};
+use crate::service::{Ctx, Marketplace};
+use crate::store::ChangeSet;
+
+/// A projection target, and how many of its changes failed.
+pub(crate) struct Sink<T: ?Sized> {
+    pub(crate) target: Arc<T>,
+    errors: Arc<AtomicU64>,
+}
+
+impl<T: ?Sized> Clone for Sink<T> {
+    fn clone(&self) -> Self {
+        Self {
+            target: self.target.clone(),
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for Sink<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sink")
+            .field("errors", &self.errors())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: ?Sized> Sink<T> {
+    pub(crate) fn new(target: Arc<T>) -> Self {
+        Self {
+            target,
+            errors: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Counts a failed change.
+    pub(crate) fn failed<E>(&self, outcome: Result<E>) {
+        if outcome.is_err() {
+            self.errors.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn errors(&self) -> u64 {
+        self.errors.load(Ordering::Relaxed)
+    }
+}
+
+fn errors_of<T: ?Sized>(sink: Option<&Sink<T>>) -> u64 {
+    sink.map_or(0, Sink::errors)
+}
+
+impl Sink<dyn Rankings> {
+    /// Applies `changes` one by one; a failure is counted and the rest are
+    /// still applied (each change stands on its own).
+    async fn apply(&self, changes: Vec<RankingChange>) {
+        for change in changes {
+            let rankings = &self.target;
+            let outcome = match change {
+                RankingChange::Set {
+                    board,
+                    member,
+                    score,
+                    version,
+                } => rankings
+                    .set_score_at(board, member, score, version)
+                    .await
+                    .map(drop),
+                RankingChange::Add {
+                    board,
+                    member,
+                    delta,
+                } => rankings.add_score(board, member, delta).await.map(drop),
+                RankingChange::Remove {
+                    board,
+                    member,
+                    version,
+                } => rankings
+                    .remove_member_at(board, member, version)
+                    .await
+                    .map(drop),
+            };
+            self.failed(outcome);
+        }
+    }
+}
+
+impl Sink<dyn UnreadCounters> {
+    async fn apply(&self, changes: Vec<UnreadChange>) {
+        for change in changes {
+            let outcome = match change {
+                UnreadChange::Add { user, kind, delta } => {
+                    self.target.add_unread(user, kind, delta).await.map(drop)
+                }
+                UnreadChange::Forget { user, kind } => self.target.forget_unread(user, kind).await,
+            };
+            self.failed(outcome);
+        }
+    }
+}
+
+impl Sink<dyn ActivityFeeds> {
+    async fn apply(&self, changes: Vec<FeedChange>) {
+        for change in changes {
+            let outcome = match change {
+                FeedChange::Push { user, item } => match serde_json::to_value(&item) {
+                    Ok(json) => self.target.push_activity(user, &json).await,
+                    Err(e) => Err(Error::backend("activity_feed", e)),
+                },
+                FeedChange::Clear { user } => self.target.clear_activity(user).await,
+            };
+            self.failed(outcome);
+        }
+    }
+}
+
+/// The projection targets of a marketplace (each optional).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Projections {
+    pub(crate) rankings: Option<Sink<dyn Rankings>>,
+    unread: Option<Sink<dyn UnreadCounters>>,
+    feeds: Option<Sink<dyn ActivityFeeds>>,
+}
+
+/// What one change set moves in the projections a marketplace keeps.
+#[derive(Debug, Default)]
+pub(crate) struct Projected {
+    boards: Vec<RankingChange>,
+    unread: Vec<UnreadChange>,
+    activity: Vec<FeedChange>,
+}
+
+/// How many projection changes failed since a marketplace was built, per
+/// projection (see [`Marketplace::projection_errors`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectionErrors {
+    /// Board changes ([`Marketplace::with_rankings`]).
+    pub rankings: u64,
+    /// Unread count changes ([`Marketplace::with_unread_counters`]).
+    pub unread: u64,
+    /// Feed items ([`Marketplace::with_activity_feeds`]).
+    pub activity: u64,
+}
+
+/// A user's unread counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnreadCounts {
+    /// Unread messages, over every conversation the user takes part in.
+    pub messages: u64,
+    /// Unread notifications.
+    pub notifications: u64,
+}
+
+impl Marketplace {
+    /// Keeps `counters` as commands commit (see
+    /// [`crate::realtime::inbox::unread_changes`]), and reads
+    /// [`Marketplace::unread_counts`] from them; without counters those
+    /// reads go to the store.
+    pub fn with_unread_counters(mut self, counters: Arc<dyn UnreadCounters>) -> Self {
+        self.projections.unread = Some(Sink::new(counters));
+        self
+    }
+
+    /// Keeps `feeds` as commands commit (see
+    /// [`crate::realtime::inbox::feed_changes`]); without feeds
+    /// [`Marketplace::activity_feed`] answers [`Error::Rule`].
+    pub fn with_activity_feeds(mut self, feeds: Arc<dyn ActivityFeeds>) -> Self {
+        self.projections.feeds = Some(Sink::new(feeds));
+        self
+    }
+
+    /// How many projection changes failed since the marketplace was built.
+    pub fn projection_errors(&self) -> ProjectionErrors {
+        ProjectionErrors {
+            rankings: errors_of(self.projections.rankings.as_ref()),
+            unread: errors_of(self.projections.unread.as_ref()),
+            activity: errors_of(self.projections.feeds.as_ref()),
+        }
+    }
+
+    /// What `changes` moves in the projections this marketplace keeps.
+    pub(crate) fn projected(&self, changes: &ChangeSet) -> Projected {
+        let p = &self.projections;
+        Projected {
+            boards: match p.rankings {
+                Some(_) => ranking_changes(changes, self.now()),
+                None => Vec::new(),
+            },
+            unread: match p.unread {
+                Some(_) => unread_changes(changes),
+                None => Vec::new(),
+            },
+            activity: match p.feeds {
+                Some(_) => feed_changes(changes),
+                None => Vec::new(),
+            },
+        }
+    }
+
+    /// Applies what a committed change set moves.
+    pub(crate) async fn project(&self, projected: Projected) {
+        let p = &self.projections;
+        if let Some(sink) = &p.rankings
+            && !projected.boards.is_empty()
+        {
+            sink.apply(projected.boards).await;
+        }
+        if let Some(sink) = &p.unread
+            && !projected.unread.is_empty()
+        {
+            sink.apply(projected.unread).await;
+        }
+        if let Some(sink) = &p.feeds
+            && !projected.activity.is_empty()
+        {
+            sink.apply(projected.activity).await;
+        }
+    }
+
+    /// The actor's unread messages and notifications.
+    ///
+    /// With unread counters, a known count is read from them and an
+    /// unknown one is counted in the store and stored there; when the
+    /// counters fail, the store answers (and the failure is counted).
+    pub async fn unread_counts(&self, ctx: &Ctx) -> Result<UnreadCounts> {
+        let user = self.acting_user(ctx).await?;
+        Ok(UnreadCounts {
+            messages: self.unread_count(user.id, UnreadKind::Messages).await?,
+            notifications: self
+                .unread_count(user.id, UnreadKind::Notifications)
+                .await?,
+        })
+    }
+
+    /// Forgets the actor's unread counters and counts them again in the
+    /// store (a repair: the counters follow every commit, and a count that
+    /// missed a change while the counters were unreachable expires).
+    pub async fn refresh_unread_counts(&self, ctx: &Ctx) -> Result<UnreadCounts> {
+        let user = self.acting_user(ctx).await?;
+        if let Some(sink) = &self.projections.unread {
+            for kind in [UnreadKind::Messages, UnreadKind::Notifications] {
+                sink.target.forget_unread(user.id, kind).await?;
+            }
+        }
+        self.unread_counts(ctx).await
+    }
+
+    /// `user`'s count of `kind`: from the counters when they know it,
+    /// else from the store.
+    pub(crate) async fn unread_count(&self, user: UserId, kind: UnreadKind) -> Result<u64> {
+        let Some(sink) = &self.projections.unread else {
+            return self.stored_unread(user, kind).await;
+        };
+        match sink.target.unread(user, kind).await {
+            Ok(Some(count)) => Ok(count),
+            Ok(None) => {
+                let count = self.stored_unread(user, kind).await?;
+                match sink.target.init_unread(user, kind, count).await {
+                    Ok(known) => Ok(known),
+                    Err(e) => {
+                        sink.failed(Err::<(), _>(e));
+                        Ok(count)
+                    }
+                }
+            }
+            Err(e) => {
+                sink.failed(Err::<(), _>(e));
+                self.stored_unread(user, kind).await
+            }
+        }
+    }
+
+    /// `user`'s count of `kind` as the store has it.
+    async fn stored_unread(&self, user: UserId, kind: UnreadKind) -> Result<u64> {
+        match kind {
+            UnreadKind::Notifications => {
+                self.store()
+                    .notifications()
+                    .count_unread_by_user_id(user)
+                    .await
+            }
+            UnreadKind::Messages => Ok(self
+                .store()
+                .messaging()
+                .list_participations_by_user_id(user)
+                .await?
+                .iter()
+                .map(|p| u64::try_from(p.unread_count).unwrap_or(0))
+                .sum()),
+        }
+    }
+
+    /// The actor's newest `n` activities (at most [`FEED_LENGTH`]), newest
+    /// first.
+    pub async fn activity_feed(&self, ctx: &Ctx, n: usize) -> Result<Vec<Activity>> {
+        if n == 0 || n > FEED_LENGTH {
+            return Err(Error::validation(
+                "limit",
+                format!("must be 1 to {FEED_LENGTH}"),
+            ));
+        }
+        let feeds = self.projections.feeds.as_ref().ok_or_else(|| {
+            Error::rule("activity_feed", "this marketplace keeps no activity feeds")
+        })?;
+        let user = self.acting_user(ctx).await?;
+        feeds
+            .target
+            .recent_activity(user.id, n)
+            .await?
+            .into_iter()
+            .map(|item| {
+                serde_json::from_value(item).map_err(|e| Error::backend("activity_feed", e))
+            })
+            .collect()
+    }
+}
