@@ -362,6 +362,30 @@ mod marketplace_rankings {
             .set_score(Board::CreatorsByJobsCompleted, ghost, 9.0)
             .await
             .expect("set");
+        // A job on the board that was closed behind the marketplace's back:
+        // the pages of open jobs do not bring it, its row read by id does.
+        let (closed, _) = env
+            .seed_job_with_proposal(
+                client.client_id(),
+                creator.creator_id(),
+                reelbyte_core::Money::usd("120.00").expect("valid"),
+            )
+            .await;
+        let mut row = env
+            .store
+            .jobs()
+            .get_by_id(closed)
+            .await
+            .expect("read")
+            .expect("a job");
+        rankings
+            .set_score(Board::RecentJobs, closed.as_uuid(), 1.0)
+            .await
+            .expect("set");
+        row.status = reelbyte_core::enums::JobStatus::Closed;
+        let mut changes = reelbyte_core::store::ChangeSet::new();
+        changes.update(&row);
+        env.store.apply(changes).await.expect("close");
         assert!(market.recent_jobs(10).await.expect("read").is_empty());
 
         let staff = env.seed(UserType::Client, true).await;
@@ -371,7 +395,21 @@ mod marketplace_rankings {
             "{refused:?}"
         );
         let report = market.rebuild_rankings(&staff.ctx).await.expect("rebuild");
-        assert_eq!(report.removed, 1, "the member without a row");
+        assert_eq!(
+            report.removed, 2,
+            "the member without a row, the closed job"
+        );
+        // The closed job left as of its closed row's version (read again by
+        // id), so a change of it up to that version, applied late, does not
+        // bring it back.
+        let closed_version = row.version + 1;
+        assert!(
+            !rankings
+                .set_score_at(Board::RecentJobs, closed.as_uuid(), 1.0, closed_version)
+                .await
+                .expect("set"),
+            "the removal holds the closed row's version"
+        );
         let recent = market.recent_jobs(10).await.expect("read");
         assert_eq!(recent.len(), 1);
         assert_eq!(recent[0].item.id, job);

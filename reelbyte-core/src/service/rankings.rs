@@ -21,7 +21,7 @@ use crate::entities::{CreatorProfile, Gig, Job};
 use crate::enums::{GigStatus, JobStatus, UserStatus};
 use crate::error::{Error, Result};
 use crate::ids::{CreatorProfileId, GigId, JobId, UserId};
-use crate::realtime::projection::{GIG_BOARDS, RankingChange, ranking_changes};
+use crate::realtime::projection::{DELETED, GIG_BOARDS, RankingChange, ranking_changes};
 use crate::realtime::{Board, Rankings};
 use crate::service::projections::Sink;
 use crate::service::{Ctx, Marketplace};
@@ -224,7 +224,10 @@ impl Marketplace {
     /// Sets the boards the store can answer for again from the store (staff
     /// only): creators by rating and by completed jobs, open jobs by
     /// publication time, as the commands would have set them. Members of
-    /// those boards that the store no longer ranks are removed.
+    /// those boards that the store no longer ranks are removed; a member is
+    /// removed only after its row, read again by id, says so (or is gone),
+    /// so a row that moved between pages while they were read is not taken
+    /// off its board.
     ///
     /// The gig boards and monthly earnings add up events as they happen
     /// (views, orders, payouts), so they are left as they are: a change one
@@ -249,6 +252,8 @@ impl Marketplace {
             self.store().jobs().search(&query).await
         })
         .await?;
+        let mut seen: HashSet<Uuid> = creators.iter().map(|c| c.id.as_uuid()).collect();
+        seen.extend(jobs.iter().map(|j| j.id.as_uuid()));
         let mut changes = ChangeSet::new();
         for creator in creators {
             changes.insert(creator);
@@ -256,37 +261,81 @@ impl Marketplace {
         for job in jobs {
             changes.insert(job);
         }
-        // The same rules as after a command, applied to every row as if
-        // written now.
-        let wanted = ranking_changes(&changes, self.now());
-        let mut report = RankingsRebuilt::default();
+        // The boards' members that the pages did not bring: rows the store
+        // no longer ranks (a closed job), rows that moved between pages
+        // while they were read (a creator whose rating rose past a page's
+        // end), and members no row stands behind. Each is read again by
+        // id, so that only the last are removed for want of a row.
+        let mut on_board: HashMap<Board, HashSet<Uuid>> = HashMap::new();
         for board in REBUILT {
-            let kept: HashSet<Uuid> = wanted
+            let members = rankings.top(board, WHOLE_BOARD).await?;
+            on_board.insert(board, members.into_iter().map(|(m, _)| m).collect());
+        }
+        let unseen = |boards: &[Board]| -> Vec<Uuid> {
+            let mut ids: Vec<Uuid> = boards
                 .iter()
-                .filter_map(|c| match c {
-                    RankingChange::Set {
-                        board: b, member, ..
-                    } if *b == board => Some(*member),
-                    _ => None,
-                })
+                .flat_map(|b| &on_board[b])
+                .filter(|m| !seen.contains(m))
+                .copied()
                 .collect();
-            for (member, _) in rankings.top(board, WHOLE_BOARD).await? {
-                if !kept.contains(&member) {
-                    rankings.remove_member(board, member).await?;
-                    report.removed += 1;
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        let creator_ids: Vec<CreatorProfileId> =
+            unseen(&[Board::CreatorsByRating, Board::CreatorsByJobsCompleted])
+                .into_iter()
+                .map(CreatorProfileId::from_uuid)
+                .collect();
+        let job_ids: Vec<JobId> = unseen(&[Board::RecentJobs])
+            .into_iter()
+            .map(JobId::from_uuid)
+            .collect();
+        for creator in self.store().creators().get_by_ids(&creator_ids).await? {
+            seen.insert(creator.id.as_uuid());
+            changes.insert(creator);
+        }
+        for job in self.store().jobs().get_by_ids(&job_ids).await? {
+            seen.insert(job.id.as_uuid());
+            changes.insert(job);
+        }
+        // The same rules as after a command, applied to every row as if
+        // written now, each change as of its row's version: a command that
+        // commits meanwhile writes a later version, which the board keeps.
+        let mut report = RankingsRebuilt::default();
+        for change in ranking_changes(&changes, self.now()) {
+            match change {
+                RankingChange::Set {
+                    board,
+                    member,
+                    score,
+                    version,
+                } => {
+                    if rankings.set_score_at(board, member, score, version).await? {
+                        report.set += 1;
+                    }
                 }
+                RankingChange::Remove {
+                    board,
+                    member,
+                    version,
+                } => {
+                    if rankings.remove_member_at(board, member, version).await?
+                        && on_board[&board].contains(&member)
+                    {
+                        report.removed += 1;
+                    }
+                }
+                RankingChange::Add { .. } => {}
             }
         }
-        for change in wanted {
-            if let RankingChange::Set {
-                board,
-                member,
-                score,
-                version,
-            } = change
-                && rankings.set_score_at(board, member, score, version).await?
-            {
-                report.set += 1;
+        for board in REBUILT {
+            for &member in &on_board[&board] {
+                if !seen.contains(&member)
+                    && rankings.remove_member_at(board, member, DELETED).await?
+                {
+                    report.removed += 1;
+                }
             }
         }
         Ok(report)
