@@ -166,7 +166,7 @@ mod windows {
 mod flush {
     use std::sync::Arc;
 
-    use reelbyte_core::realtime::{ViewCounters, ViewTarget, flush_gig_views};
+    use reelbyte_core::realtime::{Board, ViewCounters, ViewTarget, flush_gig_views};
     use reelbyte_core::store::Store;
     use reelbyte_core::testing::{TestEnv, factory};
     use reelbyte_memory::{MemRealtime, MemStore};
@@ -213,6 +213,43 @@ mod flush {
                 .expect("again"),
             0
         );
+    }
+
+    /// Through a marketplace, the flushed views count on trending too; the
+    /// store-only flush moves no board.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_marketplace_flush_moves_trending() {
+        let env = TestEnv::new(&*factory(|| async { MemStore::shared() })).await;
+        let rankings = Arc::new(MemRealtime::default());
+        let market = env.market.clone().with_rankings(rankings.clone());
+        let counters = MemRealtime::default();
+        let creator = env.creator().await;
+        let (direct, through) = (
+            env.seed_gig(creator.creator_id()).await,
+            env.seed_gig(creator.creator_id()).await,
+        );
+        counters
+            .record_view(ViewTarget::Gig, direct.as_uuid(), 4)
+            .await
+            .expect("record");
+        flush_gig_views(&counters, env.store.as_ref())
+            .await
+            .expect("flush");
+        counters
+            .record_view(ViewTarget::Gig, through.as_uuid(), 2)
+            .await
+            .expect("record");
+        assert_eq!(market.flush_gig_views(&counters).await.expect("flush"), 2);
+        let trending: Vec<_> = market
+            .top_gigs(Board::TrendingGigs, 10)
+            .await
+            .expect("read")
+            .into_iter()
+            .map(|r| (r.item.id, r.item.view_count))
+            .collect();
+        assert_eq!(trending, vec![(through, 2)], "only the marketplace's flush");
+        let stored = env.store.gigs().get_by_ids(&[direct]).await.expect("read");
+        assert_eq!(stored[0].view_count, 4);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -65,7 +65,21 @@ pub trait ViewCounters: Send + Sync {
 /// both: the drain is atomic). Creator profile views have no counter column
 /// in the plan (`profile_views` rows are the record), so only gig views are
 /// flushed here.
+///
+/// The change set goes to the store directly, so it moves no ranking:
+/// [`Marketplace::flush_gig_views`](crate::Marketplace::flush_gig_views)
+/// commits it through a marketplace, whose trending board then counts the
+/// views.
 pub async fn flush_gig_views(counters: &dyn ViewCounters, store: &dyn Store) -> Result<u64> {
+    flush_gig_views_by(counters, store, async |changes| store.apply(changes).await).await
+}
+
+/// [`flush_gig_views`], the change set handed to `apply`.
+pub(crate) async fn flush_gig_views_by(
+    counters: &dyn ViewCounters,
+    store: &dyn Store,
+    apply: impl AsyncFnOnce(ChangeSet) -> Result<()>,
+) -> Result<u64> {
     let drained = counters.drain_views(ViewTarget::Gig).await?;
     // One read for every drained gig, not one per gig.
     let ids: Vec<GigId> = drained
@@ -93,7 +107,7 @@ pub async fn flush_gig_views(counters: &dyn ViewCounters, store: &dyn Store) -> 
     if changes.is_empty() {
         return Ok(0);
     }
-    if let Err(e) = store.apply(changes).await {
+    if let Err(e) = apply(changes).await {
         for (id, views) in drained {
             counters.record_view(ViewTarget::Gig, id, views).await?;
         }

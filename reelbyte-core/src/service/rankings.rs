@@ -22,7 +22,7 @@ use crate::enums::{GigStatus, JobStatus, UserStatus};
 use crate::error::{Error, Result};
 use crate::ids::{CreatorProfileId, GigId, JobId, UserId};
 use crate::realtime::projection::{DELETED, GIG_BOARDS, RankingChange, ranking_changes};
-use crate::realtime::{Board, Rankings};
+use crate::realtime::{Board, Rankings, ViewCounters, flush_gig_views_by};
 use crate::service::projections::Sink;
 use crate::service::{Ctx, Marketplace};
 use crate::store::{ChangeSet, CreatorQuery, JobQuery, Page};
@@ -219,6 +219,17 @@ impl Marketplace {
                     .await
             }
         }
+    }
+
+    /// Moves the views `counters` collected into `gigs.view_count`, as
+    /// [`crate::realtime::flush_gig_views`] does, through this marketplace:
+    /// its trending board counts them too (weighed as of the flush).
+    /// Returns how many views were flushed.
+    pub async fn flush_gig_views(&self, counters: &dyn ViewCounters) -> Result<u64> {
+        flush_gig_views_by(counters, self.store().as_ref(), async |changes| {
+            self.commit(changes).await
+        })
+        .await
     }
 
     /// Sets the boards the store can answer for again from the store (staff
