@@ -388,9 +388,10 @@ async fn client_and_creator_story() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }
 
-/// Unread counts and the activity feed follow a contract discussion.
+/// Unread counts and the activity feed follow a contract discussion, and
+/// a favorite is answered from the favorites sets.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unread_counts_and_activity_follow_the_messages() {
+async fn unread_counts_activity_and_favorites_follow_the_commands() {
     let Ordered {
         app,
         creator,
@@ -508,6 +509,24 @@ async fn unread_counts_and_activity_follow_the_messages() {
     )
     .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
+
+    // A favorite, answered from the favorites sets.
+    let gig = expect(
+        Method::GET,
+        format!("/api/v1/contracts/{contract}"),
+        &client,
+        None,
+        StatusCode::OK,
+    )
+    .await["contract"]["gig_id"]
+        .as_str()
+        .expect("a gig order")
+        .to_string();
+    let favorite = format!("/api/v1/favorites/gig/{gig}");
+    let is_favorite = || expect(Method::GET, favorite.clone(), &client, None, StatusCode::OK);
+    assert_eq!(is_favorite().await["favorite"], false);
+    expect(Method::PUT, favorite.clone(), &client, None, StatusCode::OK).await;
+    assert_eq!(is_favorite().await["favorite"], true);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -278,13 +278,17 @@ impl ActivityFeeds for MemRealtime {
 
 #[async_trait]
 impl FavoriteSets for MemRealtime {
-    async fn add_favorite(&self, user: UserId, kind: FavoritedType, target: Uuid) -> Result<bool> {
+    async fn add_favorite(
+        &self,
+        user: UserId,
+        kind: FavoritedType,
+        target: Uuid,
+    ) -> Result<Option<bool>> {
         Ok(self
             .state()
             .favorites
-            .entry((user, kind))
-            .or_default()
-            .insert(target))
+            .get_mut(&(user, kind))
+            .map(|set| set.insert(target)))
     }
 
     async fn remove_favorite(
@@ -292,28 +296,51 @@ impl FavoriteSets for MemRealtime {
         user: UserId,
         kind: FavoritedType,
         target: Uuid,
-    ) -> Result<bool> {
+    ) -> Result<Option<bool>> {
         Ok(self
             .state()
             .favorites
             .get_mut(&(user, kind))
-            .is_some_and(|set| set.remove(&target)))
+            .map(|set| set.remove(&target)))
     }
 
-    async fn is_favorite(&self, user: UserId, kind: FavoritedType, target: Uuid) -> Result<bool> {
+    async fn is_favorite(
+        &self,
+        user: UserId,
+        kind: FavoritedType,
+        target: Uuid,
+    ) -> Result<Option<bool>> {
         Ok(self
             .state()
             .favorites
             .get(&(user, kind))
-            .is_some_and(|set| set.contains(&target)))
+            .map(|set| set.contains(&target)))
     }
 
-    async fn favorites(&self, user: UserId, kind: FavoritedType) -> Result<Vec<Uuid>> {
+    async fn favorites(&self, user: UserId, kind: FavoritedType) -> Result<Option<Vec<Uuid>>> {
         Ok(self
             .state()
             .favorites
             .get(&(user, kind))
-            .map(|set| set.iter().copied().collect())
-            .unwrap_or_default())
+            .map(|set| set.iter().copied().collect()))
+    }
+
+    async fn init_favorites(
+        &self,
+        user: UserId,
+        kind: FavoritedType,
+        targets: &[Uuid],
+    ) -> Result<Vec<Uuid>> {
+        let mut state = self.state();
+        let set = state
+            .favorites
+            .entry((user, kind))
+            .or_insert_with(|| targets.iter().copied().collect());
+        Ok(set.iter().copied().collect())
+    }
+
+    async fn forget_favorites(&self, user: UserId, kind: FavoritedType) -> Result<()> {
+        self.state().favorites.remove(&(user, kind));
+        Ok(())
     }
 }

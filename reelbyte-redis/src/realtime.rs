@@ -11,7 +11,7 @@
 //! rankings:creators:rating, leaderboard:earners:YYYY-MM, trending:gigs, ...   sorted sets
 //! {<board key>}:versions            hash: member -> row version of its last versioned change
 //! feed:{<user>}                     list (MULTI LPUSH+LTRIM 0 99)
-//! favorites:{<user>}:gig            set
+//! favorites:{<user>}:gig            set, marked known by the member "-" (Lua: changed only while known; expires)
 //! ```
 //!
 //! Every operation touches one key, or (a versioned board change) a board
@@ -118,9 +118,37 @@ redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
 return tonumber(ARGV[1])
 ";
 
-/// How long a known unread count lives before it is rebuilt from the store
-/// (see [`RedisRealtime::with_unread_ttl`]).
-pub const DEFAULT_UNREAD_TTL: Duration = Duration::from_secs(3600);
+/// The member that marks a favorites set as known (no id looks like it), so
+/// that an empty set and a missing one differ.
+const KNOWN_SET: &str = "-";
+
+/// `ARGV[1]` (`SADD`, `SREM` or `SISMEMBER`) of `ARGV[2]` on the favorites
+/// set at `KEYS[1]`, only when the set is known; -1 when it is not.
+const FAVORITE_OP: &str = r"
+if redis.call('SISMEMBER', KEYS[1], '-') == 0 then
+  return -1
+end
+return redis.call(ARGV[1], KEYS[1], ARGV[2])
+";
+
+/// Stores the favorites `ARGV[2..]` at `KEYS[1]`, marked known, for
+/// `ARGV[1]` seconds, unless a known set is there; returns the set's
+/// members (with the marker).
+const FAVORITES_INIT: &str = r"
+if redis.call('SISMEMBER', KEYS[1], '-') == 0 then
+  redis.call('DEL', KEYS[1])
+  redis.call('SADD', KEYS[1], '-')
+  for i = 2, #ARGV do
+    redis.call('SADD', KEYS[1], ARGV[i])
+  end
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
+end
+return redis.call('SMEMBERS', KEYS[1])
+";
+
+/// How long a known unread count or favorites set lives before it is
+/// rebuilt from the store (see [`RedisRealtime::with_rebuild_after`]).
+pub const DEFAULT_REBUILD_AFTER: Duration = Duration::from_secs(3600);
 
 /// Every real-time trait on Redis.
 pub struct RedisRealtime<C> {
@@ -128,9 +156,11 @@ pub struct RedisRealtime<C> {
     prefix: String,
     timeout: Duration,
     fail_mode: FailMode,
-    unread_ttl: Duration,
+    rebuild_after: Duration,
     unread_add: Script,
     unread_init: Script,
+    favorite_op: Script,
+    favorites_init: Script,
     fixed: Script,
     sliding: Script,
     versioned: Script,
@@ -173,9 +203,11 @@ where
             prefix: prefix.into(),
             timeout: Duration::from_secs(1),
             fail_mode: FailMode::Open,
-            unread_ttl: DEFAULT_UNREAD_TTL,
+            rebuild_after: DEFAULT_REBUILD_AFTER,
             unread_add: Script::new(UNREAD_ADD),
             unread_init: Script::new(UNREAD_INIT),
+            favorite_op: Script::new(FAVORITE_OP),
+            favorites_init: Script::new(FAVORITES_INIT),
             fixed: Script::new(FIXED_WINDOW),
             sliding: Script::new(SLIDING_WINDOW),
             versioned: Script::new(VERSIONED),
@@ -188,14 +220,14 @@ where
         self
     }
 
-    /// How long a known unread count lives ([`DEFAULT_UNREAD_TTL`] unless
-    /// set; at least a second). The marketplace moves the counts as it
-    /// commits, but a move lost while Redis was unreachable would leave a
-    /// count wrong: the expiry bounds how long, since an expired count is
-    /// rebuilt from the store on its next read. Moves keep the expiry set
-    /// when the count was stored.
-    pub fn with_unread_ttl(mut self, ttl: Duration) -> Self {
-        self.unread_ttl = ttl;
+    /// How long a known unread count or favorites set lives
+    /// ([`DEFAULT_REBUILD_AFTER`] unless set; at least a second). The
+    /// marketplace moves them as it commits, but a move lost while Redis was
+    /// unreachable would leave one wrong: the expiry bounds how long, since
+    /// an expired count or set is rebuilt from the store on its next read.
+    /// Moves keep the expiry set when it was stored.
+    pub fn with_rebuild_after(mut self, after: Duration) -> Self {
+        self.rebuild_after = after;
         self
     }
 
@@ -276,6 +308,25 @@ where
         self.key(format_args!("feed:{{{user}}}"))
     }
 
+    /// Runs [`FAVORITE_OP`]: `Some(reply == 1)`, or `None` when the set is
+    /// unknown.
+    async fn favorite_op(
+        &self,
+        user: UserId,
+        kind: FavoritedType,
+        op: &str,
+        target: Uuid,
+    ) -> Result<Option<bool>> {
+        let mut conn = self.conn.clone();
+        let mut invocation = self.favorite_op.prepare_invoke();
+        invocation
+            .key(self.favorites_key(user, kind))
+            .arg(op)
+            .arg(target.to_string());
+        let reply: i64 = self.run(invocation.invoke_async(&mut conn)).await?;
+        Ok((reply >= 0).then_some(reply == 1))
+    }
+
     fn favorites_key(&self, user: UserId, kind: FavoritedType) -> String {
         self.key(format_args!("favorites:{{{user}}}:{kind}"))
     }
@@ -341,7 +392,7 @@ where
         invocation
             .key(self.unread_key(user, kind))
             .arg(count)
-            .arg(self.unread_ttl.as_secs().max(1));
+            .arg(self.rebuild_after.as_secs().max(1));
         self.run(invocation.invoke_async(&mut conn)).await
     }
 
@@ -513,11 +564,13 @@ impl<C> FavoriteSets for RedisRealtime<C>
 where
     C: ConnectionLike + Clone + Send + Sync + 'static,
 {
-    async fn add_favorite(&self, user: UserId, kind: FavoritedType, target: Uuid) -> Result<bool> {
-        let mut cmd = redis::cmd("SADD");
-        cmd.arg(self.favorites_key(user, kind))
-            .arg(target.to_string());
-        Ok(self.query::<i64>(cmd).await? == 1)
+    async fn add_favorite(
+        &self,
+        user: UserId,
+        kind: FavoritedType,
+        target: Uuid,
+    ) -> Result<Option<bool>> {
+        self.favorite_op(user, kind, "SADD", target).await
     }
 
     async fn remove_favorite(
@@ -525,29 +578,61 @@ where
         user: UserId,
         kind: FavoritedType,
         target: Uuid,
-    ) -> Result<bool> {
-        let mut cmd = redis::cmd("SREM");
-        cmd.arg(self.favorites_key(user, kind))
-            .arg(target.to_string());
-        Ok(self.query::<i64>(cmd).await? == 1)
+    ) -> Result<Option<bool>> {
+        self.favorite_op(user, kind, "SREM", target).await
     }
 
-    async fn is_favorite(&self, user: UserId, kind: FavoritedType, target: Uuid) -> Result<bool> {
-        let mut cmd = redis::cmd("SISMEMBER");
-        cmd.arg(self.favorites_key(user, kind))
-            .arg(target.to_string());
-        Ok(self.query::<i64>(cmd).await? == 1)
+    async fn is_favorite(
+        &self,
+        user: UserId,
+        kind: FavoritedType,
+        target: Uuid,
+    ) -> Result<Option<bool>> {
+        self.favorite_op(user, kind, "SISMEMBER", target).await
     }
 
-    async fn favorites(&self, user: UserId, kind: FavoritedType) -> Result<Vec<Uuid>> {
+    async fn favorites(&self, user: UserId, kind: FavoritedType) -> Result<Option<Vec<Uuid>>> {
         let mut cmd = redis::cmd("SMEMBERS");
         cmd.arg(self.favorites_key(user, kind));
         let members: Vec<String> = self.query(cmd).await?;
-        let mut out = members
-            .iter()
-            .map(|id| parse_uuid(id))
-            .collect::<Result<Vec<_>>>()?;
-        out.sort();
-        Ok(out)
+        if !members.iter().any(|m| m == KNOWN_SET) {
+            return Ok(None);
+        }
+        known_members(members).map(Some)
     }
+
+    async fn init_favorites(
+        &self,
+        user: UserId,
+        kind: FavoritedType,
+        targets: &[Uuid],
+    ) -> Result<Vec<Uuid>> {
+        let mut conn = self.conn.clone();
+        let mut invocation = self.favorites_init.prepare_invoke();
+        invocation
+            .key(self.favorites_key(user, kind))
+            .arg(self.rebuild_after.as_secs().max(1));
+        for target in targets {
+            invocation.arg(target.to_string());
+        }
+        let members: Vec<String> = self.run(invocation.invoke_async(&mut conn)).await?;
+        known_members(members)
+    }
+
+    async fn forget_favorites(&self, user: UserId, kind: FavoritedType) -> Result<()> {
+        let mut cmd = redis::cmd("DEL");
+        cmd.arg(self.favorites_key(user, kind));
+        self.query::<i64>(cmd).await.map(drop)
+    }
+}
+
+/// The ids of a known set's members, sorted, without its marker.
+fn known_members(members: Vec<String>) -> Result<Vec<Uuid>> {
+    let mut out = members
+        .iter()
+        .filter(|m| *m != KNOWN_SET)
+        .map(|id| parse_uuid(id))
+        .collect::<Result<Vec<_>>>()?;
+    out.sort();
+    Ok(out)
 }

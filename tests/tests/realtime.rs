@@ -785,10 +785,15 @@ mod ranking_rules {
 /// given/when/then: no store, no counters.
 mod inbox_rules {
     use chrono::Duration;
-    use reelbyte_core::entities::{AuditLog, ConversationParticipant, Notification, User};
-    use reelbyte_core::enums::{UserStatus, UserType};
-    use reelbyte_core::ids::{AuditLogId, ConversationId, NotificationId, ParticipantId, UserId};
+    use reelbyte_core::entities::{
+        AuditLog, ConversationParticipant, Favorite, Notification, User,
+    };
+    use reelbyte_core::enums::{FavoritedType, UserStatus, UserType};
+    use reelbyte_core::ids::{
+        AuditLogId, ConversationId, FavoriteId, NotificationId, ParticipantId, UserId,
+    };
     use reelbyte_core::realtime::UnreadKind;
+    use reelbyte_core::realtime::favorites::{FavoriteChange, favorite_changes};
     use reelbyte_core::realtime::inbox::{
         Activity, FeedChange, UnreadChange, feed_changes, unread_changes,
     };
@@ -921,6 +926,46 @@ mod inbox_rules {
         );
     }
 
+    fn favorite(user: UserId, kind: FavoritedType) -> Favorite {
+        Favorite {
+            id: FavoriteId::new(),
+            user_id: user,
+            favorited_type: kind,
+            favorited_id: uuid::Uuid::now_v7(),
+            created_at: epoch(),
+        }
+    }
+
+    #[test]
+    fn favorites_join_and_leave_their_users_set_of_their_kind() {
+        let user = UserId::new();
+        let (gig, job, unknown) = (
+            favorite(user, FavoritedType::Gig),
+            favorite(user, FavoritedType::Job),
+            favorite(user, FavoritedType::Creator),
+        );
+        let mut changes = ChangeSet::new();
+        changes.insert(gig.clone());
+        changes.remember(&job).delete(&job);
+        // A deleted row the change set does not hold names no user: skipped.
+        changes.delete(&unknown);
+        assert_eq!(
+            favorite_changes(&changes),
+            vec![
+                FavoriteChange::Add {
+                    user,
+                    kind: FavoritedType::Gig,
+                    target: gig.favorited_id
+                },
+                FavoriteChange::Remove {
+                    user,
+                    kind: FavoritedType::Job,
+                    target: job.favorited_id
+                },
+            ]
+        );
+    }
+
     fn audit(user: Option<UserId>, action: &str) -> AuditLog {
         AuditLog {
             id: AuditLogId::new(),
@@ -1025,6 +1070,18 @@ mod inbox_rules {
                 FeedChange::Clear { user: erased },
             ]
         );
+        let mut with_favorite = changes.clone();
+        with_favorite.insert(favorite(erased, FavoritedType::Gig));
+        assert_eq!(
+            favorite_changes(&with_favorite),
+            [
+                FavoritedType::Gig,
+                FavoritedType::Creator,
+                FavoritedType::Job
+            ]
+            .map(|kind| FavoriteChange::Forget { user: erased, kind })
+            .to_vec()
+        );
     }
 }
 
@@ -1035,9 +1092,10 @@ mod marketplace_inbox {
     use std::sync::Arc;
 
     use async_trait::async_trait;
+    use reelbyte_core::enums::FavoritedType;
     use reelbyte_core::error::{Error, Result};
     use reelbyte_core::ids::{ConversationId, UserId};
-    use reelbyte_core::realtime::{ActivityFeeds, UnreadCounters, UnreadKind};
+    use reelbyte_core::realtime::{ActivityFeeds, FavoriteSets, UnreadCounters, UnreadKind};
     use reelbyte_core::service::{ConversationSubject, SendMessageInput, UnreadCounts};
     use reelbyte_core::store::Page;
     use reelbyte_core::testing::{Seeded, StoreFactory, TestEnv, factory};
@@ -1047,9 +1105,9 @@ mod marketplace_inbox {
     use reelbyte_tests::redis_url;
     use uuid::Uuid;
 
-    /// Unread counters and activity feeds on one backend.
-    trait Inbox: UnreadCounters + ActivityFeeds + 'static {}
-    impl<T: UnreadCounters + ActivityFeeds + 'static> Inbox for T {}
+    /// Unread counters, activity feeds and favorites sets on one backend.
+    trait Inbox: UnreadCounters + ActivityFeeds + FavoriteSets + 'static {}
+    impl<T: UnreadCounters + ActivityFeeds + FavoriteSets + 'static> Inbox for T {}
 
     /// A marketplace over a store of `stores` keeping `inbox`, and one over
     /// the same store without it, whose reads count in the store.
@@ -1063,7 +1121,8 @@ mod marketplace_inbox {
             .market
             .clone()
             .with_unread_counters(inbox.clone())
-            .with_activity_feeds(inbox);
+            .with_activity_feeds(inbox.clone())
+            .with_favorite_sets(inbox);
         (env, plain)
     }
 
@@ -1373,6 +1432,83 @@ mod marketplace_inbox {
         assert_eq!(env.market.projection_errors(), Default::default());
     }
 
+    async fn favorites_follow_the_commands<I: Inbox>(stores: Box<StoreFactory>, inbox: Arc<I>) {
+        let Chat {
+            env,
+            plain,
+            brand,
+            creator,
+            ..
+        } = chat(stores, inbox.clone()).await;
+        let market = &env.market;
+        let gig = env.seed_gig(creator.creator_id()).await.as_uuid();
+        let (g, c) = (FavoritedType::Gig, FavoritedType::Creator);
+        assert!(!market.is_favorite(&brand.ctx, g, gig).await.expect("read"));
+        assert_eq!(
+            inbox.favorites(brand.user_id, g).await.expect("read"),
+            Some(vec![]),
+            "read from the store, and known from now on"
+        );
+        market.add_favorite(&brand.ctx, g, gig).await.expect("add");
+        assert_eq!(
+            inbox
+                .is_favorite(brand.user_id, g, gig)
+                .await
+                .expect("read"),
+            Some(true),
+            "the commit moved the set"
+        );
+        assert!(market.is_favorite(&brand.ctx, g, gig).await.expect("read"));
+        // A set never read stays unknown through commits, and is read from
+        // the store when it is first asked for.
+        let profile = creator.creator_id().as_uuid();
+        market
+            .add_favorite(&brand.ctx, c, profile)
+            .await
+            .expect("add");
+        assert_eq!(inbox.favorites(brand.user_id, c).await.expect("read"), None);
+        for kind in [g, c] {
+            assert_eq!(
+                market.favorite_ids(&brand.ctx, kind).await.expect("read"),
+                plain.favorite_ids(&brand.ctx, kind).await.expect("read"),
+            );
+        }
+        assert_eq!(
+            market.favorite_ids(&brand.ctx, c).await.expect("read"),
+            vec![profile]
+        );
+        market
+            .remove_favorite(&brand.ctx, g, gig)
+            .await
+            .expect("remove");
+        assert!(
+            market
+                .favorite_ids(&brand.ctx, g)
+                .await
+                .expect("read")
+                .is_empty()
+        );
+        assert_eq!(
+            inbox
+                .is_favorite(brand.user_id, g, gig)
+                .await
+                .expect("read"),
+            Some(false)
+        );
+
+        market
+            .erase_user(&brand.ctx, brand.user_id)
+            .await
+            .expect("erase");
+        for kind in [g, c] {
+            assert_eq!(
+                inbox.favorites(brand.user_id, kind).await.expect("read"),
+                None
+            );
+        }
+        assert_eq!(market.projection_errors(), Default::default());
+    }
+
     /// Counters and feeds that are always down.
     struct Down;
 
@@ -1405,6 +1541,38 @@ mod marketplace_inbox {
         }
     }
 
+    #[async_trait]
+    impl FavoriteSets for Down {
+        async fn add_favorite(&self, _: UserId, _: FavoritedType, _: Uuid) -> Result<Option<bool>> {
+            Err(Error::rule("test", "down"))
+        }
+        async fn remove_favorite(
+            &self,
+            _: UserId,
+            _: FavoritedType,
+            _: Uuid,
+        ) -> Result<Option<bool>> {
+            Err(Error::rule("test", "down"))
+        }
+        async fn is_favorite(&self, _: UserId, _: FavoritedType, _: Uuid) -> Result<Option<bool>> {
+            Err(Error::rule("test", "down"))
+        }
+        async fn favorites(&self, _: UserId, _: FavoritedType) -> Result<Option<Vec<Uuid>>> {
+            Err(Error::rule("test", "down"))
+        }
+        async fn init_favorites(
+            &self,
+            _: UserId,
+            _: FavoritedType,
+            _: &[Uuid],
+        ) -> Result<Vec<Uuid>> {
+            Err(Error::rule("test", "down"))
+        }
+        async fn forget_favorites(&self, _: UserId, _: FavoritedType) -> Result<()> {
+            Err(Error::rule("test", "down"))
+        }
+    }
+
     #[tokio::test]
     async fn counters_that_are_down_never_fail_a_command_and_the_store_answers() {
         let Chat {
@@ -1430,6 +1598,25 @@ mod marketplace_inbox {
         assert_eq!(errors.rankings, 0);
         let feed = env.market.activity_feed(&brand.ctx, 10).await;
         assert!(matches!(feed, Err(Error::Rule { .. })), "{feed:?}");
+        let gig = env.seed_gig(creator.creator_id()).await.as_uuid();
+        env.market
+            .add_favorite(&brand.ctx, FavoritedType::Gig, gig)
+            .await
+            .expect("add");
+        assert!(
+            env.market
+                .is_favorite(&brand.ctx, FavoritedType::Gig, gig)
+                .await
+                .expect("read")
+        );
+        assert_eq!(
+            env.market
+                .favorite_ids(&brand.ctx, FavoritedType::Gig)
+                .await
+                .expect("read"),
+            vec![gig]
+        );
+        assert!(env.market.projection_errors().favorites >= 3);
     }
 
     #[tokio::test]
@@ -1454,7 +1641,7 @@ mod marketplace_inbox {
             .expect("Redis at REELBYTE_TEST_REDIS_URL");
         let prefix = format!("reelbyte-test:{}", Uuid::new_v4().simple());
         let inbox = RedisRealtime::new(conn.clone(), prefix.clone())
-            .with_unread_ttl(std::time::Duration::from_secs(120));
+            .with_rebuild_after(std::time::Duration::from_secs(120));
         let user = UserId::new();
         inbox
             .init_unread(user, UnreadKind::Messages, 3)
@@ -1540,5 +1727,6 @@ mod marketplace_inbox {
         concurrent_senders_lose_no_count,
         the_feed_lists_what_the_user_did,
         erasure_drops_the_feed_and_the_counts,
+        favorites_follow_the_commands,
     );
 }

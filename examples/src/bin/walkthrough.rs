@@ -216,13 +216,12 @@ fn cut(n: u32) -> Result<DeliverableInput, Failure> {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Failure> {
     let store = open_store().await?;
-    // Leaderboards, unread counters and activity feeds in this process,
-    // moved by the commands as they commit.
-    let realtime = Arc::new(reelbyte_memory::MemRealtime::default());
-    let market = Marketplace::new(store.clone(), Arc::new(SimulatedGateway::new()))
-        .with_rankings(realtime.clone())
-        .with_unread_counters(realtime.clone())
-        .with_activity_feeds(realtime);
+    // Leaderboards, unread counters, activity feeds and favorites sets in
+    // this process, moved by the commands as they commit.
+    let market = reelbyte_examples::server::keep_projections(
+        Marketplace::new(store.clone(), Arc::new(SimulatedGateway::new())),
+        Arc::new(reelbyte_memory::MemRealtime::default()),
+    );
     let run = uuid::Uuid::now_v7().simple().to_string()[..8].to_string();
     let story = Story { market, run };
     let m = &story.market;

@@ -383,19 +383,21 @@ pub fn build_market(store: Arc<dyn Store>) -> Marketplace {
     Marketplace::new(store, Arc::new(SimulatedGateway::new()))
 }
 
-/// `market` keeping its leaderboards, unread counters and activity feeds
-/// in `realtime`.
+/// `market` keeping its leaderboards, unread counters, activity feeds and
+/// favorites sets in `realtime`.
 pub fn keep_projections<R>(market: Marketplace, realtime: Arc<R>) -> Marketplace
 where
     R: reelbyte_core::realtime::Rankings
         + reelbyte_core::realtime::UnreadCounters
         + reelbyte_core::realtime::ActivityFeeds
+        + reelbyte_core::realtime::FavoriteSets
         + 'static,
 {
     market
         .with_rankings(realtime.clone())
         .with_unread_counters(realtime.clone())
-        .with_activity_feeds(realtime)
+        .with_activity_feeds(realtime.clone())
+        .with_favorite_sets(realtime)
 }
 
 /// Registers (or logs in) the seed staff account and makes it staff. The
@@ -442,8 +444,8 @@ pub async fn seed_staff(market: &Marketplace, email: &str, password: &str) -> Re
 /// Serves `config` until SIGTERM or Ctrl-C.
 pub async fn serve(config: Config) -> Result<(), String> {
     let backends = build_backends(&config).await?;
-    // The leaderboards, unread counters and activity feeds live beside the
-    // rate limits: in Redis, shared by every instance, when there is one;
+    // The leaderboards, unread counters, activity feeds and favorites sets
+    // live beside the rate limits: in Redis, shared by every instance, when there is one;
     // in this process otherwise.
     let market = build_market(backends.store.clone());
     let market = match &backends.redis {

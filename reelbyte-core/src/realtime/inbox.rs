@@ -150,7 +150,7 @@ fn unread(n: &Notification) -> i64 {
 }
 
 /// The users `changes` writes with the status `deleted`.
-fn deleted_users(changes: &ChangeSet) -> Vec<UserId> {
+pub(crate) fn deleted_users(changes: &ChangeSet) -> Vec<UserId> {
     changes
         .writes
         .iter()

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::ids::{GigId, UserId};
 use crate::store::{ChangeSet, Counter, Store};
 
+pub mod favorites;
 pub mod inbox;
 pub mod projection;
 #[cfg(feature = "testing")]
@@ -292,20 +293,47 @@ pub trait ActivityFeeds: Send + Sync {
     async fn clear_activity(&self, user: UserId) -> Result<()>;
 }
 
-/// Fast favorites sets (the `favorites` table stays the record).
+/// Per-user favorites sets: a hot copy of a user's `favorites` rows of
+/// one kind (the table stays the record).
+///
+/// As with [`UnreadCounters`], a set is *known* once
+/// [`FavoriteSets::init_favorites`] stored it, and only a known set
+/// changes: an empty set and a set Redis lost must not look alike.
 #[async_trait]
 pub trait FavoriteSets: Send + Sync {
-    /// Adds a favorite; true when it was new.
-    async fn add_favorite(&self, user: UserId, kind: FavoritedType, target: Uuid) -> Result<bool>;
-    /// Removes a favorite; true when it existed.
+    /// Adds `target` to a known set: `Some(true)` when it was new, `None`,
+    /// changing nothing, when the set is unknown.
+    async fn add_favorite(
+        &self,
+        user: UserId,
+        kind: FavoritedType,
+        target: Uuid,
+    ) -> Result<Option<bool>>;
+    /// Removes `target` from a known set: `Some(true)` when it was there,
+    /// `None`, changing nothing, when the set is unknown.
     async fn remove_favorite(
         &self,
         user: UserId,
         kind: FavoritedType,
         target: Uuid,
-    ) -> Result<bool>;
-    /// Whether `target` is a favorite.
-    async fn is_favorite(&self, user: UserId, kind: FavoritedType, target: Uuid) -> Result<bool>;
-    /// Every favorite of one kind, sorted by id.
-    async fn favorites(&self, user: UserId, kind: FavoritedType) -> Result<Vec<Uuid>>;
+    ) -> Result<Option<bool>>;
+    /// Whether `target` is in the set, or `None` when the set is unknown.
+    async fn is_favorite(
+        &self,
+        user: UserId,
+        kind: FavoritedType,
+        target: Uuid,
+    ) -> Result<Option<bool>>;
+    /// The set, sorted by id, or `None` when it is unknown.
+    async fn favorites(&self, user: UserId, kind: FavoritedType) -> Result<Option<Vec<Uuid>>>;
+    /// Stores `targets` as the set unless it is known, and returns the set
+    /// now known (the one stored, or the one already there), sorted by id.
+    async fn init_favorites(
+        &self,
+        user: UserId,
+        kind: FavoritedType,
+        targets: &[Uuid],
+    ) -> Result<Vec<Uuid>>;
+    /// Forgets the set: it is unknown until initialised again.
+    async fn forget_favorites(&self, user: UserId, kind: FavoritedType) -> Result<()>;
 }

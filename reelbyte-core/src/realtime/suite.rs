@@ -250,62 +250,81 @@ pub async fn feeds_keep_the_newest(feeds: &dyn ActivityFeeds) {
     assert_eq!(feeds.recent_activity(other, 10).await.unwrap().len(), 1);
 }
 
-/// Favorites are sets per user and kind.
+/// Favorites sets: only a known set changes, per user and kind;
+/// initialising keeps a set already known (an empty one too); forgetting
+/// makes it unknown again.
 pub async fn favorites_are_sets(favorites: &dyn FavoriteSets) {
     let u = user();
-    let (g1, g2) = (Uuid::new_v4(), Uuid::new_v4());
-    assert!(
-        favorites
-            .add_favorite(u, FavoritedType::Gig, g1)
-            .await
-            .unwrap()
-    );
-    assert!(
-        !favorites
-            .add_favorite(u, FavoritedType::Gig, g1)
-            .await
-            .unwrap()
-    );
-    assert!(
-        favorites
-            .add_favorite(u, FavoritedType::Gig, g2)
-            .await
-            .unwrap()
-    );
-    assert!(
-        favorites
-            .is_favorite(u, FavoritedType::Gig, g1)
-            .await
-            .unwrap()
-    );
-    assert!(
-        !favorites
-            .is_favorite(u, FavoritedType::Creator, g1)
-            .await
-            .unwrap()
-    );
-    let mut expected = vec![g1, g2];
-    expected.sort();
+    let gig = FavoritedType::Gig;
+    let (g1, g2, g3) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    assert_eq!(favorites.favorites(u, gig).await.unwrap(), None);
+    assert_eq!(favorites.add_favorite(u, gig, g1).await.unwrap(), None);
+    assert_eq!(favorites.is_favorite(u, gig, g1).await.unwrap(), None);
     assert_eq!(
-        favorites.favorites(u, FavoritedType::Gig).await.unwrap(),
-        expected
+        favorites.favorites(u, gig).await.unwrap(),
+        None,
+        "unchanged"
     );
-    assert!(
-        favorites
-            .remove_favorite(u, FavoritedType::Gig, g1)
-            .await
-            .unwrap()
-    );
-    assert!(
-        !favorites
-            .remove_favorite(u, FavoritedType::Gig, g1)
-            .await
-            .unwrap()
+
+    let mut both = vec![g1, g2];
+    both.sort();
+    assert_eq!(
+        favorites.init_favorites(u, gig, &[g2, g1]).await.unwrap(),
+        both
     );
     assert_eq!(
-        favorites.favorites(u, FavoritedType::Gig).await.unwrap(),
-        vec![g2]
+        favorites.init_favorites(u, gig, &[g3]).await.unwrap(),
+        both,
+        "a known set is kept"
     );
+    assert_eq!(
+        favorites.add_favorite(u, gig, g3).await.unwrap(),
+        Some(true)
+    );
+    assert_eq!(
+        favorites.add_favorite(u, gig, g3).await.unwrap(),
+        Some(false)
+    );
+    assert_eq!(
+        favorites.remove_favorite(u, gig, g1).await.unwrap(),
+        Some(true)
+    );
+    assert_eq!(
+        favorites.remove_favorite(u, gig, g1).await.unwrap(),
+        Some(false)
+    );
+    assert_eq!(favorites.is_favorite(u, gig, g3).await.unwrap(), Some(true));
+    assert_eq!(
+        favorites.is_favorite(u, gig, g1).await.unwrap(),
+        Some(false)
+    );
+    let mut now = vec![g2, g3];
+    now.sort();
+    assert_eq!(favorites.favorites(u, gig).await.unwrap(), Some(now));
+
+    // Another kind is another set; an empty known set is known.
+    let creator = FavoritedType::Creator;
+    assert_eq!(favorites.is_favorite(u, creator, g2).await.unwrap(), None);
+    assert!(
+        favorites
+            .init_favorites(u, creator, &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(favorites.favorites(u, creator).await.unwrap(), Some(vec![]));
+    assert_eq!(
+        favorites.is_favorite(u, creator, g2).await.unwrap(),
+        Some(false)
+    );
+    assert_eq!(
+        favorites.remove_favorite(u, creator, g2).await.unwrap(),
+        Some(false)
+    );
+
+    favorites.forget_favorites(u, gig).await.unwrap();
+    assert_eq!(favorites.favorites(u, gig).await.unwrap(), None);
+    assert_eq!(favorites.favorites(u, creator).await.unwrap(), Some(vec![]));
 }
 
 /// Stamps the real-time suite: each argument is an expression evaluating to

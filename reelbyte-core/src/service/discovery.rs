@@ -210,6 +210,9 @@ impl Marketplace {
                 .await?
                 .ok_or(Error::not_found("favorite"))?;
             let mut changes = ChangeSet::new();
+            // Remembered so that the favorites sets find whose favorite left
+            // (`realtime::favorites::favorite_changes`).
+            changes.remember(&favorite);
             changes.delete(&favorite);
             changes.insert(self.audit(
                 ctx,

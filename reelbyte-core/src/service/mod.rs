@@ -179,8 +179,8 @@ pub struct Marketplace {
     policy: Policy,
     fallback_fees: FeeSchedule,
     max_retries: u32,
-    /// The rankings, unread counters and activity feeds moved after each
-    /// commit, those the marketplace keeps.
+    /// The rankings, unread counters, activity feeds and favorites sets
+    /// moved after each commit, those the marketplace keeps.
     projections: projections::Projections,
 }
 

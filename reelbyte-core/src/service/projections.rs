@@ -1,24 +1,30 @@
 //! The projections a marketplace keeps beside its store: rankings, unread
-//! counters and activity feeds (see [`crate::realtime`]).
+//! counters, activity feeds and favorites sets (see [`crate::realtime`]).
 //!
 //! Each is read off a change set before it is committed and applied once
 //! it committed, so a refused change set moves none. None is the record:
 //! a change that fails to apply (Redis down) never fails the command that
 //! committed; it is counted ([`Marketplace::projection_errors`]) and set
 //! right later (rankings by the next write of the row or a rebuild, unread
-//! counts when they expire or are forgotten; a feed item is lost).
+//! counts and favorites sets when they expire or are forgotten; a feed item
+//! is lost).
 
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
+use crate::enums::FavoritedType;
 use crate::error::{Error, Result};
 use crate::ids::UserId;
+use crate::realtime::favorites::{FavoriteChange, favorite_changes};
 use crate::realtime::inbox::{Activity, FeedChange, UnreadChange, feed_changes, unread_changes};
 use crate::realtime::projection::{RankingChange, ranking_changes};
-use crate::realtime::{ActivityFeeds, FEED_LENGTH, Rankings, UnreadCounters, UnreadKind};
+use crate::realtime::{
+    ActivityFeeds, FEED_LENGTH, FavoriteSets, Rankings, UnreadCounters, UnreadKind,
+};
 use crate::service::{Ctx, Marketplace};
 use crate::store::ChangeSet;
 
@@ -133,12 +139,31 @@ impl Sink<dyn ActivityFeeds> {
     }
 }
 
+impl Sink<dyn FavoriteSets> {
+    async fn apply(&self, changes: Vec<FavoriteChange>) {
+        for change in changes {
+            let sets = &self.target;
+            let outcome = match change {
+                FavoriteChange::Add { user, kind, target } => {
+                    sets.add_favorite(user, kind, target).await.map(drop)
+                }
+                FavoriteChange::Remove { user, kind, target } => {
+                    sets.remove_favorite(user, kind, target).await.map(drop)
+                }
+                FavoriteChange::Forget { user, kind } => sets.forget_favorites(user, kind).await,
+            };
+            self.failed(outcome);
+        }
+    }
+}
+
 /// The projection targets of a marketplace (each optional).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Projections {
     pub(crate) rankings: Option<Sink<dyn Rankings>>,
     unread: Option<Sink<dyn UnreadCounters>>,
     feeds: Option<Sink<dyn ActivityFeeds>>,
+    favorites: Option<Sink<dyn FavoriteSets>>,
 }
 
 /// What one change set moves in the projections a marketplace keeps.
@@ -147,6 +172,7 @@ pub(crate) struct Projected {
     boards: Vec<RankingChange>,
     unread: Vec<UnreadChange>,
     activity: Vec<FeedChange>,
+    favorites: Vec<FavoriteChange>,
 }
 
 /// How many projection changes failed since a marketplace was built, per
@@ -159,6 +185,8 @@ pub struct ProjectionErrors {
     pub unread: u64,
     /// Feed items ([`Marketplace::with_activity_feeds`]).
     pub activity: u64,
+    /// Favorites set changes ([`Marketplace::with_favorite_sets`]).
+    pub favorites: u64,
 }
 
 /// A user's unread counts.
@@ -188,12 +216,22 @@ impl Marketplace {
         self
     }
 
+    /// Keeps `sets` as commands commit (see
+    /// [`crate::realtime::favorites::favorite_changes`]), and answers
+    /// [`Marketplace::is_favorite`] and [`Marketplace::favorite_ids`] from
+    /// them; without sets those reads go to the store.
+    pub fn with_favorite_sets(mut self, sets: Arc<dyn FavoriteSets>) -> Self {
+        self.projections.favorites = Some(Sink::new(sets));
+        self
+    }
+
     /// How many projection changes failed since the marketplace was built.
     pub fn projection_errors(&self) -> ProjectionErrors {
         ProjectionErrors {
             rankings: errors_of(self.projections.rankings.as_ref()),
             unread: errors_of(self.projections.unread.as_ref()),
             activity: errors_of(self.projections.feeds.as_ref()),
+            favorites: errors_of(self.projections.favorites.as_ref()),
         }
     }
 
@@ -211,6 +249,10 @@ impl Marketplace {
             },
             activity: match p.feeds {
                 Some(_) => feed_changes(changes),
+                None => Vec::new(),
+            },
+            favorites: match p.favorites {
+                Some(_) => favorite_changes(changes),
                 None => Vec::new(),
             },
         }
@@ -233,6 +275,11 @@ impl Marketplace {
             && !projected.activity.is_empty()
         {
             sink.apply(projected.activity).await;
+        }
+        if let Some(sink) = &p.favorites
+            && !projected.favorites.is_empty()
+        {
+            sink.apply(projected.favorites).await;
         }
     }
 
@@ -307,6 +354,79 @@ impl Marketplace {
                 .map(|p| u64::try_from(p.unread_count).unwrap_or(0))
                 .sum()),
         }
+    }
+
+    /// Whether `target` is one of the actor's favorites of `kind` (from
+    /// the favorites sets when the marketplace keeps them, as
+    /// [`Marketplace::favorite_ids`] reads them).
+    pub async fn is_favorite(&self, ctx: &Ctx, kind: FavoritedType, target: Uuid) -> Result<bool> {
+        let user = self.acting_user(ctx).await?;
+        if let Some(sink) = &self.projections.favorites {
+            match sink.target.is_favorite(user.id, kind, target).await {
+                Ok(Some(found)) => return Ok(found),
+                Ok(None) => {
+                    return Ok(self
+                        .known_favorites(sink, user.id, kind)
+                        .await?
+                        .contains(&target));
+                }
+                Err(e) => sink.failed(Err::<(), _>(e)),
+            }
+        }
+        Ok(self
+            .store()
+            .discovery()
+            .get_favorite(user.id, kind, target)
+            .await?
+            .is_some())
+    }
+
+    /// The ids of the actor's favorites of `kind`, sorted.
+    ///
+    /// With favorites sets, a known set is read from them and an unknown one
+    /// is read from the store and stored there; when the sets fail, the
+    /// store answers (and the failure is counted).
+    pub async fn favorite_ids(&self, ctx: &Ctx, kind: FavoritedType) -> Result<Vec<Uuid>> {
+        let user = self.acting_user(ctx).await?;
+        if let Some(sink) = &self.projections.favorites {
+            match sink.target.favorites(user.id, kind).await {
+                Ok(Some(ids)) => return Ok(ids),
+                Ok(None) => return self.known_favorites(sink, user.id, kind).await,
+                Err(e) => sink.failed(Err::<(), _>(e)),
+            }
+        }
+        self.stored_favorites(user.id, kind).await
+    }
+
+    /// The store's favorites of `user`, stored as their set unless it is
+    /// known by now (a failure to store is counted).
+    async fn known_favorites(
+        &self,
+        sink: &Sink<dyn FavoriteSets>,
+        user: UserId,
+        kind: FavoritedType,
+    ) -> Result<Vec<Uuid>> {
+        let stored = self.stored_favorites(user, kind).await?;
+        match sink.target.init_favorites(user, kind, &stored).await {
+            Ok(known) => Ok(known),
+            Err(e) => {
+                sink.failed(Err::<(), _>(e));
+                Ok(stored)
+            }
+        }
+    }
+
+    async fn stored_favorites(&self, user: UserId, kind: FavoritedType) -> Result<Vec<Uuid>> {
+        let mut ids: Vec<Uuid> = self
+            .store()
+            .discovery()
+            .list_favorites_by_user_id(user, Some(kind))
+            .await?
+            .into_iter()
+            .map(|f| f.favorited_id)
+            .collect();
+        ids.sort_unstable();
+        Ok(ids)
     }
 
     /// The actor's newest `n` activities (at most [`FEED_LENGTH`]), newest

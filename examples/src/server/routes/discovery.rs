@@ -10,7 +10,7 @@ use uuid::Uuid;
 pub fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     router
         .routes(routes!(list_favorites))
-        .routes(routes!(add_favorite, remove_favorite))
+        .routes(routes!(is_favorite, add_favorite, remove_favorite))
         .routes(routes!(list_saved_searches, save_search))
         .routes(routes!(update_saved_search, delete_saved_search))
         .routes(routes!(run_saved_search))
@@ -38,6 +38,20 @@ async fn list_favorites(
         s.market.list_favorites(&auth.ctx, filter.kind).await?,
         paging,
     )
+}
+
+/// Whether a gig, creator or job is one of the caller's favorites.
+#[utoipa::path(get, path = "/api/v1/favorites/{kind}/{target}", tag = "discovery", security(("bearer" = [])),
+    params(("kind" = String, Path, description = "gig, creator or job"),
+           ("target" = Uuid, Path, description = "the gig, creator profile or job")),
+    responses((status = 200, body = Object), Problems))]
+async fn is_favorite(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiPath((kind, target)): ApiPath<(FavoritedType, Uuid)>,
+) -> ApiResult {
+    let favorite = s.market.is_favorite(&auth.ctx, kind, target).await?;
+    ok(&serde_json::json!({ "favorite": favorite }))
 }
 
 /// Favorites a gig, creator profile or job.
