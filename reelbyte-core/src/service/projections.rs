@@ -288,6 +288,11 @@ impl Marketplace {
     /// With unread counters, a known count is read from them and an
     /// unknown one is counted in the store and stored there; when the
     /// counters fail, the store answers (and the failure is counted).
+    ///
+    /// A change committed between the store's count and its storing finds
+    /// the count still unknown and is missed; on Redis the count's expiry
+    /// bounds how long such a miss lasts, as it does for a change lost
+    /// while Redis was unreachable.
     pub async fn unread_counts(&self, ctx: &Ctx) -> Result<UnreadCounts> {
         let user = self.acting_user(ctx).await?;
         Ok(UnreadCounts {
@@ -386,6 +391,9 @@ impl Marketplace {
     /// With favorites sets, a known set is read from them and an unknown one
     /// is read from the store and stored there; when the sets fail, the
     /// store answers (and the failure is counted).
+    ///
+    /// As with [`Marketplace::unread_counts`], a change committed while an
+    /// unknown set is read and stored may be missed until the set expires.
     pub async fn favorite_ids(&self, ctx: &Ctx, kind: FavoritedType) -> Result<Vec<Uuid>> {
         let user = self.acting_user(ctx).await?;
         if let Some(sink) = &self.projections.favorites {
