@@ -261,26 +261,37 @@ impl Marketplace {
     /// Applies what a committed change set moves.
     pub(crate) async fn project(&self, projected: Projected) {
         let p = &self.projections;
-        if let Some(sink) = &p.rankings
-            && !projected.boards.is_empty()
-        {
-            sink.apply(projected.boards).await;
-        }
-        if let Some(sink) = &p.unread
-            && !projected.unread.is_empty()
-        {
-            sink.apply(projected.unread).await;
-        }
-        if let Some(sink) = &p.feeds
-            && !projected.activity.is_empty()
-        {
-            sink.apply(projected.activity).await;
-        }
-        if let Some(sink) = &p.favorites
-            && !projected.favorites.is_empty()
-        {
-            sink.apply(projected.favorites).await;
-        }
+        let Projected {
+            boards,
+            unread,
+            activity,
+            favorites,
+        } = projected;
+        // Independent of each other, so moved side by side (one round trip
+        // of each at a time on Redis, not one after the other); each keeps
+        // its own order.
+        futures::join!(
+            async {
+                if let Some(sink) = &p.rankings {
+                    sink.apply(boards).await;
+                }
+            },
+            async {
+                if let Some(sink) = &p.unread {
+                    sink.apply(unread).await;
+                }
+            },
+            async {
+                if let Some(sink) = &p.feeds {
+                    sink.apply(activity).await;
+                }
+            },
+            async {
+                if let Some(sink) = &p.favorites {
+                    sink.apply(favorites).await;
+                }
+            },
+        );
     }
 
     /// The actor's unread messages and notifications.
