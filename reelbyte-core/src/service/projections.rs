@@ -261,6 +261,11 @@ impl Marketplace {
     /// Applies what a committed change set moves.
     pub(crate) async fn project(&self, projected: Projected) {
         let p = &self.projections;
+        if p.rankings.is_none() && p.unread.is_none() && p.feeds.is_none() && p.favorites.is_none()
+        {
+            // A marketplace that keeps none pays for none.
+            return;
+        }
         let Projected {
             boards,
             unread,
