@@ -1589,6 +1589,13 @@ mod marketplace_inbox {
             plain.unread_counts(&creator.ctx).await.expect("read")
         );
         assert_eq!(counts.messages, 1);
+        assert_eq!(
+            env.market
+                .refresh_unread_counts(&creator.ctx)
+                .await
+                .expect("a repair that cannot reach the counters still answers"),
+            counts
+        );
         let errors = env.market.projection_errors();
         assert!(
             errors.unread >= 3,
@@ -1634,7 +1641,7 @@ mod marketplace_inbox {
     }
 
     #[tokio::test]
-    async fn redis_counts_expire_so_a_missed_change_heals() {
+    async fn redis_counts_expire_and_keep_the_plans_key() {
         let Some(url) = redis_url() else { return };
         let conn = connect(&url)
             .await

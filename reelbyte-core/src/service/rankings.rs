@@ -285,7 +285,8 @@ impl Marketplace {
         let unseen = |boards: &[Board]| -> Vec<Uuid> {
             let mut ids: Vec<Uuid> = boards
                 .iter()
-                .flat_map(|b| &on_board[b])
+                .filter_map(|b| on_board.get(b))
+                .flatten()
                 .filter(|m| !seen.contains(m))
                 .copied()
                 .collect();
@@ -332,7 +333,7 @@ impl Marketplace {
                     version,
                 } => {
                     if rankings.remove_member_at(board, member, version).await?
-                        && on_board[&board].contains(&member)
+                        && on_board.get(&board).is_some_and(|m| m.contains(&member))
                     {
                         report.removed += 1;
                     }
@@ -341,7 +342,7 @@ impl Marketplace {
             }
         }
         for board in REBUILT {
-            for &member in &on_board[&board] {
+            for &member in on_board.get(&board).into_iter().flatten() {
                 if !seen.contains(&member)
                     && rankings.remove_member_at(board, member, DELETED).await?
                 {
