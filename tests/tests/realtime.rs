@@ -785,9 +785,7 @@ mod ranking_rules {
 /// given/when/then: no store, no counters.
 mod inbox_rules {
     use chrono::Duration;
-    use reelbyte_core::entities::{
-        AuditLog, ConversationParticipant, Favorite, Notification, User,
-    };
+    use reelbyte_core::entities::{AuditLog, ConversationParticipant, Favorite, Notification};
     use reelbyte_core::enums::{FavoritedType, UserStatus, UserType};
     use reelbyte_core::ids::{
         AuditLogId, ConversationId, FavoriteId, NotificationId, ParticipantId, UserId,
@@ -798,8 +796,7 @@ mod inbox_rules {
         Activity, FeedChange, UnreadChange, feed_changes, unread_changes,
     };
     use reelbyte_core::store::{ChangeSet, Counter};
-    use reelbyte_core::testing::epoch;
-    use reelbyte_core::value::Email;
+    use reelbyte_core::testing::{active_user, epoch};
     use reelbyte_core::value::Text;
 
     fn notification(user: UserId, is_read: bool) -> Notification {
@@ -1020,24 +1017,8 @@ mod inbox_rules {
     #[test]
     fn a_user_written_as_deleted_loses_their_feed_and_counts() {
         let (erased, staff) = (UserId::new(), UserId::new());
-        let user = User {
-            id: erased,
-            email: Email::parse("erased@example.com").expect("valid"),
-            password_hash: String::new(),
-            user_type: UserType::Creator,
-            status: UserStatus::Deleted,
-            email_verified: false,
-            phone_number: None,
-            phone_verified: false,
-            two_factor_enabled: false,
-            is_staff: false,
-            last_login_at: None,
-            login_count: 0,
-            created_at: epoch(),
-            updated_at: epoch(),
-            deleted_at: Some(epoch()),
-            version: 1,
-        };
+        let mut user = active_user(erased, UserType::Creator, epoch());
+        user.status = UserStatus::Deleted;
         let p = participant(erased, 2);
         let by_staff = audit(Some(staff), "erase");
         let mut changes = ChangeSet::new();

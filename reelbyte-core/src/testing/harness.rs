@@ -129,26 +129,8 @@ impl TestEnv {
     pub async fn seed(&self, kind: UserType, staff: bool) -> Seeded {
         let now = self.now();
         let user_id = UserId::new();
-        let email = Email::parse(&format!("user-{}@example.com", user_id.as_uuid().simple()))
-            .expect("valid email");
-        let user = User {
-            id: user_id,
-            email,
-            password_hash: crate::auth::dummy_hash().to_string(),
-            user_type: kind,
-            status: UserStatus::Active,
-            email_verified: true,
-            phone_number: None,
-            phone_verified: false,
-            two_factor_enabled: false,
-            is_staff: staff,
-            last_login_at: None,
-            login_count: 0,
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
-            version: 1,
-        };
+        let mut user = active_user(user_id, kind, now);
+        user.is_staff = staff;
         let mut changes = ChangeSet::new();
         changes.insert(user);
         let creator = matches!(kind, UserType::Creator | UserType::Both).then(|| {
@@ -264,6 +246,30 @@ impl TestEnv {
             .await
             .expect("seed a payout method");
         id
+    }
+}
+
+/// An active account of `kind` with a verified address
+/// (`user-<id>@example.com`) and a password hash no password matches.
+pub fn active_user(id: UserId, kind: UserType, now: DateTime<Utc>) -> User {
+    User {
+        id,
+        email: Email::parse(&format!("user-{}@example.com", id.as_uuid().simple()))
+            .expect("valid email"),
+        password_hash: crate::auth::dummy_hash().to_string(),
+        user_type: kind,
+        status: UserStatus::Active,
+        email_verified: true,
+        phone_number: None,
+        phone_verified: false,
+        two_factor_enabled: false,
+        is_staff: false,
+        last_login_at: None,
+        login_count: 0,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+        version: 1,
     }
 }
 
