@@ -253,10 +253,15 @@ impl Rankings for MemRealtime {
 
 #[async_trait]
 impl ActivityFeeds for MemRealtime {
-    async fn push_activity(&self, user: UserId, item: &serde_json::Value) -> Result<()> {
+    async fn push_activities(&self, user: UserId, items: &[serde_json::Value]) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
         let mut state = self.state();
         let feed = state.feeds.entry(user).or_default();
-        feed.push_front(item.clone());
+        for item in items {
+            feed.push_front(item.clone());
+        }
         feed.truncate(FEED_LENGTH);
         Ok(())
     }

@@ -525,9 +525,17 @@ impl<C> ActivityFeeds for RedisRealtime<C>
 where
     C: ConnectionLike + Clone + Send + Sync + 'static,
 {
-    async fn push_activity(&self, user: UserId, item: &serde_json::Value) -> Result<()> {
+    async fn push_activities(&self, user: UserId, items: &[serde_json::Value]) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
         let key = self.feed_key(user);
-        let json = serde_json::to_string(item).map_err(backend)?;
+        let json = items
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(backend)?;
+        // LPUSH puts each value at the head in turn: the last is the newest.
         let mut pipe = redis::pipe();
         pipe.atomic()
             .lpush(&key, json)

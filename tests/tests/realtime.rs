@@ -1511,7 +1511,7 @@ mod marketplace_inbox {
 
     #[async_trait]
     impl ActivityFeeds for Down {
-        async fn push_activity(&self, _: UserId, _: &serde_json::Value) -> Result<()> {
+        async fn push_activities(&self, _: UserId, _: &[serde_json::Value]) -> Result<()> {
             Err(Error::rule("test", "down"))
         }
         async fn recent_activity(&self, _: UserId, _: usize) -> Result<Vec<serde_json::Value>> {

@@ -41,6 +41,18 @@ pub enum FavoriteChange {
     },
 }
 
+impl FavoriteChange {
+    /// The set it changes: changes of one set depend on their order,
+    /// changes of different sets never do.
+    pub fn key(&self) -> (UserId, FavoritedType) {
+        match *self {
+            Self::Add { user, kind, .. }
+            | Self::Remove { user, kind, .. }
+            | Self::Forget { user, kind } => (user, kind),
+        }
+    }
+}
+
 /// Every kind of favorite.
 const KINDS: [FavoritedType; 3] = [
     FavoritedType::Gig,

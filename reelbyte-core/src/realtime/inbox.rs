@@ -51,6 +51,16 @@ pub enum UnreadChange {
     },
 }
 
+impl UnreadChange {
+    /// The count it changes: changes of one count depend on their order,
+    /// changes of different counts never do.
+    pub fn key(&self) -> (UserId, UnreadKind) {
+        match *self {
+            Self::Add { user, kind, .. } | Self::Forget { user, kind } => (user, kind),
+        }
+    }
+}
+
 /// The unread counts `changes` moves once committed, one change per user
 /// and kind (their deltas summed, none when they cancel out), ordered by
 /// user and kind.
@@ -194,6 +204,16 @@ pub enum FeedChange {
         /// Whose feed.
         user: UserId,
     },
+}
+
+impl FeedChange {
+    /// Whose feed it changes: changes of one feed depend on their order,
+    /// changes of different feeds never do.
+    pub fn user(&self) -> UserId {
+        match *self {
+            Self::Push { user, .. } | Self::Clear { user } => user,
+        }
+    }
 }
 
 /// The feed changes of `changes` once committed, in the order of its

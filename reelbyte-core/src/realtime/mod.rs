@@ -284,9 +284,11 @@ pub const FEED_LENGTH: usize = 100;
 /// Per-user activity feeds of the newest [`FEED_LENGTH`] items.
 #[async_trait]
 pub trait ActivityFeeds: Send + Sync {
-    /// Adds `item` (JSON) at the head of `user`'s feed, dropping the oldest
-    /// beyond [`FEED_LENGTH`].
-    async fn push_activity(&self, user: UserId, item: &serde_json::Value) -> Result<()>;
+    /// Adds `items` (JSON, oldest first) at the head of `user`'s feed, so
+    /// that the last becomes the newest, dropping the oldest beyond
+    /// [`FEED_LENGTH`]: the same feed as pushing them one at a time, in one
+    /// call. All of them or none.
+    async fn push_activities(&self, user: UserId, items: &[serde_json::Value]) -> Result<()>;
     /// The newest `n` items, newest first.
     async fn recent_activity(&self, user: UserId, n: usize) -> Result<Vec<serde_json::Value>>;
     /// Drops `user`'s whole feed.

@@ -61,6 +61,18 @@ pub enum RankingChange {
     },
 }
 
+impl RankingChange {
+    /// The board and member it changes: changes of one key depend on their
+    /// order, changes of different keys never do.
+    pub fn key(&self) -> (Board, Uuid) {
+        match *self {
+            Self::Set { board, member, .. }
+            | Self::Add { board, member, .. }
+            | Self::Remove { board, member, .. } => (board, member),
+        }
+    }
+}
+
 /// The version of a deleted row's removal: later than any version it had,
 /// so no change of it applied late brings it back.
 pub const DELETED: i64 = i64::MAX;

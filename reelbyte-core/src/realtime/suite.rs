@@ -224,27 +224,41 @@ pub async fn trending_prefers_recent_views(rankings: &dyn Rankings) {
     assert_eq!(top, vec![new, old]);
 }
 
-/// Feeds keep the newest 100 items, newest first, per user; clearing one
-/// leaves the others.
+/// Feeds keep the newest 100 items, newest first, per user; a batch lands
+/// as its items pushed one at a time would; clearing one feed leaves the
+/// others.
 pub async fn feeds_keep_the_newest(feeds: &dyn ActivityFeeds) {
+    let item = |n: usize| serde_json::json!({ "n": n });
     let u = user();
     for n in 0..(FEED_LENGTH + 5) {
-        feeds
-            .push_activity(u, &serde_json::json!({ "n": n }))
-            .await
-            .unwrap();
+        feeds.push_activities(u, &[item(n)]).await.unwrap();
     }
     let all = feeds.recent_activity(u, 1000).await.unwrap();
     assert_eq!(all.len(), FEED_LENGTH);
-    assert_eq!(all[0], serde_json::json!({ "n": FEED_LENGTH + 4 }));
-    assert_eq!(all[FEED_LENGTH - 1], serde_json::json!({ "n": 5 }));
+    assert_eq!(all[0], item(FEED_LENGTH + 4));
+    assert_eq!(all[FEED_LENGTH - 1], item(5));
     assert_eq!(feeds.recent_activity(u, 2).await.unwrap().len(), 2);
     let other = user();
     assert!(feeds.recent_activity(other, 10).await.unwrap().is_empty());
-    feeds
-        .push_activity(other, &serde_json::json!({ "n": 0 }))
-        .await
-        .unwrap();
+    feeds.push_activities(other, &[]).await.unwrap();
+    assert!(feeds.recent_activity(other, 10).await.unwrap().is_empty());
+    feeds.push_activities(other, &[item(0)]).await.unwrap();
+
+    // A batch: the last item is the newest, and the batch is cut to the
+    // feed's length as single pushes would be.
+    let batched = user();
+    let many: Vec<_> = (0..FEED_LENGTH + 3).map(item).collect();
+    feeds.push_activities(batched, &many[..3]).await.unwrap();
+    assert_eq!(
+        feeds.recent_activity(batched, 10).await.unwrap(),
+        vec![item(2), item(1), item(0)]
+    );
+    feeds.push_activities(batched, &many).await.unwrap();
+    let all = feeds.recent_activity(batched, 1000).await.unwrap();
+    assert_eq!(all.len(), FEED_LENGTH);
+    assert_eq!(all[0], item(FEED_LENGTH + 2));
+    assert_eq!(all[FEED_LENGTH - 1], item(3));
+    feeds.clear_activity(batched).await.unwrap();
     feeds.clear_activity(u).await.unwrap();
     assert!(feeds.recent_activity(u, 10).await.unwrap().is_empty());
     assert_eq!(feeds.recent_activity(other, 10).await.unwrap().len(), 1);

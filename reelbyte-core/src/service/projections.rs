@@ -76,83 +76,164 @@ fn errors_of<T: ?Sized>(sink: Option<&Sink<T>>) -> u64 {
 }
 
 impl Sink<dyn Rankings> {
-    /// Applies `changes` one by one; a failure is counted and the rest are
-    /// still applied (each change stands on its own).
+    /// Applies `changes`: those of one board member in their order, the
+    /// members side by side. A failure is counted and the rest are still
+    /// applied (each change stands on its own).
     async fn apply(&self, changes: Vec<RankingChange>) {
-        for change in changes {
-            let rankings = &self.target;
-            let outcome = match change {
-                RankingChange::Set {
-                    board,
-                    member,
-                    score,
-                    version,
-                } => rankings
-                    .set_score_at(board, member, score, version)
-                    .await
-                    .map(drop),
-                RankingChange::Add {
-                    board,
-                    member,
-                    delta,
-                } => rankings.add_score(board, member, delta).await.map(drop),
-                RankingChange::Remove {
-                    board,
-                    member,
-                    version,
-                } => rankings
-                    .remove_member_at(board, member, version)
-                    .await
-                    .map(drop),
-            };
-            self.failed(outcome);
-        }
+        in_groups(changes, RankingChange::key, |group| async move {
+            for change in group {
+                self.apply_one(change).await;
+            }
+        })
+        .await;
+    }
+
+    async fn apply_one(&self, change: RankingChange) {
+        let rankings = &self.target;
+        let outcome = match change {
+            RankingChange::Set {
+                board,
+                member,
+                score,
+                version,
+            } => rankings
+                .set_score_at(board, member, score, version)
+                .await
+                .map(drop),
+            RankingChange::Add {
+                board,
+                member,
+                delta,
+            } => rankings.add_score(board, member, delta).await.map(drop),
+            RankingChange::Remove {
+                board,
+                member,
+                version,
+            } => rankings
+                .remove_member_at(board, member, version)
+                .await
+                .map(drop),
+        };
+        self.failed(outcome);
     }
 }
 
 impl Sink<dyn UnreadCounters> {
+    /// Applies `changes`: those of one count in their order, the counts
+    /// side by side.
     async fn apply(&self, changes: Vec<UnreadChange>) {
-        for change in changes {
-            let outcome = match change {
-                UnreadChange::Add { user, kind, delta } => {
-                    self.target.add_unread(user, kind, delta).await.map(drop)
-                }
-                UnreadChange::Forget { user, kind } => self.target.forget_unread(user, kind).await,
-            };
-            self.failed(outcome);
-        }
+        in_groups(changes, UnreadChange::key, |group| async move {
+            for change in group {
+                let outcome = match change {
+                    UnreadChange::Add { user, kind, delta } => {
+                        self.target.add_unread(user, kind, delta).await.map(drop)
+                    }
+                    UnreadChange::Forget { user, kind } => {
+                        self.target.forget_unread(user, kind).await
+                    }
+                };
+                self.failed(outcome);
+            }
+        })
+        .await;
     }
 }
 
 impl Sink<dyn ActivityFeeds> {
+    /// Applies `changes`: those of one user's feed in their order, the
+    /// feeds side by side. A run of items pushed to one feed goes in one
+    /// call (a command's audit entries mostly share their actor); if that
+    /// call fails, each of its items counts as failed.
     async fn apply(&self, changes: Vec<FeedChange>) {
-        for change in changes {
-            let outcome = match change {
-                FeedChange::Push { user, item } => match serde_json::to_value(&item) {
-                    Ok(json) => self.target.push_activity(user, &json).await,
-                    Err(e) => Err(Error::backend("activity_feed", e)),
-                },
-                FeedChange::Clear { user } => self.target.clear_activity(user).await,
-            };
-            self.failed(outcome);
+        in_groups(changes, FeedChange::user, |group| async move {
+            let mut pending: Option<(UserId, Vec<serde_json::Value>)> = None;
+            for change in group {
+                match change {
+                    FeedChange::Push { user, item } => match serde_json::to_value(&item) {
+                        Ok(json) => pending
+                            .get_or_insert_with(|| (user, Vec::new()))
+                            .1
+                            .push(json),
+                        Err(e) => self.failed::<()>(Err(Error::backend("activity_feed", e))),
+                    },
+                    FeedChange::Clear { user } => {
+                        self.push(pending.take()).await;
+                        self.failed(self.target.clear_activity(user).await);
+                    }
+                }
+            }
+            self.push(pending).await;
+        })
+        .await;
+    }
+
+    async fn push(&self, items: Option<(UserId, Vec<serde_json::Value>)>) {
+        let Some((user, items)) = items else { return };
+        if self.target.push_activities(user, &items).await.is_err() {
+            self.errors.fetch_add(items.len() as u64, Ordering::Relaxed);
         }
     }
 }
 
 impl Sink<dyn FavoriteSets> {
+    /// Applies `changes`: those of one set in their order, the sets side by
+    /// side.
     async fn apply(&self, changes: Vec<FavoriteChange>) {
-        for change in changes {
-            let sets = &self.target;
-            let outcome = match change {
-                FavoriteChange::Add { user, kind, target } => {
-                    sets.add_favorite(user, kind, target).await.map(drop)
-                }
-                FavoriteChange::Remove { user, kind, target } => {
-                    sets.remove_favorite(user, kind, target).await.map(drop)
-                }
-                FavoriteChange::Forget { user, kind } => sets.forget_favorites(user, kind).await,
-            };
-            self.failed(outcome);
+        in_groups(changes, FavoriteChange::key, |group| async move {
+            for change in group {
+                let sets = &self.target;
+                let outcome = match change {
+                    FavoriteChange::Add { user, kind, target } => {
+                        sets.add_favorite(user, kind, target).await.map(drop)
+                    }
+                    FavoriteChange::Remove { user, kind, target } => {
+                        sets.remove_favorite(user, kind, target).await.map(drop)
+                    }
+                    FavoriteChange::Forget { user, kind } => {
+                        sets.forget_favorites(user, kind).await
+                    }
+                };
+                self.failed(outcome);
+            }
+        })
+        .await;
+    }
+}
+
+/// `changes` split by `key`: each group keeps the changes' order, and the
+/// groups come in the order of their first change.
+fn grouped<C, K: PartialEq>(changes: Vec<C>, key: impl Fn(&C) -> K) -> Vec<Vec<C>> {
+    let mut groups: Vec<(K, Vec<C>)> = Vec::new();
+    for change in changes {
+        let k = key(&change);
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, group)) => group.push(change),
+            None => groups.push((k, vec![change])),
+        }
+    }
+    groups.into_iter().map(|(_, group)| group).collect()
+}
+
+/// Runs `apply` on each group of `changes` (see [`grouped`]), the groups
+/// side by side. Changes of one key (one feed, one count, one board
+/// member) may depend on their order; changes of different keys never
+/// do, so on Redis they share round trips instead of waiting on each
+/// other (a multiplexed connection pipelines requests sent together).
+async fn in_groups<C, K: PartialEq, Fut: Future<Output = ()>>(
+    changes: Vec<C>,
+    key: impl Fn(&C) -> K,
+    apply: impl Fn(Vec<C>) -> Fut,
+) {
+    let mut groups = grouped(changes, key);
+    match groups.len() {
+        0 => {}
+        1 => {
+            if let Some(group) = groups.pop() {
+                apply(group).await;
+            }
+        }
+        _ => {
+            futures::future::join_all(groups.into_iter().map(apply)).await;
         }
     }
 }
@@ -476,5 +557,25 @@ impl Marketplace {
                 serde_json::from_value(item).map_err(|e| Error::backend("activity_feed", e))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn groups_keep_the_order_of_their_changes_and_of_their_first_change() {
+        let changes = vec![('b', 1), ('a', 2), ('b', 3), ('c', 4), ('a', 5), ('b', 6)];
+        let groups = grouped(changes, |(key, _)| *key);
+        assert_eq!(
+            groups,
+            vec![
+                vec![('b', 1), ('b', 3), ('b', 6)],
+                vec![('a', 2), ('a', 5)],
+                vec![('c', 4)],
+            ]
+        );
+        assert!(grouped(Vec::<(char, u8)>::new(), |(key, _)| *key).is_empty());
     }
 }

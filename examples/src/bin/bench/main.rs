@@ -22,7 +22,8 @@ mod redis;
 
 use self::http::{HttpResult, http_section};
 use self::redis::{
-    CACHE_CASES, CacheResult, REDIS_LIFECYCLE, cache_section, redis_lifecycle_section,
+    CACHE_CASES, CacheResult, NO_PROJECTIONS, PROJECTED_LIFECYCLE, REDIS_LIFECYCLE, cache_section,
+    redis_lifecycle_section,
 };
 
 use std::collections::BTreeMap;
@@ -1691,6 +1692,19 @@ fn markdown(report: &Report) -> String {
             }
         }
     }
+    for clients in [1, 8] {
+        if let (Some(with), Some(without)) = (
+            find(&report.redis, PROJECTED_LIFECYCLE, clients),
+            find(&report.redis, NO_PROJECTIONS, clients),
+        ) {
+            let _ = writeln!(
+                s,
+                "{}- PostgreSQL with projections in Redis / without, same database, in turns, at {clients} client(s): **{:.2}**",
+                if clients == 1 { "\n" } else { "" },
+                with.per_second() / without.per_second()
+            );
+        }
+    }
     if !report.cache.is_empty() {
         s.push_str(&cache_table(&report.cache));
     }
@@ -1875,6 +1889,8 @@ fn svg(report: &Report) -> String {
             "#59a14f"
         } else if r.name == REDIS_LIFECYCLE {
             "#e15759"
+        } else if r.name == PROJECTED_LIFECYCLE {
+            "#b07aa1"
         } else {
             "#f28e2b"
         };

@@ -30,12 +30,35 @@ pub(crate) async fn redis_lifecycle_section(
     let url = fresh_database(admin, "reelbyte_bench_redis").await?;
     let pg = reelbyte_pg::PgStore::connect(&url, 8).await?;
     pg.migrate().await?;
+    let pg: Arc<dyn Store> = Arc::new(pg);
     let conn = reelbyte_redis::connect(redis_url).await?;
-    let store = cached(Arc::new(pg), conn);
+    let store = cached(pg.clone(), conn.clone());
     let pairs = seed(&store, 8 * args.pairs_per_client, 7).await?;
-    let market = Marketplace::new(store, Arc::new(SimulatedGateway::new()));
+    let gateway = Arc::new(SimulatedGateway::new());
+    let market = Marketplace::new(store, gateway.clone());
+    // The same database without the cache, with and without the four
+    // projections a server keeps in Redis (rankings, unread counts,
+    // activity feeds, favorites), under a key prefix of this run's own.
+    let prefix = format!("reelbyte-bench-{}", Uuid::new_v4().simple());
+    let plain = Marketplace::new(pg.clone(), gateway.clone());
+    let projected = reelbyte_examples::server::keep_projections(
+        Marketplace::new(pg, gateway),
+        Arc::new(reelbyte_redis::RedisRealtime::new(
+            conn.clone(),
+            prefix.as_str(),
+        )),
+    );
+    // Every benchmark user's counts read once, as a signed-in user's first
+    // page would: a known count moves with each command, an unknown one
+    // costs only the round trip that finds it unknown.
+    for pair in &pairs {
+        for user in [pair.client_user, pair.creator_user] {
+            projected.unread_counts(&Ctx::user(user)).await?;
+        }
+    }
     // Warm-up, untimed.
     run_library("warm-up", &market, &pairs, 8, 40).await?;
+    run_library("warm-up", &projected, &pairs, 8, 40).await?;
     let mut out = Vec::new();
     for clients in [1, 8] {
         let r = run_library(
@@ -51,12 +74,82 @@ pub(crate) async fn redis_lifecycle_section(
             r.per_second()
         );
         out.push(r);
+        // Without and with the projections in turns (`--pg-rounds`), the
+        // order swapped every round, as the PostgreSQL section takes them:
+        // both see the database at the same sizes and the machine's drift.
+        let rounds = args.pg_rounds.max(1);
+        let slice = args.pg_lifecycles.div_ceil(rounds).max(clients);
+        let mut turns: Vec<RunResult> = Vec::new();
+        for round in 0..rounds {
+            for projected_turn in [round % 2 == 1, round % 2 == 0] {
+                turns.push(if projected_turn {
+                    run_library(PROJECTED_LIFECYCLE, &projected, &pairs, clients, slice).await?
+                } else {
+                    run_library(NO_PROJECTIONS, &plain, &pairs, clients, slice).await?
+                });
+            }
+        }
+        for name in [NO_PROJECTIONS, PROJECTED_LIFECYCLE] {
+            let r = joined(name, &turns)?;
+            eprintln!(
+                "{name}, {clients} client(s): {:.0} lifecycles/s",
+                r.per_second()
+            );
+            out.push(r);
+        }
     }
+    forget_prefix(&conn, &prefix).await?;
     Ok(out)
 }
 
 /// The name of the decorator's row in the lifecycle table.
 pub(crate) const REDIS_LIFECYCLE: &str = "Redis over PostgreSQL";
+/// The library on PostgreSQL without projections, in the Redis section's
+/// database: the baseline of [`PROJECTED_LIFECYCLE`].
+pub(crate) const NO_PROJECTIONS: &str = "PostgreSQL, no projections";
+/// The library on PostgreSQL keeping its projections in Redis, as the
+/// example server does.
+pub(crate) const PROJECTED_LIFECYCLE: &str = "PostgreSQL, projections in Redis";
+
+/// The turns named `name` as one run: their lifecycles, time and latencies
+/// added up.
+fn joined(name: &str, turns: &[RunResult]) -> Outcome<RunResult> {
+    let mut mine = turns.iter().filter(|r| r.name == name);
+    let mut run = mine.next().ok_or("a run without turns")?.clone();
+    for turn in mine {
+        run.lifecycles += turn.lifecycles;
+        run.elapsed += turn.elapsed;
+        run.latencies.merge(turn.latencies.clone());
+    }
+    Ok(run)
+}
+
+/// Deletes every key under `prefix`, so that a run leaves nothing behind.
+async fn forget_prefix(conn: &ConnectionManager, prefix: &str) -> Outcome<()> {
+    let mut conn = conn.clone();
+    let pattern = format!("{prefix}:*");
+    let mut cursor: u64 = 0;
+    loop {
+        let (next, keys): (u64, Vec<String>) = ::redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(&pattern)
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(&mut conn)
+            .await?;
+        if !keys.is_empty() {
+            let _: u64 = ::redis::cmd("UNLINK")
+                .arg(&keys)
+                .query_async(&mut conn)
+                .await?;
+        }
+        if next == 0 {
+            return Ok(());
+        }
+        cursor = next;
+    }
+}
 
 // ---------------------------------------------------------------------------
 // Cached against uncached reads.
