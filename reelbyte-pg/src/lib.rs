@@ -9,6 +9,27 @@ pub mod fault;
 mod fused;
 mod lease;
 mod query;
+
+// The orders of a creator profile's lists, over a table aliased `t`:
+// shared by the list methods (`repos/creators.rs`) and the creator page's
+// single statement (`PgStore::creator_profile_bundle`), which must agree.
+// Defined before the modules that use them.
+macro_rules! skills_order {
+    () => {
+        "lower(t.skill_name), t.id"
+    };
+}
+macro_rules! categories_order {
+    () => {
+        "t.is_primary DESC, t.created_at, t.id"
+    };
+}
+macro_rules! portfolio_order {
+    () => {
+        "t.is_featured DESC, t.display_order, t.created_at, t.id"
+    };
+}
+
 mod repos;
 mod search;
 pub mod spelling;
@@ -19,12 +40,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use reelbyte_core::entities::{PaymentMethod, PayoutMethod, User};
 use reelbyte_core::error::{Error, Result};
-use reelbyte_core::ids::{ContractId, GigId, UserId};
+use reelbyte_core::ids::{ContractId, CreatorProfileId, GigId, UserId};
 use reelbyte_core::store::{
     AdminRepo, ChangeSet, ChargeContext, ClientRepo, ContractMoney, ContractParties, ContractRepo,
-    ContractWork, CreatorRepo, DiscoveryRepo, GigOrderContext, GigRepo, JobRepo, LedgerRepo,
-    MessagingRepo, NotificationRepo, PartyPreferences, PaymentMethodRepo, Record, ReviewRepo,
-    SessionRepo, Store, SupportRepo, Table, UserRepo, WorkContext,
+    ContractWork, CreatorProfileBundle, CreatorRepo, DiscoveryRepo, GigOrderContext, GigRepo,
+    JobRepo, LedgerRepo, MessagingRepo, NotificationRepo, PartyPreferences, PaymentMethodRepo,
+    Record, ReviewRepo, SessionRepo, Store, SupportRepo, Table, UserRepo, WorkContext,
 };
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -277,6 +298,16 @@ type UserAndPartiesRow = (
 /// A row of [`PgStore::gig_order_context`]'s statement: user, client
 /// profile, gig, creator profile and the creator's preferences (each NULL
 /// when absent) and the fee tiers.
+/// A creator's page as [`PgStore::creator_profile_bundle`] reads it: the
+/// profile, its owner (NULL when that row is gone) and its three lists.
+type CreatorPageRow = (
+    String,
+    Option<String>,
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+);
+
 type GigOrderRow = (
     Option<String>,
     Option<String>,
@@ -599,6 +630,45 @@ impl Store for PgStore {
             )?,
             fee_tiers: decode_all(Table::FeeStructure, &fee_tiers)?,
         })
+    }
+
+    async fn creator_profile_bundle(
+        &self,
+        id: CreatorProfileId,
+    ) -> Result<Option<CreatorProfileBundle>> {
+        // A creator's public page in one round trip: the profile, its owner
+        // and its three lists (arrays, in the orders of the list methods),
+        // where the repositories' reads took four one after the other.
+        let mut conn = self.leased(Table::CreatorProfiles).await?;
+        let row: Option<CreatorPageRow> = sqlx::query_as(concat!(
+            "SELECT row_to_json(c.*)::text, \
+                    (SELECT row_to_json(u.*)::text FROM users u WHERE u.id = c.user_id), \
+                    ARRAY(SELECT row_to_json(t.*)::text FROM creator_skills t \
+                          WHERE t.creator_profile_id = c.id ORDER BY ",
+            skills_order!(),
+            "), ARRAY(SELECT row_to_json(t.*)::text FROM creator_categories t \
+                      WHERE t.creator_profile_id = c.id ORDER BY ",
+            categories_order!(),
+            "), ARRAY(SELECT row_to_json(t.*)::text FROM portfolio_items t \
+                      WHERE t.creator_profile_id = c.id ORDER BY ",
+            portfolio_order!(),
+            ") FROM creator_profiles c WHERE c.id = $1"
+        ))
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(|e| error::map(Some(Table::CreatorProfiles), e))?;
+        conn.keep();
+        let Some((profile, owner, skills, categories, portfolio)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(CreatorProfileBundle {
+            profile: codec::decode(Table::CreatorProfiles, &profile)?,
+            owner: decode_optional(Table::Users, owner)?,
+            skills: decode_all(Table::CreatorSkills, &skills)?,
+            categories: decode_all(Table::CreatorCategories, &categories)?,
+            portfolio: decode_all(Table::PortfolioItems, &portfolio)?,
+        }))
     }
 
     async fn contract_work(&self, id: ContractId) -> Result<ContractWork> {

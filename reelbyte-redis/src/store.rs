@@ -206,9 +206,9 @@ where
         self.inner.contract_work(id).await
     }
 
-    /// Straight from the inner store, for the same reasons as
-    /// `contract_work`: settling an escrow reads it and its transactions
-    /// just after the payout's writes invalidated them.
+    /// The page from the cache: each of its five parts is cached on its
+    /// own (so a write invalidates only what it touched), and the parts the
+    /// cache holds come back in one round trip.
     async fn creator_profile_bundle(
         &self,
         id: CreatorProfileId,
@@ -248,6 +248,10 @@ where
             portfolio: page.portfolio,
         }))
     }
+
+    /// Straight from the inner store, for the same reasons as
+    /// `contract_work`: settling an escrow reads it and its transactions
+    /// just after the payout's writes invalidated them.
     async fn contract_money(&self, id: ContractId) -> Result<ContractMoney> {
         self.inner.contract_money(id).await
     }

@@ -258,6 +258,31 @@ pub async fn creator_profile_page_follows_later_changes(factory: &StoreFactory) 
     assert_eq!(view.portfolio, vec![item]);
     matches_separate_reads("after the edits").await;
 
+    // Lists whose orders are not their insertion orders: skills by name
+    // whatever the case, categories primary first.
+    env.market
+        .add_skill(&creator.ctx, skill("animation"))
+        .await
+        .expect("skill");
+    env.market
+        .add_category(&creator.ctx, text("fashion"), false)
+        .await
+        .expect("category");
+    env.market
+        .add_portfolio_item(&creator.ctx, portfolio_item("Behind the scenes"))
+        .await
+        .expect("item");
+    let bundle = matches_separate_reads("longer lists").await;
+    let names: Vec<&str> = bundle
+        .skills
+        .iter()
+        .map(|s| s.skill_name.as_str())
+        .collect();
+    assert_eq!(names, ["animation", "Color grading", "Motion design"]);
+    assert!(bundle.categories[0].is_primary);
+    assert_eq!(bundle.categories.len(), 2);
+    assert_eq!(bundle.portfolio.len(), 2);
+
     env.market
         .suspend_user(&staff.ctx, creator.user_id, "spam")
         .await
@@ -279,7 +304,7 @@ pub async fn creator_profile_page_follows_later_changes(factory: &StoreFactory) 
         .get_creator_profile(id)
         .await
         .expect("shown again");
-    assert_eq!(view.skills.len(), 2);
+    assert_eq!(view.skills.len(), 3);
     matches_separate_reads("reinstated").await;
 }
 

@@ -29,7 +29,7 @@ impl CreatorRepo for PgStore {
         id: CreatorProfileId,
     ) -> Result<Vec<CreatorSkill>> {
         self.list(
-            "WHERE t.creator_profile_id = $1 ORDER BY lower(t.skill_name), t.id",
+            concat!("WHERE t.creator_profile_id = $1 ORDER BY ", skills_order!()),
             vec![Arg::id(id)],
         )
         .await
@@ -40,7 +40,10 @@ impl CreatorRepo for PgStore {
         id: CreatorProfileId,
     ) -> Result<Vec<CreatorCategory>> {
         self.list(
-            "WHERE t.creator_profile_id = $1 ORDER BY t.is_primary DESC, t.created_at, t.id",
+            concat!(
+                "WHERE t.creator_profile_id = $1 ORDER BY ",
+                categories_order!()
+            ),
             vec![Arg::id(id)],
         )
         .await
@@ -55,8 +58,10 @@ impl CreatorRepo for PgStore {
         id: CreatorProfileId,
     ) -> Result<Vec<PortfolioItem>> {
         self.list(
-            "WHERE t.creator_profile_id = $1 \
-             ORDER BY t.is_featured DESC, t.display_order, t.created_at, t.id",
+            concat!(
+                "WHERE t.creator_profile_id = $1 ORDER BY ",
+                portfolio_order!()
+            ),
             vec![Arg::id(id)],
         )
         .await
