@@ -45,7 +45,8 @@ use reelbyte_core::store::{
     AdminRepo, ChangeSet, ChargeContext, ClientRepo, ContractMoney, ContractParties, ContractRepo,
     ContractWork, CreatorProfileBundle, CreatorRepo, DiscoveryRepo, GigOrderContext, GigRepo,
     JobRepo, LedgerRepo, MessagingRepo, NotificationRepo, PartyPreferences, PaymentMethodRepo,
-    Record, ReviewRepo, SessionRepo, Store, SupportRepo, Table, UserRepo, WorkContext,
+    Record, ReviewRepo, SessionRepo, SettlementContext, Store, SupportRepo, Table, UserRepo,
+    WorkContext,
 };
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -374,9 +375,9 @@ impl PgStore {
                     ARRAY(SELECT row_to_json(d.*)::text FROM deliverables d \
                           WHERE $4 AND d.contract_id = $1 ORDER BY d.version_number, d.id), \
                     ARRAY(SELECT row_to_json(t.*)::text FROM transactions t \
-                          WHERE $4 AND t.contract_id = $1 ORDER BY t.created_at, t.id), \
+                          WHERE $5 AND t.contract_id = $1 ORDER BY t.created_at, t.id), \
                     ARRAY(SELECT row_to_json(po.*)::text FROM payout_methods po \
-                          WHERE $4 AND po.creator_profile_id = \
+                          WHERE $5 AND po.creator_profile_id = \
                                 (SELECT c0.creator_profile_id FROM contracts c0 WHERE c0.id = $1) \
                           ORDER BY po.created_at, po.id), \
                     p.* \
@@ -388,6 +389,7 @@ impl PgStore {
         .bind(user.as_uuid())
         .bind(extras.payment_methods)
         .bind(extras.work)
+        .bind(extras.money)
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| error::map(Some(Table::Contracts), e))?;
@@ -433,9 +435,10 @@ impl PgStore {
 struct Extras {
     /// The user's payment methods.
     payment_methods: bool,
-    /// The contract's milestones, deliverables and transactions, and its
-    /// creator's payout methods.
+    /// The contract's milestones and deliverables.
     work: bool,
+    /// The contract's transactions and its creator's payout methods.
+    money: bool,
 }
 
 impl Extras {
@@ -443,16 +446,26 @@ impl Extras {
     const NONE: Self = Self {
         payment_methods: false,
         work: false,
+        money: false,
     };
     /// What a charge reads.
     const PAYMENT_METHODS: Self = Self {
         payment_methods: true,
         work: false,
+        money: false,
     };
-    /// What a command on the contract's work reads.
+    /// What delivering work reads.
     const WORK: Self = Self {
         payment_methods: false,
         work: true,
+        money: false,
+    };
+    /// What approving work reads: the work, and what settling the escrow
+    /// needs.
+    const SETTLEMENT: Self = Self {
+        payment_methods: false,
+        work: true,
+        money: true,
     };
 }
 
@@ -586,6 +599,17 @@ impl Store for PgStore {
             parties: read.parties,
             user: read.user,
             work: read.work,
+        })
+    }
+
+    async fn settlement_context(&self, id: ContractId, user: UserId) -> Result<SettlementContext> {
+        let read = self.user_and_parties(id, user, Extras::SETTLEMENT).await?;
+        Ok(SettlementContext {
+            work: WorkContext {
+                parties: read.parties,
+                user: read.user,
+                work: read.work,
+            },
             transactions: read.transactions,
             payout_methods: read.payout_methods,
         })

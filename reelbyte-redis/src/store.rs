@@ -184,10 +184,17 @@ where
         self.inner.charge_context(id, user).await
     }
 
-    /// Straight from the inner store, as `contract_work`: delivering and
-    /// approving decide from the work and guard it with versions.
+    /// Straight from the inner store, as `contract_work`: delivering
+    /// decides from the work and guards it with versions.
     async fn work_context(&self, id: ContractId, user: UserId) -> Result<WorkContext> {
         self.inner.work_context(id, user).await
+    }
+
+    /// Straight from the inner store, as `contract_work` and
+    /// `contract_money`: approving decides from the work and settles the
+    /// escrow from the transactions.
+    async fn settlement_context(&self, id: ContractId, user: UserId) -> Result<SettlementContext> {
+        self.inner.settlement_context(id, user).await
     }
 
     /// Straight from the inner store, as `contract_parties`: an order is a

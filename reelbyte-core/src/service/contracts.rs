@@ -857,7 +857,6 @@ impl Marketplace {
                 parties,
                 side,
                 work,
-                ..
             } = self.acting_party_at_work(ctx, id).await?;
             if side != ReviewerType::Creator {
                 return Err(Error::forbidden("only the creator may do this"));
@@ -1009,14 +1008,16 @@ impl Marketplace {
             // What the command read of the contract's money, when it
             // did: the settlement's gateway step then reads nothing more.
             let (parties, work, money) = if by_client {
-                match self.acting_party_at_work(ctx, id).await? {
-                    AtWork {
-                        parties,
-                        side: ReviewerType::Client,
-                        work,
+                match self.acting_party_settling(ctx, id).await? {
+                    (
+                        AtWork {
+                            parties,
+                            side: ReviewerType::Client,
+                            work,
+                        },
                         transactions,
                         payout_methods,
-                    } => (parties, work, Some((transactions, payout_methods))),
+                    ) => (parties, work, Some((transactions, payout_methods))),
                     _ => return Err(Error::forbidden("only the client may do this")),
                 }
             } else {

@@ -50,7 +50,9 @@ use crate::gateway::PaymentGateway;
 use crate::idempotency::IdempotencyKey;
 use crate::ids::{AuditLogId, ContractId, UserId};
 use crate::policy::Policy;
-use crate::store::{ChangeSet, ChargeContext, ContractParties, ContractWork, Store, WorkContext};
+use crate::store::{
+    ChangeSet, ChargeContext, ContractParties, ContractWork, SettlementContext, Store, WorkContext,
+};
 use crate::value::Text;
 
 pub use accounts::{LoginInput, LoginSession, RegisterInput, Registered};
@@ -315,26 +317,30 @@ impl Marketplace {
     }
 
     /// [`Marketplace::acting_party`] with the contract's milestones and
-    /// deliverables, its transactions and its creator's payout methods (one
-    /// read where the store can join): what a command on the contract's
+    /// deliverables (one read where the store can join): what delivering
     /// work reads.
     pub(crate) async fn acting_party_at_work(&self, ctx: &Ctx, id: ContractId) -> Result<AtWork> {
         let actor = ctx.actor()?;
-        let WorkContext {
-            parties,
-            user,
+        let context = self.store.work_context(id, actor).await?;
+        at_work(context)
+    }
+
+    /// [`Marketplace::acting_party_at_work`] with the contract's
+    /// transactions and its creator's payout methods (one read where the
+    /// store can join): what approving work reads, since approving settles
+    /// the escrow.
+    pub(crate) async fn acting_party_settling(
+        &self,
+        ctx: &Ctx,
+        id: ContractId,
+    ) -> Result<(AtWork, Vec<Transaction>, Vec<PayoutMethod>)> {
+        let actor = ctx.actor()?;
+        let SettlementContext {
             work,
             transactions,
             payout_methods,
-        } = self.store.work_context(id, actor).await?;
-        let (_, parties, side) = admitted_party(parties, user)?;
-        Ok(AtWork {
-            parties,
-            side,
-            work,
-            transactions,
-            payout_methods,
-        })
+        } = self.store.settlement_context(id, actor).await?;
+        Ok((at_work(work)?, transactions, payout_methods))
     }
 
     /// [`Marketplace::acting_party`] for a command that charges the client:
@@ -405,10 +411,22 @@ pub(crate) struct AtWork {
     pub(crate) side: ReviewerType,
     /// The contract's milestones and deliverables.
     pub(crate) work: ContractWork,
-    /// The contract's transactions.
-    pub(crate) transactions: Vec<Transaction>,
-    /// The payout methods of the contract's creator.
-    pub(crate) payout_methods: Vec<PayoutMethod>,
+}
+
+/// The acting party of `context` at work, refused as
+/// [`Marketplace::acting_party`] refuses.
+fn at_work(context: WorkContext) -> Result<AtWork> {
+    let WorkContext {
+        parties,
+        user,
+        work,
+    } = context;
+    let (_, parties, side) = admitted_party(parties, user)?;
+    Ok(AtWork {
+        parties,
+        side,
+        work,
+    })
 }
 
 /// Runs a command body — an `async` block yielding `Result<(ChangeSet, T)>` —

@@ -72,14 +72,12 @@ pub struct ChargeContext {
 }
 
 /// What a command on a contract's work reads before it decides: the
-/// contract with its parties, the acting user, the contract's milestones
-/// and deliverables, and what settling its escrow needs: the contract's
-/// transactions and its creator's payout methods.
+/// contract with its parties, the acting user, and the contract's
+/// milestones and deliverables.
 ///
 /// [`Store::work_context`] loads it; `parties` and `user` are each `None`
-/// when there is nothing to find, `work` is as [`Store::contract_work`]
-/// returns it, and the two lists are empty when the contract does not
-/// exist.
+/// when there is nothing to find, and `work` is as [`Store::contract_work`]
+/// returns it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WorkContext {
     /// The contract with its parties and escrow.
@@ -88,6 +86,18 @@ pub struct WorkContext {
     pub user: Option<User>,
     /// The contract's milestones and deliverables.
     pub work: ContractWork,
+}
+
+/// What approving a contract's work reads: its [`WorkContext`] and what
+/// settling its escrow needs, the contract's transactions and its
+/// creator's payout methods.
+///
+/// [`Store::settlement_context`] loads it; the two lists are empty when
+/// the contract does not exist.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SettlementContext {
+    /// The contract, its parties, the acting user and the work.
+    pub work: WorkContext,
     /// The contract's transactions, in the order of
     /// [`LedgerRepo::list_by_contract_id`]: an approval that releases the
     /// escrow learns from them whether another payout or refund is still
@@ -315,7 +325,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// [`Store::contract_parties_with_user`] of contract `id` and user
     /// `user`, with the contract's work (see [`WorkContext`]): what
-    /// delivering and approving work read.
+    /// delivering work reads.
     ///
     /// The default makes the two reads; a backend overrides it when it can
     /// make them in one round trip. As with [`Store::contract_parties`],
@@ -323,7 +333,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn work_context(&self, id: ContractId, user: UserId) -> Result<WorkContext> {
         let (parties, user) = self.contract_parties_with_user(id, user).await?;
         let work = self.contract_work(id).await?;
-        let (transactions, payout_methods) = match &parties {
+        Ok(WorkContext {
+            parties,
+            user,
+            work,
+        })
+    }
+
+    /// [`Store::work_context`] with the contract's transactions and its
+    /// creator's payout methods (see [`SettlementContext`]): what approving
+    /// work reads.
+    ///
+    /// The default makes the reads one after the other; a backend
+    /// overrides it when it can make them in one round trip.
+    async fn settlement_context(&self, id: ContractId, user: UserId) -> Result<SettlementContext> {
+        let work = self.work_context(id, user).await?;
+        let (transactions, payout_methods) = match &work.parties {
             Some(parties) => (
                 self.ledger().list_by_contract_id(id).await?,
                 self.payment_methods()
@@ -332,9 +357,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
             ),
             None => (Vec::new(), Vec::new()),
         };
-        Ok(WorkContext {
-            parties,
-            user,
+        Ok(SettlementContext {
             work,
             transactions,
             payout_methods,

@@ -13,7 +13,7 @@ use crate::money::Money;
 use crate::service::{AcceptProposalInput, Ctx, DeliverableInput, MilestoneInput, OrderGigInput};
 use crate::store::{
     ChangeSet, ChargeContext, ContractMoney, ContractParties, ContractWork, GigOrderContext,
-    PartyPreferences, WorkContext,
+    PartyPreferences, SettlementContext, WorkContext,
 };
 use crate::testing::{Seeded, StoreFactory, TestEnv};
 use crate::value::{Text, Url};
@@ -620,8 +620,9 @@ pub async fn an_update_from_the_read_row_stores_exactly_the_new_row(factory: &St
     assert_eq!(stored().await, same);
 }
 
-/// `Store::contract_work`, `Store::work_context` and `Store::contract_money`
-/// return what the separate reads return, in the same orders, at every step of a gig
+/// `Store::contract_work`, `Store::work_context`,
+/// `Store::settlement_context` and `Store::contract_money` return what the
+/// separate reads return, in the same orders, at every step of a gig
 /// contract (nothing, funded, delivered twice, approved and paid out) and
 /// of a milestone contract; both are empty for a contract that does not
 /// exist.
@@ -654,8 +655,9 @@ pub async fn contract_work_and_money_match_the_separate_reads(factory: &StoreFac
         }
     };
     // `Store::work_context` must be `contract_parties_with_user` with
-    // `contract_work`, the contract's transactions and its creator's payout
-    // methods, whoever reads.
+    // `contract_work`, and `Store::settlement_context` that with the
+    // contract's transactions and its creator's payout methods, whoever
+    // reads.
     let bundled = |id: ContractId, viewer: crate::ids::UserId| {
         let env = &env;
         async move {
@@ -681,20 +683,32 @@ pub async fn contract_work_and_money_match_the_separate_reads(factory: &StoreFac
                 None => (Vec::new(), Vec::new()),
             };
             let context = env.store.work_context(id, viewer).await.expect("read");
+            let expected = WorkContext {
+                parties: parties.clone(),
+                user,
+                work: work.clone(),
+            };
             assert_eq!(
-                context,
-                WorkContext {
-                    parties: parties.clone(),
-                    user,
-                    work: work.clone(),
+                context, expected,
+                "the work context is the parties with the work"
+            );
+            let settlement = env
+                .store
+                .settlement_context(id, viewer)
+                .await
+                .expect("read");
+            assert_eq!(
+                settlement,
+                SettlementContext {
+                    work: expected,
                     transactions,
                     payout_methods,
                 },
-                "the work context is the parties with the work and the money"
+                "the settlement context is the work context with the money"
             );
             if parties.is_some() {
                 assert!(
-                    !context.payout_methods.is_empty(),
+                    !settlement.payout_methods.is_empty(),
                     "the seeded creator has a payout method"
                 );
             }
