@@ -562,7 +562,140 @@ impl Marketplace {
 
 #[cfg(test)]
 mod tests {
-    use super::grouped;
+    use std::pin::pin;
+    use std::sync::{Arc, Mutex};
+    use std::task::{Context, Poll, Waker};
+
+    use async_trait::async_trait;
+    use chrono::Utc;
+    use uuid::Uuid;
+
+    use super::{Sink, grouped};
+    use crate::error::{Error, Result};
+    use crate::ids::UserId;
+    use crate::realtime::ActivityFeeds;
+    use crate::realtime::inbox::{Activity, FeedChange};
+    use crate::value::Text;
+
+    /// Runs a future whose every step is ready at once (the fakes below
+    /// never wait), without an async runtime.
+    fn ready<F: Future>(future: F) -> F::Output {
+        let mut future = pin!(future);
+        match future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(out) => out,
+            Poll::Pending => panic!("the fakes never wait"),
+        }
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum Call {
+        /// The actions pushed, oldest first.
+        Push(UserId, Vec<String>),
+        Clear(UserId),
+    }
+
+    /// Feeds that record their calls, or fail every one of them.
+    #[derive(Default)]
+    struct Recorded {
+        calls: Mutex<Vec<Call>>,
+        down: bool,
+    }
+
+    impl Recorded {
+        fn of(&self, user: UserId) -> Vec<Call> {
+            let calls = self.calls.lock().expect("not poisoned");
+            calls
+                .iter()
+                .filter(|c| matches!(c, Call::Push(u, _) | Call::Clear(u) if *u == user))
+                .cloned()
+                .collect()
+        }
+
+        fn record(&self, call: Call) -> Result<()> {
+            if self.down {
+                return Err(Error::backend("activity_feed", "down"));
+            }
+            self.calls.lock().expect("not poisoned").push(call);
+            Ok(())
+        }
+    }
+
+    #[async_trait]
+    impl ActivityFeeds for Recorded {
+        async fn push_activities(&self, user: UserId, items: &[serde_json::Value]) -> Result<()> {
+            let actions = items
+                .iter()
+                .map(|item| item["action"].as_str().unwrap_or_default().to_owned())
+                .collect();
+            self.record(Call::Push(user, actions))
+        }
+
+        async fn recent_activity(&self, _: UserId, _: usize) -> Result<Vec<serde_json::Value>> {
+            Ok(Vec::new())
+        }
+
+        async fn clear_activity(&self, user: UserId) -> Result<()> {
+            self.record(Call::Clear(user))
+        }
+    }
+
+    fn push(user: UserId, action: &str) -> FeedChange {
+        FeedChange::Push {
+            user,
+            item: Activity {
+                action: Text::parse(action).expect("valid"),
+                entity_type: Text::parse("contract").expect("valid"),
+                entity_id: Uuid::new_v4(),
+                at: Utc::now(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_feeds_run_of_pushes_is_one_call_and_keeps_its_order_around_a_clear() {
+        let (a, b) = (UserId::new(), UserId::new());
+        let feeds = Arc::new(Recorded::default());
+        let sink: Sink<dyn ActivityFeeds> = Sink::new(feeds.clone());
+        let changes = vec![
+            push(a, "order"),
+            push(b, "accept"),
+            push(a, "fund"),
+            FeedChange::Clear { user: a },
+            push(a, "review"),
+        ];
+        ready(sink.apply(changes));
+        let names = |actions: &[&str]| actions.iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            feeds.of(a),
+            vec![
+                Call::Push(a, names(&["order", "fund"])),
+                Call::Clear(a),
+                Call::Push(a, names(&["review"])),
+            ]
+        );
+        assert_eq!(feeds.of(b), vec![Call::Push(b, names(&["accept"]))]);
+        assert_eq!(sink.errors(), 0);
+    }
+
+    #[test]
+    fn a_failed_call_counts_each_of_its_items() {
+        let (a, b) = (UserId::new(), UserId::new());
+        let sink: Sink<dyn ActivityFeeds> = Sink::new(Arc::new(Recorded {
+            down: true,
+            ..Recorded::default()
+        }));
+        let changes = vec![
+            push(a, "order"),
+            push(a, "fund"),
+            push(b, "accept"),
+            FeedChange::Clear { user: b },
+        ];
+        ready(sink.apply(changes));
+        assert_eq!(sink.errors(), 4, "two items, one item and one clear");
+    }
 
     #[test]
     fn groups_keep_the_order_of_their_changes_and_of_their_first_change() {

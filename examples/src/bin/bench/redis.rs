@@ -9,10 +9,14 @@ use reelbyte_core::entities::PortfolioItem;
 use reelbyte_core::ids::PortfolioItemId;
 use reelbyte_redis::{CacheConfig, CachedStore};
 
-/// `inner` behind the Redis cache, under a key prefix of its own: values of
-/// an earlier run (or of a test running meanwhile) never answer.
-fn cached(inner: Arc<dyn Store>, conn: ConnectionManager) -> Arc<dyn Store> {
-    let prefix = format!("reelbyte-bench-{}", Uuid::new_v4().simple());
+/// A key prefix of this run's own: values of an earlier run (or of a test
+/// running meanwhile) never answer. [`forget_prefix`] deletes its keys.
+fn run_prefix() -> String {
+    format!("reelbyte-bench-{}", Uuid::new_v4().simple())
+}
+
+/// `inner` behind the Redis cache, under `prefix`.
+fn cached(inner: Arc<dyn Store>, conn: ConnectionManager, prefix: &str) -> Arc<dyn Store> {
     Arc::new(CachedStore::new(
         inner,
         conn,
@@ -32,14 +36,15 @@ pub(crate) async fn redis_lifecycle_section(
     pg.migrate().await?;
     let pg: Arc<dyn Store> = Arc::new(pg);
     let conn = reelbyte_redis::connect(redis_url).await?;
-    let store = cached(pg.clone(), conn.clone());
+    let cache_prefix = run_prefix();
+    let store = cached(pg.clone(), conn.clone(), &cache_prefix);
     let pairs = seed(&store, 8 * args.pairs_per_client, 7).await?;
     let gateway = Arc::new(SimulatedGateway::new());
     let market = Marketplace::new(store, gateway.clone());
     // The same database without the cache, with and without the four
     // projections a server keeps in Redis (rankings, unread counts,
     // activity feeds, favorites), under a key prefix of this run's own.
-    let prefix = format!("reelbyte-bench-{}", Uuid::new_v4().simple());
+    let prefix = run_prefix();
     let plain = Marketplace::new(pg.clone(), gateway.clone());
     let projected = reelbyte_examples::server::keep_projections(
         Marketplace::new(pg, gateway),
@@ -79,26 +84,31 @@ pub(crate) async fn redis_lifecycle_section(
         // both see the database at the same sizes and the machine's drift.
         let rounds = args.pg_rounds.max(1);
         let slice = args.pg_lifecycles.div_ceil(rounds).max(clients);
-        let mut turns: Vec<RunResult> = Vec::new();
+        let mut without = Slices::new(NO_PROJECTIONS, clients);
+        let mut with = Slices::new(PROJECTED_LIFECYCLE, clients);
         for round in 0..rounds {
             for projected_turn in [round % 2 == 1, round % 2 == 0] {
-                turns.push(if projected_turn {
-                    run_library(PROJECTED_LIFECYCLE, &projected, &pairs, clients, slice).await?
+                let before = cpu_ticks();
+                if projected_turn {
+                    let run = run_library("", &projected, &pairs, clients, slice).await?;
+                    with.add(run, before, cpu_ticks());
                 } else {
-                    run_library(NO_PROJECTIONS, &plain, &pairs, clients, slice).await?
-                });
+                    let run = run_library("", &plain, &pairs, clients, slice).await?;
+                    without.add(run, before, cpu_ticks());
+                }
             }
         }
-        for name in [NO_PROJECTIONS, PROJECTED_LIFECYCLE] {
-            let r = joined(name, &turns)?;
+        for side in [without, with] {
             eprintln!(
-                "{name}, {clients} client(s): {:.0} lifecycles/s",
-                r.per_second()
+                "{}, {clients} client(s): {:.0} lifecycles/s",
+                side.run.name,
+                side.run.per_second()
             );
-            out.push(r);
+            out.push(side.run);
         }
     }
     forget_prefix(&conn, &prefix).await?;
+    forget_prefix(&conn, &cache_prefix).await?;
     Ok(out)
 }
 
@@ -111,44 +121,35 @@ pub(crate) const NO_PROJECTIONS: &str = "PostgreSQL, no projections";
 /// example server does.
 pub(crate) const PROJECTED_LIFECYCLE: &str = "PostgreSQL, projections in Redis";
 
-/// The turns named `name` as one run: their lifecycles, time and latencies
-/// added up.
-fn joined(name: &str, turns: &[RunResult]) -> Outcome<RunResult> {
-    let mut mine = turns.iter().filter(|r| r.name == name);
-    let mut run = mine.next().ok_or("a run without turns")?.clone();
-    for turn in mine {
-        run.lifecycles += turn.lifecycles;
-        run.elapsed += turn.elapsed;
-        run.latencies.merge(turn.latencies.clone());
-    }
-    Ok(run)
-}
-
-/// Deletes every key under `prefix`, so that a run leaves nothing behind.
+/// Deletes every key under `prefix`, so that a run leaves nothing behind:
+/// those that start with it, and the boards' version hashes, whose hash
+/// tag (`{prefix:...}`) puts a brace first.
 async fn forget_prefix(conn: &ConnectionManager, prefix: &str) -> Outcome<()> {
     let mut conn = conn.clone();
-    let pattern = format!("{prefix}:*");
-    let mut cursor: u64 = 0;
-    loop {
-        let (next, keys): (u64, Vec<String>) = ::redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("MATCH")
-            .arg(&pattern)
-            .arg("COUNT")
-            .arg(1000)
-            .query_async(&mut conn)
-            .await?;
-        if !keys.is_empty() {
-            let _: u64 = ::redis::cmd("UNLINK")
-                .arg(&keys)
+    for pattern in [format!("{prefix}:*"), format!("{{{prefix}:*")] {
+        let mut cursor: u64 = 0;
+        loop {
+            let (next, keys): (u64, Vec<String>) = ::redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(1000)
                 .query_async(&mut conn)
                 .await?;
+            if !keys.is_empty() {
+                let _: u64 = ::redis::cmd("UNLINK")
+                    .arg(&keys)
+                    .query_async(&mut conn)
+                    .await?;
+            }
+            if next == 0 {
+                break;
+            }
+            cursor = next;
         }
-        if next == 0 {
-            return Ok(());
-        }
-        cursor = next;
     }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -410,7 +411,8 @@ pub(crate) async fn cache_section(
     let conn = reelbyte_redis::connect(redis_url).await?;
     let gateway = Arc::new(SimulatedGateway::new());
     let uncached = Marketplace::new(pg.clone(), gateway.clone());
-    let cached = Marketplace::new(cached(pg, conn), gateway);
+    let prefix = run_prefix();
+    let cached = Marketplace::new(cached(pg, conn.clone(), &prefix), gateway);
     let mut out = Vec::new();
     for (case, reads) in cases {
         let reads = Arc::new(reads);
@@ -435,5 +437,6 @@ pub(crate) async fn cache_section(
             out.push(r);
         }
     }
+    forget_prefix(&conn, &prefix).await?;
     Ok(out)
 }
