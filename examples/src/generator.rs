@@ -548,24 +548,19 @@ pub async fn generate(
 }
 
 fn user(id: UserId, email: &str, kind: UserType, at: DateTime<Utc>) -> reelbyte_core::Result<User> {
-    Ok(User {
+    // Generated accounts cannot log in: the hash matches no password.
+    let account = User::new_account(
         id,
-        email: Email::parse(email)?,
-        // Generated accounts cannot log in: the hash matches no password.
-        password_hash: dummy_hash().to_string(),
-        user_type: kind,
+        Email::parse(email)?,
+        dummy_hash().to_string(),
+        kind,
+        None,
+        at,
+    );
+    Ok(User {
         status: UserStatus::Active,
         email_verified: true,
-        phone_number: None,
-        phone_verified: false,
-        two_factor_enabled: false,
-        is_staff: false,
-        last_login_at: None,
-        login_count: 0,
-        created_at: at,
-        updated_at: at,
-        deleted_at: None,
-        version: 1,
+        ..account
     })
 }
 

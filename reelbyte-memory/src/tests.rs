@@ -28,23 +28,18 @@ fn at(seconds: i64) -> DateTime<Utc> {
 }
 
 fn user(email: &str) -> User {
+    let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_string();
+    let account = User::new_account(
+        UserId::new(),
+        Email::parse(email).expect("valid email"),
+        hash,
+        UserType::Client,
+        None,
+        at(0),
+    );
     User {
-        id: UserId::new(),
-        email: Email::parse(email).expect("valid email"),
-        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
-        user_type: UserType::Client,
         status: UserStatus::Active,
-        email_verified: false,
-        phone_number: None,
-        phone_verified: false,
-        two_factor_enabled: false,
-        is_staff: false,
-        last_login_at: None,
-        login_count: 0,
-        created_at: at(0),
-        updated_at: at(0),
-        deleted_at: None,
-        version: 1,
+        ..account
     }
 }
 

@@ -43,10 +43,108 @@ pub async fn redis_over_pg_store() -> std::sync::Arc<dyn reelbyte_core::store::S
     let conn = reelbyte_redis::connect(&url)
         .await
         .expect("Redis at REELBYTE_TEST_REDIS_URL");
-    let prefix = format!("reelbyte-test:{}", uuid::Uuid::new_v4().simple());
+    let prefix = redis_prefix(&conn).await;
     std::sync::Arc::new(reelbyte_redis::CachedStore::new(
         inner,
         conn,
         reelbyte_redis::CacheConfig::with_prefix(prefix),
     ))
+}
+
+/// The start of every test's key prefix.
+const TEST_PREFIX: &str = "reelbyte-test";
+
+/// Prefixes of earlier runs older than this are deleted (a test of this run
+/// is never this old).
+const STALE_AFTER_SECS: u64 = 60 * 60;
+
+/// A key prefix of one test's own: `reelbyte-test:<unix seconds>:<uuid>`.
+///
+/// The first call of a test process deletes the keys of prefixes made more
+/// than an hour ago, left by earlier runs: the realtime keys (boards,
+/// feeds, favorites) carry no expiry, so without the sweep every run would
+/// add to the server's keys for good. A failed sweep is a failed test.
+pub async fn redis_prefix(conn: &redis::aio::ConnectionManager) -> String {
+    static SWEPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the clock is after 1970")
+        .as_secs();
+    if !SWEPT.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        sweep_stale_prefixes(&mut conn.clone(), now).await;
+    }
+    format!("{TEST_PREFIX}:{now}:{}", uuid::Uuid::new_v4().simple())
+}
+
+/// Deletes the keys of every test prefix made before `now` less an hour,
+/// and of prefixes without a time (made before prefixes carried one).
+async fn sweep_stale_prefixes(conn: &mut redis::aio::ConnectionManager, now: u64) {
+    let mut stale = std::collections::BTreeSet::new();
+    for pattern in [format!("{TEST_PREFIX}:*"), format!("{{{TEST_PREFIX}:*")] {
+        let mut cursor: u64 = 0;
+        loop {
+            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(1000)
+                .query_async(conn)
+                .await
+                .expect("SCAN the test keys");
+            stale.extend(keys.iter().filter_map(|key| stale_prefix(key, now)));
+            if next == 0 {
+                break;
+            }
+            cursor = next;
+        }
+    }
+    for prefix in stale {
+        reelbyte_redis::forget_prefix(conn, &prefix)
+            .await
+            .expect("delete a stale test prefix");
+    }
+}
+
+/// The test prefix `key` was written under, when it is stale at `now`.
+fn stale_prefix(key: &str, now: u64) -> Option<String> {
+    let rest = key
+        .trim_start_matches('{')
+        .strip_prefix(TEST_PREFIX)?
+        .strip_prefix(':')?;
+    let mut parts = rest.splitn(3, ':');
+    let first = parts.next()?;
+    match first.parse::<u64>() {
+        Ok(made) if made.saturating_add(STALE_AFTER_SECS) > now => None,
+        Ok(_) => {
+            let id = parts.next()?.trim_end_matches('}');
+            Some(format!("{TEST_PREFIX}:{first}:{id}"))
+        }
+        // An older prefix, `reelbyte-test:<uuid>`: from a run before this one.
+        Err(_) => Some(format!("{TEST_PREFIX}:{}", first.trim_end_matches('}'))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stale_prefix;
+
+    #[test]
+    fn only_prefixes_older_than_an_hour_are_stale() {
+        let now = 1_000_000;
+        assert_eq!(
+            stale_prefix("reelbyte-test:990000:abc:gig:{1}", now).as_deref(),
+            Some("reelbyte-test:990000:abc")
+        );
+        assert_eq!(
+            stale_prefix("{reelbyte-test:990000:abc:rankings:x}:versions", now).as_deref(),
+            Some("reelbyte-test:990000:abc")
+        );
+        assert_eq!(stale_prefix("reelbyte-test:999000:abc:gig:{1}", now), None);
+        assert_eq!(
+            stale_prefix("reelbyte-test:0f3a:feed:u", now).as_deref(),
+            Some("reelbyte-test:0f3a")
+        );
+        assert_eq!(stale_prefix("reelbyte:gig:{1}", now), None);
+    }
 }

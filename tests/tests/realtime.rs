@@ -51,7 +51,7 @@ mod redis {
         let conn = connect(&url)
             .await
             .expect("Redis at REELBYTE_TEST_REDIS_URL");
-        let prefix = format!("reelbyte-test:{}", uuid::Uuid::new_v4().simple());
+        let prefix = reelbyte_tests::redis_prefix(&conn).await;
         Box::new(RedisRealtime::new(conn, prefix))
     }
 
@@ -134,7 +134,7 @@ mod windows {
             return;
         };
         let conn = connect(&url).await.expect("Redis");
-        let prefix = format!("reelbyte-test:{}", uuid::Uuid::new_v4().simple());
+        let prefix = reelbyte_tests::redis_prefix(&conn).await;
         let limiter = RedisRealtime::new(conn.clone(), prefix.clone());
         for _ in 0..3 {
             limiter
@@ -173,12 +173,7 @@ mod flush {
 
     async fn flushes_into_the_store(counters: &dyn ViewCounters) {
         let store: Arc<dyn Store> = MemStore::shared();
-        let for_env = store.clone();
-        let env = TestEnv::new(&*factory(move || {
-            let store = for_env.clone();
-            async move { store }
-        }))
-        .await;
+        let env = TestEnv::over(store.clone());
         let creator = env.creator().await;
         let gig = env.seed_gig(creator.creator_id()).await;
         counters
@@ -263,7 +258,7 @@ mod flush {
             return;
         };
         let conn = reelbyte_redis::connect(&url).await.expect("Redis");
-        let prefix = format!("reelbyte-test:{}", uuid::Uuid::new_v4().simple());
+        let prefix = reelbyte_tests::redis_prefix(&conn).await;
         flushes_into_the_store(&reelbyte_redis::RedisRealtime::new(conn, prefix)).await;
     }
 }
@@ -590,7 +585,7 @@ mod marketplace_rankings {
         let conn = connect(&url)
             .await
             .expect("Redis at REELBYTE_TEST_REDIS_URL");
-        let prefix = format!("reelbyte-test:{}", Uuid::new_v4().simple());
+        let prefix = reelbyte_tests::redis_prefix(&conn).await;
         Some(Arc::new(RedisRealtime::new(conn, prefix)))
     }
 
@@ -1627,7 +1622,7 @@ mod marketplace_inbox {
         let conn = connect(&url)
             .await
             .expect("Redis at REELBYTE_TEST_REDIS_URL");
-        let prefix = format!("reelbyte-test:{}", Uuid::new_v4().simple());
+        let prefix = reelbyte_tests::redis_prefix(&conn).await;
         let inbox = RedisRealtime::new(conn.clone(), prefix.clone())
             .with_rebuild_after(std::time::Duration::from_secs(120));
         let user = UserId::new();
@@ -1660,7 +1655,7 @@ mod marketplace_inbox {
         let conn = connect(&url)
             .await
             .expect("Redis at REELBYTE_TEST_REDIS_URL");
-        let prefix = format!("reelbyte-test:{}", Uuid::new_v4().simple());
+        let prefix = reelbyte_tests::redis_prefix(&conn).await;
         Some(Arc::new(RedisRealtime::new(conn, prefix)))
     }
 

@@ -21,7 +21,7 @@ async fn clean_store() -> Arc<dyn Store> {
     let conn = connect(&url)
         .await
         .expect("Redis at REELBYTE_TEST_REDIS_URL");
-    let prefix = format!("reelbyte-test:{}", uuid::Uuid::new_v4().simple());
+    let prefix = reelbyte_tests::redis_prefix(&conn).await;
     Arc::new(CachedStore::new(
         inner,
         conn,
@@ -39,7 +39,7 @@ mod shared_cache {
     use reelbyte_core::entities::{CreatorSkill, PortfolioItem};
     use reelbyte_core::ids::{CreatorSkillId, PortfolioItemId};
     use reelbyte_core::store::{ChangeSet, Counter, Store};
-    use reelbyte_core::testing::{TestEnv, factory};
+    use reelbyte_core::testing::TestEnv;
     use reelbyte_core::value::{Text, Url};
     use reelbyte_memory::MemStore;
     use reelbyte_redis::{CacheConfig, CachedStore, connect};
@@ -47,7 +47,7 @@ mod shared_cache {
 
     async fn pair(url: &str) -> (Arc<dyn Store>, Arc<dyn Store>) {
         let inner = MemStore::shared();
-        let prefix = format!("reelbyte-test:{}", uuid::Uuid::new_v4().simple());
+        let prefix = reelbyte_tests::redis_prefix(&connect(url).await.expect("Redis")).await;
         let mut stores = Vec::new();
         for _ in 0..2 {
             let conn = connect(url).await.expect("Redis");
@@ -69,12 +69,7 @@ mod shared_cache {
             return;
         };
         let (a, b) = pair(&url).await;
-        let for_env = a.clone();
-        let env = TestEnv::new(&*factory(move || {
-            let store = for_env.clone();
-            async move { store }
-        }))
-        .await;
+        let env = TestEnv::over(a.clone());
         let creator = env.creator().await.creator_id();
 
         // Cached by B, updated through A, read again through B.
@@ -115,12 +110,7 @@ mod shared_cache {
             return;
         };
         let (a, b) = pair(&url).await;
-        let for_env = a.clone();
-        let env = TestEnv::new(&*factory(move || {
-            let store = for_env.clone();
-            async move { store }
-        }))
-        .await;
+        let env = TestEnv::over(a.clone());
         let creator = env.creator().await.creator_id();
         let skills = |s: &Arc<dyn Store>| {
             let s = s.clone();
@@ -219,12 +209,7 @@ mod shared_cache {
             return;
         };
         let (a, b) = pair(&url).await;
-        let for_env = a.clone();
-        let env = TestEnv::new(&*factory(move || {
-            let store = for_env.clone();
-            async move { store }
-        }))
-        .await;
+        let env = TestEnv::over(a.clone());
         let creator = env.creator().await.creator_id();
         for n in 0..20 {
             let readers: Vec<_> = (0..4)
@@ -294,12 +279,7 @@ mod shared_cache {
             return;
         };
         let (a, b) = pair(&url).await;
-        let for_env = a.clone();
-        let env = TestEnv::new(&*factory(move || {
-            let store = for_env.clone();
-            async move { store }
-        }))
-        .await;
+        let env = TestEnv::over(a.clone());
         let creator = env.creator().await.creator_id();
         for _ in 0..20 {
             let readers: Vec<_> = (0..4)
@@ -329,5 +309,104 @@ mod shared_cache {
                 .expect("seeded");
             assert_eq!(seen.version, current.version + 1);
         }
+    }
+}
+
+/// `forget_prefix` deletes what the cache and the realtime features wrote
+/// under a prefix, the brace-tagged keys included, and nothing of a
+/// neighbouring prefix.
+mod forgetting {
+    use std::sync::Arc;
+
+    use reelbyte_core::ids::UserId;
+    use reelbyte_core::realtime::{ActivityFeeds, Board, Rankings};
+    use reelbyte_core::store::Store;
+    use reelbyte_core::testing::TestEnv;
+    use reelbyte_memory::MemStore;
+    use reelbyte_redis::{CacheConfig, CachedStore, RedisRealtime, connect, forget_prefix};
+    use reelbyte_tests::{redis_prefix, redis_url};
+
+    async fn keys(conn: &mut redis::aio::ConnectionManager, pattern: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut cursor: u64 = 0;
+        loop {
+            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(pattern)
+                .query_async(conn)
+                .await
+                .expect("SCAN");
+            found.extend(keys);
+            if next == 0 {
+                return found;
+            }
+            cursor = next;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_prefix_is_forgotten_whole_and_alone() {
+        let Some(url) = redis_url() else {
+            return;
+        };
+        let mut conn = connect(&url).await.expect("Redis");
+        let prefix = redis_prefix(&conn).await;
+        let neighbour = format!("{prefix}-neighbour");
+
+        // Cached rows and a creator's page under `prefix`.
+        let store: Arc<dyn Store> = Arc::new(CachedStore::new(
+            MemStore::shared(),
+            conn.clone(),
+            CacheConfig::with_prefix(prefix.clone()),
+        ));
+        let env = TestEnv::over(store.clone());
+        let creator = env.creator().await.creator_id();
+        store.creators().get_by_id(creator).await.expect("read");
+        store
+            .creator_profile_bundle(creator)
+            .await
+            .expect("read the page");
+        // A board (with its brace-tagged versions hash) and a feed, under
+        // `prefix` and under its neighbour.
+        for p in [&prefix, &neighbour] {
+            let realtime = RedisRealtime::new(conn.clone(), p.as_str());
+            realtime
+                .set_score_at(Board::CreatorsByRating, creator.as_uuid(), 4.5, 1)
+                .await
+                .expect("set a score");
+            realtime
+                .push_activities(UserId::new(), &[serde_json::json!({"kind": "test"})])
+                .await
+                .expect("push an item");
+        }
+        let ours = [format!("{prefix}:*"), format!("{{{prefix}:*")];
+        let mut written = 0;
+        for pattern in &ours {
+            written += keys(&mut conn, pattern).await.len();
+        }
+        assert_eq!(
+            keys(&mut conn, &format!("{{{prefix}:*")).await.len(),
+            1,
+            "the board's versions hash is tagged"
+        );
+        let theirs_before = keys(&mut conn, &format!("*{neighbour}:*")).await.len();
+        assert!(
+            theirs_before >= 3,
+            "the neighbour has a board, its versions and a feed"
+        );
+
+        let deleted = forget_prefix(&mut conn, &prefix).await.expect("forget");
+
+        assert_eq!(deleted as usize, written);
+        for pattern in &ours {
+            assert_eq!(keys(&mut conn, pattern).await, Vec::<String>::new());
+        }
+        assert_eq!(
+            keys(&mut conn, &format!("*{neighbour}:*")).await.len(),
+            theirs_before,
+            "the neighbouring prefix keeps its keys"
+        );
+        forget_prefix(&mut conn, &neighbour).await.expect("forget");
     }
 }

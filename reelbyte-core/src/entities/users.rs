@@ -65,6 +65,41 @@ pub struct User {
     pub version: i64,
 }
 
+impl User {
+    /// A new account as registration creates it: waiting for its address to
+    /// be verified, no second factor, not staff, never logged in, at
+    /// version 1. Seeds and fixtures that need an active account start from
+    /// here and set `status` and `email_verified`, so that a field added to
+    /// `User` gets its starting value in one place.
+    pub fn new_account(
+        id: UserId,
+        email: Email,
+        password_hash: String,
+        user_type: UserType,
+        phone_number: Option<PhoneNumber>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            email,
+            password_hash,
+            user_type,
+            status: UserStatus::PendingVerification,
+            email_verified: false,
+            phone_number,
+            phone_verified: false,
+            two_factor_enabled: false,
+            is_staff: false,
+            last_login_at: None,
+            login_count: 0,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+            version: 1,
+        }
+    }
+}
+
 impl fmt::Debug for User {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Destructured so that a new field cannot be forgotten here.

@@ -232,24 +232,14 @@ impl Marketplace {
                 return Err(email_taken());
             }
             let now = self.now();
-            let user = User {
-                id: UserId::new(),
-                email: input.email.clone(),
-                password_hash: password_hash.clone(),
-                user_type: input.user_type,
-                status: UserStatus::PendingVerification,
-                email_verified: false,
-                phone_number: input.phone_number.clone(),
-                phone_verified: false,
-                two_factor_enabled: false,
-                is_staff: false,
-                last_login_at: None,
-                login_count: 0,
-                created_at: now,
-                updated_at: now,
-                deleted_at: None,
-                version: 1,
-            };
+            let user = User::new_account(
+                UserId::new(),
+                input.email.clone(),
+                password_hash.clone(),
+                input.user_type,
+                input.phone_number.clone(),
+                now,
+            );
             let token = SecretToken::generate()?;
             let verification = EmailVerificationToken {
                 id: EmailVerificationTokenId::new(),

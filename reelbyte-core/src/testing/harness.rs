@@ -73,7 +73,13 @@ pub struct TestEnv {
 impl TestEnv {
     /// A clean environment over a store from `factory`.
     pub async fn new(factory: &StoreFactory) -> Self {
-        let store = factory().await;
+        Self::over(factory().await)
+    }
+
+    /// An environment over `store` as it is: for tests that reach the same
+    /// store another way too (a second cache instance over it, a direct
+    /// read of its keys).
+    pub fn over(store: Arc<dyn Store>) -> Self {
         let gateway = Arc::new(SimulatedGateway::new());
         let clock = Arc::new(ManualClock::new(epoch()));
         let market = Marketplace::new(store.clone(), gateway.clone()).with_clock(clock.clone());
@@ -252,24 +258,19 @@ impl TestEnv {
 /// An active account of `kind` with a verified address
 /// (`user-<id>@example.com`) and a password hash no password matches.
 pub fn active_user(id: UserId, kind: UserType, now: DateTime<Utc>) -> User {
+    let email =
+        Email::parse(&format!("user-{}@example.com", id.as_uuid().simple())).expect("valid email");
     User {
-        id,
-        email: Email::parse(&format!("user-{}@example.com", id.as_uuid().simple()))
-            .expect("valid email"),
-        password_hash: crate::auth::dummy_hash().to_string(),
-        user_type: kind,
         status: UserStatus::Active,
         email_verified: true,
-        phone_number: None,
-        phone_verified: false,
-        two_factor_enabled: false,
-        is_staff: false,
-        last_login_at: None,
-        login_count: 0,
-        created_at: now,
-        updated_at: now,
-        deleted_at: None,
-        version: 1,
+        ..User::new_account(
+            id,
+            email,
+            crate::auth::dummy_hash().to_string(),
+            kind,
+            None,
+            now,
+        )
     }
 }
 

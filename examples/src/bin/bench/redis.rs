@@ -121,34 +121,9 @@ pub(crate) const NO_PROJECTIONS: &str = "PostgreSQL, no projections";
 /// example server does.
 pub(crate) const PROJECTED_LIFECYCLE: &str = "PostgreSQL, projections in Redis";
 
-/// Deletes every key under `prefix`, so that a run leaves nothing behind:
-/// those that start with it, and the boards' version hashes, whose hash
-/// tag (`{prefix:...}`) puts a brace first.
+/// Deletes every key under `prefix`, so that a run leaves nothing behind.
 async fn forget_prefix(conn: &ConnectionManager, prefix: &str) -> Outcome<()> {
-    let mut conn = conn.clone();
-    for pattern in [format!("{prefix}:*"), format!("{{{prefix}:*")] {
-        let mut cursor: u64 = 0;
-        loop {
-            let (next, keys): (u64, Vec<String>) = ::redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(&pattern)
-                .arg("COUNT")
-                .arg(1000)
-                .query_async(&mut conn)
-                .await?;
-            if !keys.is_empty() {
-                let _: u64 = ::redis::cmd("UNLINK")
-                    .arg(&keys)
-                    .query_async(&mut conn)
-                    .await?;
-            }
-            if next == 0 {
-                break;
-            }
-            cursor = next;
-        }
-    }
+    reelbyte_redis::forget_prefix(&mut conn.clone(), prefix).await?;
     Ok(())
 }
 
