@@ -66,10 +66,7 @@ const STALE_AFTER_SECS: u64 = 60 * 60;
 /// add to the server's keys for good. A failed sweep is a failed test.
 pub async fn redis_prefix(conn: &redis::aio::ConnectionManager) -> String {
     static SWEPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("the clock is after 1970")
-        .as_secs();
+    let now = pg::now_secs();
     if !SWEPT.swap(true, std::sync::atomic::Ordering::SeqCst) {
         sweep_stale_prefixes(&mut conn.clone(), now).await;
     }

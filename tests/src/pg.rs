@@ -30,7 +30,9 @@ pub fn admin_url() -> String {
         .expect("REELBYTE_TEST_PG_URL must name the PostgreSQL server the suite was built for")
 }
 
-fn now_secs() -> u64 {
+/// Seconds since the Unix epoch, which database names and Redis test
+/// prefixes carry (0 when the clock is before it).
+pub(crate) fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
