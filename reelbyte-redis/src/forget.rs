@@ -18,6 +18,10 @@ const SCAN_COUNT: usize = 1000;
 /// Meant for tearing down a tenant, a test or a benchmark run, not for a
 /// live deployment's own prefix: its projections would have to be rebuilt.
 ///
+/// `SCAN` walks one server's keys. On a Redis Cluster, call it with a
+/// connection to each primary node in turn, not with a cluster
+/// connection, which would send each step to whichever node it picks.
+///
 /// ```no_run
 /// # async fn demo() -> redis::RedisResult<()> {
 /// let mut conn = reelbyte_redis::connect("redis://127.0.0.1:6379").await?;
