@@ -74,74 +74,84 @@ pub async fn redis_prefix(conn: &redis::aio::ConnectionManager) -> String {
 }
 
 /// Deletes the keys of every test prefix made before `now` less an hour,
-/// and of prefixes without a time (made before prefixes carried one).
+/// and of prefixes without a time (made before prefixes carried one). One
+/// pass over the test keys: each stale key goes as it is found.
 async fn sweep_stale_prefixes(conn: &mut redis::aio::ConnectionManager, now: u64) {
-    let mut stale = std::collections::BTreeSet::new();
     for pattern in [format!("{TEST_PREFIX}:*"), format!("{{{TEST_PREFIX}:*")] {
-        let mut cursor: u64 = 0;
-        loop {
-            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(&pattern)
-                .arg("COUNT")
-                .arg(1000)
+        let stale: Vec<String> = scan_keys(conn, &pattern)
+            .await
+            .into_iter()
+            .filter(|key| is_stale(key, now))
+            .collect();
+        for batch in stale.chunks(1000) {
+            let _: u64 = redis::cmd("UNLINK")
+                .arg(batch)
                 .query_async(conn)
                 .await
-                .expect("SCAN the test keys");
-            stale.extend(keys.iter().filter_map(|key| stale_prefix(key, now)));
-            if next == 0 {
-                break;
-            }
-            cursor = next;
+                .expect("UNLINK stale test keys");
         }
-    }
-    for prefix in stale {
-        reelbyte_redis::forget_prefix(conn, &prefix)
-            .await
-            .expect("delete a stale test prefix");
     }
 }
 
-/// The test prefix `key` was written under, when it is stale at `now`.
-fn stale_prefix(key: &str, now: u64) -> Option<String> {
-    let rest = key
-        .trim_start_matches('{')
-        .strip_prefix(TEST_PREFIX)?
-        .strip_prefix(':')?;
-    let mut parts = rest.splitn(3, ':');
-    let first = parts.next()?;
-    match first.parse::<u64>() {
-        Ok(made) if made.saturating_add(STALE_AFTER_SECS) > now => None,
-        Ok(_) => {
-            let id = parts.next()?.trim_end_matches('}');
-            Some(format!("{TEST_PREFIX}:{first}:{id}"))
+/// Every key that matches `pattern` (`SCAN`, so the server never blocks).
+pub async fn scan_keys(conn: &mut redis::aio::ConnectionManager, pattern: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut cursor: u64 = 0;
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(pattern)
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(conn)
+            .await
+            .expect("SCAN");
+        found.extend(keys);
+        if next == 0 {
+            return found;
         }
+        cursor = next;
+    }
+}
+
+/// Whether `key` belongs to a test prefix that is stale at `now`.
+fn is_stale(key: &str, now: u64) -> bool {
+    let Some(rest) = key
+        .trim_start_matches('{')
+        .strip_prefix(TEST_PREFIX)
+        .and_then(|rest| rest.strip_prefix(':'))
+    else {
+        return false;
+    };
+    let made = rest.split(':').next().unwrap_or_default();
+    match made.parse::<u64>() {
+        Ok(made) => made.saturating_add(STALE_AFTER_SECS) <= now,
         // An older prefix, `reelbyte-test:<uuid>`: from a run before this one.
-        Err(_) => Some(format!("{TEST_PREFIX}:{}", first.trim_end_matches('}'))),
+        Err(_) => true,
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::stale_prefix;
+    use super::is_stale;
 
     #[test]
     fn only_prefixes_older_than_an_hour_are_stale() {
         let now = 1_000_000;
-        assert_eq!(
-            stale_prefix("reelbyte-test:990000:abc:gig:{1}", now).as_deref(),
-            Some("reelbyte-test:990000:abc")
-        );
-        assert_eq!(
-            stale_prefix("{reelbyte-test:990000:abc:rankings:x}:versions", now).as_deref(),
-            Some("reelbyte-test:990000:abc")
-        );
-        assert_eq!(stale_prefix("reelbyte-test:999000:abc:gig:{1}", now), None);
-        assert_eq!(
-            stale_prefix("reelbyte-test:0f3a:feed:u", now).as_deref(),
-            Some("reelbyte-test:0f3a")
-        );
-        assert_eq!(stale_prefix("reelbyte:gig:{1}", now), None);
+        assert!(is_stale("reelbyte-test:990000:abc:gig:{1}", now));
+        assert!(is_stale(
+            "{reelbyte-test:990000:abc:rankings:x}:versions",
+            now
+        ));
+        assert!(!is_stale("reelbyte-test:999000:abc:gig:{1}", now));
+        assert!(!is_stale(
+            "{reelbyte-test:999000:abc:rankings:x}:versions",
+            now
+        ));
+        // The time-less prefixes of earlier runs.
+        assert!(is_stale("reelbyte-test:0f3a:feed:u", now));
+        assert!(!is_stale("reelbyte:gig:{1}", now));
+        assert!(!is_stale("reelbyte-testing:990000:abc", now));
     }
 }

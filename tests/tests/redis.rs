@@ -324,26 +324,7 @@ mod forgetting {
     use reelbyte_core::testing::TestEnv;
     use reelbyte_memory::MemStore;
     use reelbyte_redis::{CacheConfig, CachedStore, RedisRealtime, connect, forget_prefix};
-    use reelbyte_tests::{redis_prefix, redis_url};
-
-    async fn keys(conn: &mut redis::aio::ConnectionManager, pattern: &str) -> Vec<String> {
-        let mut found = Vec::new();
-        let mut cursor: u64 = 0;
-        loop {
-            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(pattern)
-                .query_async(conn)
-                .await
-                .expect("SCAN");
-            found.extend(keys);
-            if next == 0 {
-                return found;
-            }
-            cursor = next;
-        }
-    }
+    use reelbyte_tests::{redis_prefix, redis_url, scan_keys};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_prefix_is_forgotten_whole_and_alone() {
@@ -383,14 +364,14 @@ mod forgetting {
         let ours = [format!("{prefix}:*"), format!("{{{prefix}:*")];
         let mut written = 0;
         for pattern in &ours {
-            written += keys(&mut conn, pattern).await.len();
+            written += scan_keys(&mut conn, pattern).await.len();
         }
         assert_eq!(
-            keys(&mut conn, &format!("{{{prefix}:*")).await.len(),
+            scan_keys(&mut conn, &format!("{{{prefix}:*")).await.len(),
             1,
             "the board's versions hash is tagged"
         );
-        let theirs_before = keys(&mut conn, &format!("*{neighbour}:*")).await.len();
+        let theirs_before = scan_keys(&mut conn, &format!("*{neighbour}:*")).await.len();
         assert!(
             theirs_before >= 3,
             "the neighbour has a board, its versions and a feed"
@@ -400,10 +381,10 @@ mod forgetting {
 
         assert_eq!(deleted as usize, written);
         for pattern in &ours {
-            assert_eq!(keys(&mut conn, pattern).await, Vec::<String>::new());
+            assert_eq!(scan_keys(&mut conn, pattern).await, Vec::<String>::new());
         }
         assert_eq!(
-            keys(&mut conn, &format!("*{neighbour}:*")).await.len(),
+            scan_keys(&mut conn, &format!("*{neighbour}:*")).await.len(),
             theirs_before,
             "the neighbouring prefix keeps its keys"
         );
