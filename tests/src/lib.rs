@@ -134,7 +134,41 @@ fn is_stale(key: &str, now: u64) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_stale;
+    use super::{STALE_AFTER_SECS, TEST_PREFIX, is_stale, redis_url, scan_keys};
+
+    #[tokio::test]
+    async fn the_sweep_deletes_stale_test_keys_and_keeps_fresh_ones() {
+        let Some(url) = redis_url() else {
+            return;
+        };
+        let mut conn = reelbyte_redis::connect(&url).await.expect("Redis");
+        let now = crate::pg::now_secs();
+        let id = uuid::Uuid::new_v4().simple();
+        let old = now - STALE_AFTER_SECS - 1;
+        let stale = [
+            format!("{TEST_PREFIX}:{old}:{id}:gig:{{1}}"),
+            format!("{{{TEST_PREFIX}:{old}:{id}:rankings:x}}:versions"),
+        ];
+        let fresh = format!("{TEST_PREFIX}:{now}:{id}:gig:{{1}}");
+        for key in stale.iter().chain([&fresh]) {
+            let _: () = redis::cmd("SET")
+                .arg(key)
+                .arg(1)
+                .query_async(&mut conn)
+                .await
+                .expect("SET");
+        }
+
+        super::sweep_stale_prefixes(&mut conn, now).await;
+
+        let left = scan_keys(&mut conn, &format!("*{id}*")).await;
+        assert_eq!(left, vec![fresh.clone()]);
+        let _: u64 = redis::cmd("UNLINK")
+            .arg(&fresh)
+            .query_async(&mut conn)
+            .await
+            .expect("UNLINK");
+    }
 
     #[test]
     fn only_prefixes_older_than_an_hour_are_stale() {
