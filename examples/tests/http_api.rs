@@ -945,12 +945,19 @@ async fn the_server_runs_on_postgres_behind_redis() {
     let mut config = Config::in_memory();
     config.database_url = Some(format!("{base}/{name}"));
     config.redis_url = Some(redis_url);
+    // A prefix of this test's own, deleted at the end (the shape of the
+    // Redis suites' prefixes, which their sweep also deletes when stale).
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    config.redis_prefix = format!("reelbyte-test:{seconds}:{}", uuid::Uuid::new_v4().simple());
     let backends = build_backends(&config).await.expect("PostgreSQL and Redis");
     let redis = backends.redis.clone().expect("a Redis connection");
     let app = app(AppState::with_redis(
         reelbyte_examples::server::build_market(backends.store),
         &config,
-        redis,
+        redis.clone(),
     ));
     let ready = call(&app, Method::GET, "/readyz", None, &[], None).await;
     assert_eq!(ready.status, StatusCode::OK);
@@ -986,6 +993,11 @@ async fn the_server_runs_on_postgres_behind_redis() {
     .await;
     assert_eq!(login.status, StatusCode::OK, "{:?}", login.body);
     drop(app);
+    // The cache and the rate limits wrote under the configured prefix.
+    let forgotten = reelbyte_redis::forget_prefix(&mut redis.clone(), &config.redis_prefix)
+        .await
+        .expect("forget the test's keys");
+    assert!(forgotten > 0, "nothing was written under the prefix");
     let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
         "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
     )))

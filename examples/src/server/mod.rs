@@ -48,6 +48,16 @@ pub struct Config {
     /// Redis URL for the cache in front of PostgreSQL.
     #[arg(long, env = "REDIS_URL")]
     pub redis_url: Option<String>,
+    /// The start of every Redis key the server writes (cache, rate limits,
+    /// projections): deployments that share a Redis server keep apart by
+    /// it, and `reelbyte_redis::forget_prefix` deletes one whole.
+    #[arg(
+        long,
+        env = "REELBYTE_REDIS_PREFIX",
+        default_value = "reelbyte",
+        value_parser = clap::builder::NonEmptyStringValueParser::new()
+    )]
+    pub redis_prefix: String,
     /// Creates (or promotes) this account as the first staff member at start-up.
     #[arg(
         long,
@@ -78,6 +88,7 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: None,
             redis_url: None,
+            redis_prefix: "reelbyte".into(),
             seed_staff_email: None,
             seed_staff_password: None,
             login_limit_per_minute: 10,
@@ -133,7 +144,7 @@ pub async fn build_backends(config: &Config) -> Result<Backends, String> {
             let cached = reelbyte_redis::CachedStore::new(
                 store,
                 conn.clone(),
-                reelbyte_redis::CacheConfig::default(),
+                reelbyte_redis::CacheConfig::with_prefix(config.redis_prefix.as_str()),
             );
             Ok(Backends {
                 store: Arc::new(cached),
@@ -239,7 +250,8 @@ impl AppState {
         config: &Config,
         redis: redis::aio::ConnectionManager,
     ) -> Self {
-        let limiter = reelbyte_redis::RedisRealtime::new(redis.clone(), "reelbyte");
+        let limiter =
+            reelbyte_redis::RedisRealtime::new(redis.clone(), config.redis_prefix.as_str());
         Self {
             market,
             limits: Arc::new(Limits::Shared {
@@ -453,7 +465,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
             market,
             Arc::new(reelbyte_redis::RedisRealtime::new(
                 redis.clone(),
-                "reelbyte",
+                config.redis_prefix.as_str(),
             )),
         ),
         None => keep_projections(market, Arc::new(reelbyte_memory::MemRealtime::default())),
