@@ -933,7 +933,16 @@ async fn the_server_runs_on_postgres_behind_redis() {
         return;
     };
     use sqlx::Connection;
-    let name = format!("reelbyte_server_test_{}", uuid::Uuid::new_v4().simple());
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    // The shape of the test suites' database names, so that their sweep and
+    // `.ci/run` drop it too if this test fails before it does.
+    let name = format!(
+        "reelbyte_test_{seconds}_{}_server",
+        uuid::Uuid::new_v4().simple()
+    );
     let mut admin = sqlx::PgConnection::connect(&pg)
         .await
         .expect("admin connection");
@@ -947,10 +956,6 @@ async fn the_server_runs_on_postgres_behind_redis() {
     config.redis_url = Some(redis_url);
     // A prefix of this test's own, deleted at the end (the shape of the
     // Redis suites' prefixes, which their sweep also deletes when stale).
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
     config.redis_prefix = format!("reelbyte-test:{seconds}:{}", uuid::Uuid::new_v4().simple());
     let backends = build_backends(&config).await.expect("PostgreSQL and Redis");
     let redis = backends.redis.clone().expect("a Redis connection");
