@@ -1380,6 +1380,37 @@ fn cpu_ticks() -> CpuTicks {
     CpuTicks { own, server }
 }
 
+/// Runs `args.pg_lifecycles` of each of two sides at `clients` clients, in
+/// `args.pg_rounds` turns each, the order swapped every round (`first`
+/// first, then `second` first), and sums each side's slices under its
+/// name: on a shared machine whose speed drifts during a run, both sides
+/// see the same drift. Each turn is at least one lifecycle per client.
+async fn in_turns(
+    args: &Args,
+    clients: usize,
+    names: [&str; 2],
+    mut first: impl AsyncFnMut(usize) -> Outcome<RunResult>,
+    mut second: impl AsyncFnMut(usize) -> Outcome<RunResult>,
+) -> Outcome<(Slices, Slices)> {
+    let rounds = args.pg_rounds.max(1);
+    let slice = args.pg_lifecycles.div_ceil(rounds).max(clients);
+    let mut a = Slices::new(names[0], clients);
+    let mut b = Slices::new(names[1], clients);
+    for round in 0..rounds {
+        for first_turn in [round % 2 == 0, round % 2 == 1] {
+            let before = cpu_ticks();
+            if first_turn {
+                let run = first(slice).await?;
+                a.add(run, before, cpu_ticks());
+            } else {
+                let run = second(slice).await?;
+                b.add(run, before, cpu_ticks());
+            }
+        }
+    }
+    Ok((a, b))
+}
+
 /// One side's slices of a PostgreSQL run, summed: lifecycles, time,
 /// latencies and CPU ticks.
 struct Slices {
@@ -1474,26 +1505,14 @@ async fn postgres_section(admin: &str, args: &Args) -> Outcome<PgReport> {
     run_library("warm-up", &market, &pairs, 8, 40).await?;
     run_hand(&pool, &pairs, price, 8, 40).await?;
     for clients in [1, 8] {
-        // The two sides take turns in slices, the order swapped every round
-        // (library first, then hand-written first), and each side's slices
-        // are summed: on a shared machine whose speed drifts during a run,
-        // both sides see the same drift.
-        let rounds = args.pg_rounds.max(1);
-        let slice = args.pg_lifecycles.div_ceil(rounds).max(1);
-        let mut lib = Slices::new("PostgreSQL, library", clients);
-        let mut hand = Slices::new("PostgreSQL, hand-written SQL", clients);
-        for round in 0..rounds {
-            for library_turn in [round % 2 == 0, round % 2 == 1] {
-                let before = cpu_ticks();
-                if library_turn {
-                    let run = run_library("", &market, &pairs, clients, slice).await?;
-                    lib.add(run, before, cpu_ticks());
-                } else {
-                    let run = run_hand(&pool, &pairs, price, clients, slice).await?;
-                    hand.add(run, before, cpu_ticks());
-                }
-            }
-        }
+        let (lib, hand) = in_turns(
+            args,
+            clients,
+            ["PostgreSQL, library", "PostgreSQL, hand-written SQL"],
+            async |slice| run_library("", &market, &pairs, clients, slice).await,
+            async |slice| run_hand(&pool, &pairs, price, clients, slice).await,
+        )
+        .await?;
         for side in [lib, hand] {
             eprintln!(
                 "postgres {}, {clients} client(s): {:.0} lifecycles/s",

@@ -79,25 +79,17 @@ pub(crate) async fn redis_lifecycle_section(
             r.per_second()
         );
         out.push(r);
-        // Without and with the projections in turns (`--pg-rounds`), the
-        // order swapped every round, as the PostgreSQL section takes them:
-        // both see the database at the same sizes and the machine's drift.
-        let rounds = args.pg_rounds.max(1);
-        let slice = args.pg_lifecycles.div_ceil(rounds).max(clients);
-        let mut without = Slices::new(NO_PROJECTIONS, clients);
-        let mut with = Slices::new(PROJECTED_LIFECYCLE, clients);
-        for round in 0..rounds {
-            for projected_turn in [round % 2 == 1, round % 2 == 0] {
-                let before = cpu_ticks();
-                if projected_turn {
-                    let run = run_library("", &projected, &pairs, clients, slice).await?;
-                    with.add(run, before, cpu_ticks());
-                } else {
-                    let run = run_library("", &plain, &pairs, clients, slice).await?;
-                    without.add(run, before, cpu_ticks());
-                }
-            }
-        }
+        // Without and with the projections in turns (`--pg-rounds`), as the
+        // PostgreSQL section takes its sides: both see the database at the
+        // same sizes and the machine's drift.
+        let (without, with) = in_turns(
+            args,
+            clients,
+            [NO_PROJECTIONS, PROJECTED_LIFECYCLE],
+            async |slice| run_library("", &plain, &pairs, clients, slice).await,
+            async |slice| run_library("", &projected, &pairs, clients, slice).await,
+        )
+        .await?;
         for side in [without, with] {
             eprintln!(
                 "{}, {clients} client(s): {:.0} lifecycles/s",
