@@ -12,9 +12,16 @@ use reelbyte_core::error::{Error, Result};
 use reelbyte_core::ids::UserId;
 use reelbyte_core::realtime::{
     ActivityFeeds, Board, FEED_LENGTH, FavoriteSets, Rankings, RateDecision, RateLimiter,
-    UnreadCounters, UnreadKind, ViewCounters, ViewTarget,
+    UnreadCounters, UnreadKind, ViewCounters, ViewTarget, merged_feed,
 };
 use uuid::Uuid;
+
+/// A user's feed, newest first, and whether it was stored from the record.
+#[derive(Debug, Default)]
+struct Feed {
+    items: VecDeque<serde_json::Value>,
+    known: bool,
+}
 
 #[derive(Debug, Default)]
 struct State {
@@ -25,7 +32,7 @@ struct State {
     boards: HashMap<Board, HashMap<Uuid, f64>>,
     /// The row version of the last versioned change of each member.
     versions: HashMap<(Board, Uuid), i64>,
-    feeds: HashMap<UserId, VecDeque<serde_json::Value>>,
+    feeds: HashMap<UserId, Feed>,
     favorites: HashMap<(UserId, FavoritedType), BTreeSet<Uuid>>,
 }
 
@@ -258,7 +265,7 @@ impl ActivityFeeds for MemRealtime {
             return Ok(());
         }
         let mut state = self.state();
-        let feed = state.feeds.entry(user).or_default();
+        let feed = &mut state.feeds.entry(user).or_default().items;
         for item in items {
             feed.push_front(item.clone());
         }
@@ -266,13 +273,28 @@ impl ActivityFeeds for MemRealtime {
         Ok(())
     }
 
-    async fn recent_activity(&self, user: UserId, n: usize) -> Result<Vec<serde_json::Value>> {
+    async fn recent_activity(
+        &self,
+        user: UserId,
+        n: usize,
+    ) -> Result<Option<Vec<serde_json::Value>>> {
         Ok(self
             .state()
             .feeds
             .get(&user)
-            .map(|feed| feed.iter().take(n).cloned().collect())
-            .unwrap_or_default())
+            .filter(|feed| feed.known)
+            .map(|feed| feed.items.iter().take(n).cloned().collect()))
+    }
+
+    async fn init_activity(&self, user: UserId, record: &[serde_json::Value]) -> Result<()> {
+        let mut state = self.state();
+        let feed = state.feeds.entry(user).or_default();
+        if !feed.known {
+            let pushed: Vec<_> = feed.items.drain(..).collect();
+            feed.items = merged_feed(&pushed, record).into();
+            feed.known = true;
+        }
+        Ok(())
     }
 
     async fn clear_activity(&self, user: UserId) -> Result<()> {

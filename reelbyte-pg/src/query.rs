@@ -22,6 +22,7 @@ pub(crate) enum Arg {
     Uuids(Vec<Uuid>),
     Text(String),
     Time(DateTime<Utc>),
+    Int(i64),
 }
 
 impl Arg {
@@ -46,6 +47,7 @@ fn bind<'q, O>(
             Arg::Uuids(v) => query.bind(v),
             Arg::Text(v) => query.bind(v),
             Arg::Time(v) => query.bind(v),
+            Arg::Int(v) => query.bind(v),
         };
     }
     query

@@ -10,13 +10,14 @@
 //! ratelimit-sliding:{<key>}         sorted set of hit times (Lua, Redis TIME)
 //! rankings:creators:rating, leaderboard:earners:YYYY-MM, trending:gigs, ...   sorted sets
 //! {<board key>}:versions            hash: member -> row version of its last versioned change
-//! feed:{<user>}                     list (MULTI LPUSH+LTRIM 0 99)
+//! feed:{<user>}                     list (Lua: LPUSH+LTRIM 0 99, an expiry when it has none)
+//! feed:{<user>}:known               marker: the feed was stored from the audit log (expires with it)
 //! favorites:{<user>}:gig            set, marked known by the member "-" (Lua: changed only while known; expires)
 //! ```
 //!
 //! Every operation touches one key, or (a versioned board change) a board
-//! and its versions hash `{<board key>}:versions`, whose hash tag puts it
-//! in the board's hash slot, so each runs on a cluster connection too;
+//! and its versions hash `{<board key>}:versions`, or a feed and its marker,
+//! whose hash tag puts them in one hash slot, so each runs on a cluster connection too;
 //! scripts are atomic, so a rate-limit key never lives without expiry.
 
 use std::time::Duration;
@@ -146,6 +147,55 @@ end
 return redis.call('SMEMBERS', KEYS[1])
 ";
 
+/// Pushes `ARGV[3..]` (oldest first) at the head of the feed `KEYS[1]`,
+/// keeps the newest `ARGV[2]`, and gives the list the expiry `ARGV[1]`
+/// seconds when it has none: items pushed to an unknown feed that no
+/// reader stores do not stay for good.
+const FEED_PUSH: &str = r"
+for i = 3, #ARGV do
+  redis.call('LPUSH', KEYS[1], ARGV[i])
+end
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+if redis.call('TTL', KEYS[1]) < 0 then
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
+end
+";
+
+/// Stores the feed `KEYS[1]` unless its marker `KEYS[2]` says it is known:
+/// the items it holds (pushed while unknown), then those of `ARGV[3..]`
+/// (the record, newest first) that it does not hold, at most `ARGV[2]`
+/// (the rule of `reelbyte_core::realtime::merged_feed`); then the marker,
+/// and both expire in `ARGV[1]` seconds. Returns 1 when it stored.
+const FEED_INIT: &str = r"
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  return 0
+end
+local limit = tonumber(ARGV[2])
+local out = redis.call('LRANGE', KEYS[1], 0, -1)
+local held = {}
+for _, item in ipairs(out) do
+  held[item] = true
+end
+for i = 3, #ARGV do
+  if #out >= limit then
+    break
+  end
+  if not held[ARGV[i]] then
+    out[#out + 1] = ARGV[i]
+  end
+end
+while #out > limit do
+  table.remove(out)
+end
+redis.call('DEL', KEYS[1])
+if #out > 0 then
+  redis.call('RPUSH', KEYS[1], unpack(out))
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
+end
+redis.call('SET', KEYS[2], '1', 'EX', tonumber(ARGV[1]))
+return 1
+";
+
 /// How long a known unread count or favorites set lives before it is
 /// rebuilt from the store (see [`RedisRealtime::with_rebuild_after`]).
 pub const DEFAULT_REBUILD_AFTER: Duration = Duration::from_secs(3600);
@@ -161,6 +211,8 @@ pub struct RedisRealtime<C> {
     unread_init: Script,
     favorite_op: Script,
     favorites_init: Script,
+    feed_push: Script,
+    feed_init: Script,
     fixed: Script,
     sliding: Script,
     versioned: Script,
@@ -208,6 +260,8 @@ where
             unread_init: Script::new(UNREAD_INIT),
             favorite_op: Script::new(FAVORITE_OP),
             favorites_init: Script::new(FAVORITES_INIT),
+            feed_push: Script::new(FEED_PUSH),
+            feed_init: Script::new(FEED_INIT),
             fixed: Script::new(FIXED_WINDOW),
             sliding: Script::new(SLIDING_WINDOW),
             versioned: Script::new(VERSIONED),
@@ -306,6 +360,11 @@ where
 
     fn feed_key(&self, user: UserId) -> String {
         self.key(format_args!("feed:{{{user}}}"))
+    }
+
+    /// The marker of a known feed, in the feed's hash slot.
+    fn feed_known_key(&self, user: UserId) -> String {
+        self.key(format_args!("feed:{{{user}}}:known"))
     }
 
     /// Runs [`FAVORITE_OP`]: `Some(reply == 1)`, or `None` when the set is
@@ -529,40 +588,60 @@ where
         if items.is_empty() {
             return Ok(());
         }
-        let key = self.feed_key(user);
-        let json = items
-            .iter()
-            .map(serde_json::to_string)
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(backend)?;
-        // LPUSH puts each value at the head in turn: the last is the newest.
-        let mut pipe = redis::pipe();
-        pipe.atomic()
-            .lpush(&key, json)
-            .ignore()
-            .ltrim(&key, 0, FEED_LENGTH as isize - 1)
-            .ignore();
-        self.pipe::<()>(pipe).await
+        let mut conn = self.conn.clone();
+        let mut invocation = self.feed_push.prepare_invoke();
+        invocation
+            .key(self.feed_key(user))
+            .arg(self.rebuild_after.as_secs().max(1))
+            .arg(FEED_LENGTH);
+        for item in items {
+            invocation.arg(serde_json::to_string(item).map_err(backend)?);
+        }
+        self.run(invocation.invoke_async::<()>(&mut conn)).await
     }
 
-    async fn recent_activity(&self, user: UserId, n: usize) -> Result<Vec<serde_json::Value>> {
-        if n == 0 {
-            return Ok(Vec::new());
+    async fn recent_activity(
+        &self,
+        user: UserId,
+        n: usize,
+    ) -> Result<Option<Vec<serde_json::Value>>> {
+        let mut pipe = redis::pipe();
+        pipe.exists(self.feed_known_key(user));
+        if n > 0 {
+            pipe.lrange(self.feed_key(user), 0, n.min(FEED_LENGTH) as isize - 1);
+        } else {
+            pipe.lrange(self.feed_key(user), 1, 0);
         }
-        let mut cmd = redis::cmd("LRANGE");
-        cmd.arg(self.feed_key(user))
-            .arg(0)
-            .arg(n.min(FEED_LENGTH) - 1);
-        let items: Vec<String> = self.query(cmd).await?;
+        let (known, items): (bool, Vec<String>) = self.pipe(pipe).await?;
+        if !known {
+            return Ok(None);
+        }
         items
             .iter()
             .map(|json| serde_json::from_str(json).map_err(backend))
-            .collect()
+            .collect::<Result<_>>()
+            .map(Some)
+    }
+
+    async fn init_activity(&self, user: UserId, record: &[serde_json::Value]) -> Result<()> {
+        let mut conn = self.conn.clone();
+        let mut invocation = self.feed_init.prepare_invoke();
+        invocation
+            .key(self.feed_key(user))
+            .key(self.feed_known_key(user))
+            .arg(self.rebuild_after.as_secs().max(1))
+            .arg(FEED_LENGTH);
+        for item in record.iter().take(FEED_LENGTH) {
+            invocation.arg(serde_json::to_string(item).map_err(backend)?);
+        }
+        self.run(invocation.invoke_async::<i64>(&mut conn))
+            .await
+            .map(drop)
     }
 
     async fn clear_activity(&self, user: UserId) -> Result<()> {
         let mut cmd = redis::cmd("DEL");
-        cmd.arg(self.feed_key(user));
+        cmd.arg(self.feed_key(user)).arg(self.feed_known_key(user));
         self.query::<i64>(cmd).await.map(drop)
     }
 }

@@ -921,6 +921,17 @@ where
     async fn list_audit_by_user_id(&self, user_id: UserId) -> Result<Vec<AuditLog>> {
         self.inner.admin().list_audit_by_user_id(user_id).await
     }
+
+    async fn list_recent_audit_by_user_id(
+        &self,
+        user_id: UserId,
+        limit: u32,
+    ) -> Result<Vec<AuditLog>> {
+        self.inner
+            .admin()
+            .list_recent_audit_by_user_id(user_id, limit)
+            .await
+    }
     async fn list_consents_by_user_id(&self, user_id: UserId) -> Result<Vec<UserConsent>> {
         self.inner.admin().list_consents_by_user_id(user_id).await
     }

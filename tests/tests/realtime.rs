@@ -1071,6 +1071,7 @@ mod marketplace_inbox {
     use reelbyte_core::enums::FavoritedType;
     use reelbyte_core::error::{Error, Result};
     use reelbyte_core::ids::{ConversationId, UserId};
+    use reelbyte_core::realtime::inbox::Activity;
     use reelbyte_core::realtime::{ActivityFeeds, FavoriteSets, UnreadCounters, UnreadKind};
     use reelbyte_core::service::{ConversationSubject, SendMessageInput, UnreadCounts};
     use reelbyte_core::store::Page;
@@ -1315,38 +1316,15 @@ mod marketplace_inbox {
             ..
         } = chat(stores, inbox).await;
         send(&env, &brand.ctx, conversation).await;
-        let feed = env
-            .market
-            .activity_feed(&brand.ctx, 10)
-            .await
-            .expect("read");
-        let actions: Vec<(&str, &str)> = feed
-            .iter()
-            .map(|a| (a.entity_type.as_str(), a.action.as_str()))
-            .collect();
-        assert_eq!(
-            actions,
-            vec![("message", "send"), ("conversation", "create")],
-            "newest first"
-        );
+        let feed = feed_of(&env, &brand.ctx, 10).await;
+        assert_eq!(actions(&feed), STARTED_AND_SENT, "newest first");
         assert!(feed.windows(2).all(|w| w[0].at >= w[1].at));
-        let theirs = env
-            .market
-            .activity_feed(&creator.ctx, 10)
-            .await
-            .expect("read");
+        let theirs = feed_of(&env, &creator.ctx, 10).await;
         assert!(
             theirs.iter().all(|a| a.entity_type.as_str() != "message"),
             "a message received is a notification, not the recipient's activity"
         );
-        assert_eq!(
-            env.market
-                .activity_feed(&brand.ctx, 1)
-                .await
-                .expect("read")
-                .len(),
-            1
-        );
+        assert_eq!(feed_of(&env, &brand.ctx, 1).await.len(), 1);
         for n in [0, 101] {
             let refused = env.market.activity_feed(&brand.ctx, n).await;
             assert!(
@@ -1354,6 +1332,69 @@ mod marketplace_inbox {
                 "{refused:?}"
             );
         }
+    }
+
+    /// The feed of a conversation's starter after one message, newest first.
+    const STARTED_AND_SENT: [(&str, &str); 2] = [("message", "send"), ("conversation", "create")];
+
+    /// The newest `n` items of the actor's feed, through the marketplace.
+    async fn feed_of(env: &TestEnv, ctx: &Ctx, n: usize) -> Vec<Activity> {
+        env.market.activity_feed(ctx, n).await.expect("read")
+    }
+
+    /// The (object, action) pairs of a feed, newest first.
+    fn actions(feed: &[Activity]) -> Vec<(&str, &str)> {
+        feed.iter()
+            .map(|a| (a.entity_type.as_str(), a.action.as_str()))
+            .collect()
+    }
+
+    async fn a_lost_feed_is_read_again_from_the_audit_log<I: Inbox>(
+        stores: Box<StoreFactory>,
+        inbox: Arc<I>,
+    ) {
+        let Chat {
+            env,
+            brand,
+            conversation,
+            ..
+        } = chat(stores, inbox.clone()).await;
+        send(&env, &brand.ctx, conversation).await;
+        let before = feed_of(&env, &brand.ctx, 10).await;
+        assert_eq!(actions(&before), STARTED_AND_SENT);
+
+        // Redis restarted without its data, or the feed expired.
+        inbox.clear_activity(brand.user_id).await.expect("clear");
+        assert_eq!(
+            inbox
+                .recent_activity(brand.user_id, 10)
+                .await
+                .expect("read"),
+            None
+        );
+        // A command while the feed is unknown: its item is kept, and the
+        // read that stores the feed again puts it with the record's.
+        send(&env, &brand.ctx, conversation).await;
+        let after = feed_of(&env, &brand.ctx, 10).await;
+        assert_eq!(
+            actions(&after),
+            [
+                ("message", "send"),
+                ("message", "send"),
+                ("conversation", "create")
+            ]
+        );
+        assert_eq!(after[1..], before[..], "the same items as before");
+        let stored = feed_of(&env, &brand.ctx, 10).await;
+        assert_eq!(stored, after, "stored once, then read from the feed");
+        assert!(
+            inbox
+                .recent_activity(brand.user_id, 10)
+                .await
+                .expect("read")
+                .is_some()
+        );
+        assert_eq!(env.market.projection_errors(), Default::default());
     }
 
     async fn erasure_drops_the_feed_and_the_counts<I: Inbox>(
@@ -1370,25 +1411,28 @@ mod marketplace_inbox {
         send(&env, &creator.ctx, conversation).await;
         send(&env, &brand.ctx, conversation).await;
         counts_agree(&env, &plain, &*inbox, &creator).await;
+        let feed = feed_of(&env, &creator.ctx, 10).await;
+        assert_eq!(feed.len(), 1);
         assert_eq!(
             inbox
                 .recent_activity(creator.user_id, 10)
                 .await
                 .expect("read")
-                .len(),
-            1
+                .map(|items| items.len()),
+            Some(1),
+            "reading the feed stored it"
         );
 
         env.market
             .erase_user(&creator.ctx, creator.user_id)
             .await
             .expect("erase");
-        assert!(
+        assert_eq!(
             inbox
                 .recent_activity(creator.user_id, 10)
                 .await
-                .expect("read")
-                .is_empty()
+                .expect("read"),
+            None
         );
         for kind in [UnreadKind::Messages, UnreadKind::Notifications] {
             assert_eq!(
@@ -1397,11 +1441,7 @@ mod marketplace_inbox {
             );
         }
         assert_eq!(
-            env.market
-                .activity_feed(&brand.ctx, 10)
-                .await
-                .expect("read")
-                .len(),
+            feed_of(&env, &brand.ctx, 10).await.len(),
             2,
             "the other party's feed stays"
         );
@@ -1509,7 +1549,14 @@ mod marketplace_inbox {
         async fn push_activities(&self, _: UserId, _: &[serde_json::Value]) -> Result<()> {
             Err(Error::rule("test", "down"))
         }
-        async fn recent_activity(&self, _: UserId, _: usize) -> Result<Vec<serde_json::Value>> {
+        async fn recent_activity(
+            &self,
+            _: UserId,
+            _: usize,
+        ) -> Result<Option<Vec<serde_json::Value>>> {
+            Err(Error::rule("test", "down"))
+        }
+        async fn init_activity(&self, _: UserId, _: &[serde_json::Value]) -> Result<()> {
             Err(Error::rule("test", "down"))
         }
         async fn clear_activity(&self, _: UserId) -> Result<()> {
@@ -1579,8 +1626,16 @@ mod marketplace_inbox {
         );
         assert!(errors.activity >= 2, "start, send: {errors:?}");
         assert_eq!(errors.rankings, 0);
-        let feed = env.market.activity_feed(&brand.ctx, 10).await;
-        assert!(matches!(feed, Err(Error::Rule { .. })), "{feed:?}");
+        let feed = env
+            .market
+            .activity_feed(&brand.ctx, 10)
+            .await
+            .expect("the audit log answers");
+        assert_eq!(actions(&feed), STARTED_AND_SENT);
+        assert!(
+            env.market.projection_errors().activity > errors.activity,
+            "the failed read is counted"
+        );
         let gig = env.seed_gig(creator.creator_id()).await.as_uuid();
         env.market
             .add_favorite(&brand.ctx, FavoritedType::Gig, gig)
@@ -1603,7 +1658,7 @@ mod marketplace_inbox {
     }
 
     #[tokio::test]
-    async fn a_marketplace_without_counters_counts_in_the_store_and_keeps_no_feed() {
+    async fn a_marketplace_without_counters_counts_and_reads_the_feed_in_the_store() {
         let stores = factory(|| async { MemStore::shared() });
         let env = TestEnv::new(&stores).await;
         let (brand, creator) = (env.client().await, env.creator().await);
@@ -1611,8 +1666,10 @@ mod marketplace_inbox {
         send(&env, &brand.ctx, conversation).await;
         let counts = env.market.unread_counts(&creator.ctx).await.expect("read");
         assert_eq!((counts.messages, counts.notifications), (1, 1));
-        let feed = env.market.activity_feed(&brand.ctx, 10).await;
-        assert!(matches!(feed, Err(Error::Rule { .. })), "{feed:?}");
+        let feed = feed_of(&env, &brand.ctx, 10).await;
+        assert_eq!(actions(&feed), STARTED_AND_SENT);
+        let newest = feed_of(&env, &brand.ctx, 1).await;
+        assert_eq!(actions(&newest), [("message", "send")]);
         assert_eq!(env.market.projection_errors(), Default::default());
     }
 
@@ -1648,6 +1705,30 @@ mod marketplace_inbox {
             .await
             .expect("get");
         assert_eq!(held, 5, "the plan's key");
+
+        // A feed stored from the record expires with its marker; items
+        // pushed to an unknown feed expire too.
+        inbox
+            .init_activity(user, &[serde_json::json!({"n": 1})])
+            .await
+            .expect("init");
+        let other = UserId::new();
+        inbox
+            .push_activities(other, &[serde_json::json!({"n": 2})])
+            .await
+            .expect("push");
+        for key in [
+            format!("{prefix}:feed:{{{user}}}"),
+            format!("{prefix}:feed:{{{user}}}:known"),
+            format!("{prefix}:feed:{{{other}}}"),
+        ] {
+            let ttl: i64 = redis::cmd("TTL")
+                .arg(&key)
+                .query_async(&mut c)
+                .await
+                .expect("ttl");
+            assert!((1..=120).contains(&ttl), "{key} expires: {ttl}");
+        }
     }
 
     async fn redis_inbox() -> Option<Arc<RedisRealtime<redis::aio::ConnectionManager>>> {
@@ -1709,6 +1790,7 @@ mod marketplace_inbox {
         an_unknown_count_is_rebuilt_from_the_store,
         concurrent_senders_lose_no_count,
         the_feed_lists_what_the_user_did,
+        a_lost_feed_is_read_again_from_the_audit_log,
         erasure_drops_the_feed_and_the_counts,
         favorites_follow_the_commands,
     );

@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::entities::{ConversationParticipant, Notification};
+use crate::entities::{AuditLog, ConversationParticipant, Notification};
 use crate::enums::UserStatus;
 use crate::ids::UserId;
 use crate::store::{ChangeSet, Counter, Record, RowKey, Table, Write};
@@ -189,6 +189,19 @@ pub struct Activity {
     pub at: DateTime<Utc>,
 }
 
+impl Activity {
+    /// The item an audit entry puts in its actor's feed: the action and
+    /// its object, never the entry's values.
+    pub fn of(entry: &AuditLog) -> Self {
+        Self {
+            action: entry.action.clone(),
+            entity_type: entry.entity_type.clone(),
+            entity_id: entry.entity_id,
+            at: entry.created_at,
+        }
+    }
+}
+
 /// A change to one user's activity feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FeedChange {
@@ -231,12 +244,7 @@ pub fn feed_changes(changes: &ChangeSet) -> Vec<FeedChange> {
                 .filter(|user| !deleted.contains(user))
                 .map(|user| FeedChange::Push {
                     user,
-                    item: Activity {
-                        action: entry.action.clone(),
-                        entity_type: entry.entity_type.clone(),
-                        entity_id: entry.entity_id,
-                        at: entry.created_at,
-                    },
+                    item: Activity::of(entry),
                 })
         }
         _ => None,

@@ -281,18 +281,54 @@ pub trait Rankings: Send + Sync {
 /// How many items an activity feed keeps.
 pub const FEED_LENGTH: usize = 100;
 
-/// Per-user activity feeds of the newest [`FEED_LENGTH`] items.
+/// Per-user activity feeds of the newest [`FEED_LENGTH`] items: a hot copy
+/// of the newest entries of the audit log that the user wrote (the audit
+/// log stays the record).
+///
+/// As with [`UnreadCounters`], a feed is *known* once
+/// [`ActivityFeeds::init_activity`] stored it from the record; until then
+/// reads answer `None`, so an empty feed and a feed Redis lost differ.
+/// Items pushed while a feed is unknown are kept all the same, and
+/// `init_activity` puts them ahead of the record's: a command that commits
+/// after the reader read the record, and pushes before the reader stores
+/// it, is not lost.
 #[async_trait]
 pub trait ActivityFeeds: Send + Sync {
-    /// Adds `items` (JSON, oldest first) at the head of `user`'s feed, so
-    /// that the last becomes the newest, dropping the oldest beyond
-    /// [`FEED_LENGTH`]: the same feed as pushing them one at a time, in one
-    /// call. All of them or none.
+    /// Adds `items` (JSON, oldest first) at the head of `user`'s feed,
+    /// known or not, so that the last becomes the newest, dropping the
+    /// oldest beyond [`FEED_LENGTH`]: the same feed as pushing them one at
+    /// a time, in one call. All of them or none.
     async fn push_activities(&self, user: UserId, items: &[serde_json::Value]) -> Result<()>;
-    /// The newest `n` items, newest first.
-    async fn recent_activity(&self, user: UserId, n: usize) -> Result<Vec<serde_json::Value>>;
-    /// Drops `user`'s whole feed.
+    /// The newest `n` items, newest first, or `None` when the feed is not
+    /// known (never stored, expired or lost).
+    async fn recent_activity(
+        &self,
+        user: UserId,
+        n: usize,
+    ) -> Result<Option<Vec<serde_json::Value>>>;
+    /// Makes an unknown feed known: the items pushed while it was unknown,
+    /// then those of `record` (newest first, as read from the audit log)
+    /// that are not among them, cut to [`FEED_LENGTH`]. A known feed is
+    /// left as it is. Atomic.
+    async fn init_activity(&self, user: UserId, record: &[serde_json::Value]) -> Result<()>;
+    /// Drops `user`'s whole feed: it is unknown afterwards.
     async fn clear_activity(&self, user: UserId) -> Result<()>;
+}
+
+/// The feed [`ActivityFeeds::init_activity`] stores: `pushed` (what the
+/// feed held while unknown, newest first), then the items of `record` that
+/// `pushed` does not hold, at most [`FEED_LENGTH`]. Every backend applies
+/// this one rule.
+pub fn merged_feed(
+    pushed: &[serde_json::Value],
+    record: &[serde_json::Value],
+) -> Vec<serde_json::Value> {
+    pushed
+        .iter()
+        .chain(record.iter().filter(|item| !pushed.contains(item)))
+        .take(FEED_LENGTH)
+        .cloned()
+        .collect()
 }
 
 /// Per-user favorites sets: a hot copy of a user's `favorites` rows of

@@ -224,44 +224,113 @@ pub async fn trending_prefers_recent_views(rankings: &dyn Rankings) {
     assert_eq!(top, vec![new, old]);
 }
 
+/// The feed of `user`, which the test made known.
+async fn known_feed(feeds: &dyn ActivityFeeds, user: UserId, n: usize) -> Vec<serde_json::Value> {
+    feeds
+        .recent_activity(user, n)
+        .await
+        .unwrap()
+        .expect("a feed the test stored")
+}
+
 /// Feeds keep the newest 100 items, newest first, per user; a batch lands
 /// as its items pushed one at a time would; clearing one feed leaves the
 /// others.
 pub async fn feeds_keep_the_newest(feeds: &dyn ActivityFeeds) {
     let item = |n: usize| serde_json::json!({ "n": n });
     let u = user();
+    feeds.init_activity(u, &[]).await.unwrap();
     for n in 0..(FEED_LENGTH + 5) {
         feeds.push_activities(u, &[item(n)]).await.unwrap();
     }
-    let all = feeds.recent_activity(u, 1000).await.unwrap();
+    let all = known_feed(feeds, u, 1000).await;
     assert_eq!(all.len(), FEED_LENGTH);
     assert_eq!(all[0], item(FEED_LENGTH + 4));
     assert_eq!(all[FEED_LENGTH - 1], item(5));
-    assert_eq!(feeds.recent_activity(u, 2).await.unwrap().len(), 2);
+    assert_eq!(known_feed(feeds, u, 2).await.len(), 2);
     let other = user();
-    assert!(feeds.recent_activity(other, 10).await.unwrap().is_empty());
+    feeds.init_activity(other, &[]).await.unwrap();
+    assert!(known_feed(feeds, other, 10).await.is_empty());
     feeds.push_activities(other, &[]).await.unwrap();
-    assert!(feeds.recent_activity(other, 10).await.unwrap().is_empty());
+    assert!(known_feed(feeds, other, 10).await.is_empty());
     feeds.push_activities(other, &[item(0)]).await.unwrap();
 
     // A batch: the last item is the newest, and the batch is cut to the
     // feed's length as single pushes would be.
     let batched = user();
+    feeds.init_activity(batched, &[]).await.unwrap();
     let many: Vec<_> = (0..FEED_LENGTH + 3).map(item).collect();
     feeds.push_activities(batched, &many[..3]).await.unwrap();
     assert_eq!(
-        feeds.recent_activity(batched, 10).await.unwrap(),
+        known_feed(feeds, batched, 10).await,
         vec![item(2), item(1), item(0)]
     );
     feeds.push_activities(batched, &many).await.unwrap();
-    let all = feeds.recent_activity(batched, 1000).await.unwrap();
+    let all = known_feed(feeds, batched, 1000).await;
     assert_eq!(all.len(), FEED_LENGTH);
     assert_eq!(all[0], item(FEED_LENGTH + 2));
     assert_eq!(all[FEED_LENGTH - 1], item(3));
     feeds.clear_activity(batched).await.unwrap();
     feeds.clear_activity(u).await.unwrap();
-    assert!(feeds.recent_activity(u, 10).await.unwrap().is_empty());
-    assert_eq!(feeds.recent_activity(other, 10).await.unwrap().len(), 1);
+    assert_eq!(feeds.recent_activity(u, 10).await.unwrap(), None);
+    assert_eq!(known_feed(feeds, other, 10).await.len(), 1);
+}
+
+/// A feed is unknown until stored from the record; what was pushed while
+/// it was unknown goes first, then the record's items it does not hold,
+/// cut to the feed's length ([`merged_feed`]); storing again changes a
+/// known feed in nothing; clearing makes it unknown.
+pub async fn feeds_are_stored_from_the_record(feeds: &dyn ActivityFeeds) {
+    let item = |n: usize| serde_json::json!({ "action": "send", "n": n });
+    let u = user();
+    assert_eq!(feeds.recent_activity(u, 10).await.unwrap(), None);
+    // Item 3 was committed before the record was read and pushed after;
+    // item 4 was committed after the record was read.
+    feeds.push_activities(u, &[item(3), item(4)]).await.unwrap();
+    assert_eq!(
+        feeds.recent_activity(u, 10).await.unwrap(),
+        None,
+        "pushes alone do not make a feed known"
+    );
+    let record = [item(3), item(2), item(1)];
+    feeds.init_activity(u, &record).await.unwrap();
+    let stored = vec![item(4), item(3), item(2), item(1)];
+    assert_eq!(known_feed(feeds, u, 10).await, stored);
+    assert_eq!(merged_feed(&[item(4), item(3)], &record), stored);
+
+    feeds.init_activity(u, &[item(9)]).await.unwrap();
+    assert_eq!(known_feed(feeds, u, 10).await, stored, "already known");
+    feeds.push_activities(u, &[item(5)]).await.unwrap();
+    assert_eq!(known_feed(feeds, u, 2).await, vec![item(5), item(4)]);
+    assert_eq!(
+        known_feed(feeds, u, 0).await,
+        Vec::<serde_json::Value>::new()
+    );
+
+    feeds.clear_activity(u).await.unwrap();
+    assert_eq!(feeds.recent_activity(u, 10).await.unwrap(), None);
+
+    // Cut to the feed's length: 60 pushed while unknown, then the first 40
+    // of a record of 100 others.
+    let long = user();
+    let pushed: Vec<_> = (1000..1060).map(item).collect();
+    let record: Vec<_> = (0..FEED_LENGTH).map(item).collect();
+    feeds.push_activities(long, &pushed).await.unwrap();
+    feeds.init_activity(long, &record).await.unwrap();
+    let all = known_feed(feeds, long, FEED_LENGTH).await;
+    assert_eq!(all.len(), FEED_LENGTH);
+    assert_eq!(all[0], item(1059));
+    assert_eq!(all[59], item(1000));
+    assert_eq!(all[60], item(0));
+    assert_eq!(all[FEED_LENGTH - 1], item(39));
+
+    // An empty record makes an empty feed known.
+    let quiet = user();
+    feeds.init_activity(quiet, &[]).await.unwrap();
+    assert_eq!(
+        known_feed(feeds, quiet, 10).await,
+        Vec::<serde_json::Value>::new()
+    );
 }
 
 /// Favorites sets: only a known set changes, per user and kind;
@@ -387,6 +456,10 @@ macro_rules! realtime_suite {
             #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn feeds_keep_the_newest() {
                 s::feeds_keep_the_newest(&*($feeds)().await).await;
+            }
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn feeds_are_stored_from_the_record() {
+                s::feeds_are_stored_from_the_record(&*($feeds)().await).await;
             }
             #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn favorites_are_sets() {

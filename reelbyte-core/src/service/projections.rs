@@ -291,7 +291,7 @@ impl Marketplace {
 
     /// Keeps `feeds` as commands commit (see
     /// [`crate::realtime::inbox::feed_changes`]); without feeds
-    /// [`Marketplace::activity_feed`] answers [`Error::Rule`].
+    /// [`Marketplace::activity_feed`] reads the audit log each time.
     pub fn with_activity_feeds(mut self, feeds: Arc<dyn ActivityFeeds>) -> Self {
         self.projections.feeds = Some(Sink::new(feeds));
         self
@@ -536,7 +536,9 @@ impl Marketplace {
     }
 
     /// The actor's newest `n` activities (at most [`FEED_LENGTH`]), newest
-    /// first.
+    /// first: from the feeds when they know the actor's feed, else from the
+    /// audit log, which is the record (and then stored in the feeds). A
+    /// marketplace without feeds, or whose feeds fail, reads the audit log.
     pub async fn activity_feed(&self, ctx: &Ctx, n: usize) -> Result<Vec<Activity>> {
         if n == 0 || n > FEED_LENGTH {
             return Err(Error::validation(
@@ -544,19 +546,47 @@ impl Marketplace {
                 format!("must be 1 to {FEED_LENGTH}"),
             ));
         }
-        let feeds = self.projections.feeds.as_ref().ok_or_else(|| {
-            Error::rule("activity_feed", "this marketplace keeps no activity feeds")
-        })?;
         let user = self.acting_user(ctx).await?;
-        feeds
-            .target
-            .recent_activity(user.id, n)
+        let Some(sink) = &self.projections.feeds else {
+            let mut record = self.recorded_activity(user.id).await?;
+            record.truncate(n);
+            return Ok(record);
+        };
+        match sink.target.recent_activity(user.id, n).await {
+            Ok(Some(items)) => {
+                return items
+                    .into_iter()
+                    .map(|item| {
+                        serde_json::from_value(item).map_err(|e| Error::backend("activity_feed", e))
+                    })
+                    .collect();
+            }
+            Ok(None) => {}
+            Err(e) => sink.failed(Err::<(), _>(e)),
+        }
+        let mut record = self.recorded_activity(user.id).await?;
+        let items = record
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::backend("activity_feed", e))?;
+        // Items pushed since the record was read are kept by the feeds (see
+        // `ActivityFeeds::init_activity`); this answer is the record's.
+        sink.failed(sink.target.init_activity(user.id, &items).await);
+        record.truncate(n);
+        Ok(record)
+    }
+
+    /// `user`'s newest [`FEED_LENGTH`] activities as the audit log has them.
+    async fn recorded_activity(&self, user: UserId) -> Result<Vec<Activity>> {
+        Ok(self
+            .store()
+            .admin()
+            .list_recent_audit_by_user_id(user, FEED_LENGTH as u32)
             .await?
-            .into_iter()
-            .map(|item| {
-                serde_json::from_value(item).map_err(|e| Error::backend("activity_feed", e))
-            })
-            .collect()
+            .iter()
+            .map(Activity::of)
+            .collect())
     }
 }
 
@@ -633,8 +663,16 @@ mod tests {
             self.record(Call::Push(user, actions))
         }
 
-        async fn recent_activity(&self, _: UserId, _: usize) -> Result<Vec<serde_json::Value>> {
-            Ok(Vec::new())
+        async fn recent_activity(
+            &self,
+            _: UserId,
+            _: usize,
+        ) -> Result<Option<Vec<serde_json::Value>>> {
+            Ok(None)
+        }
+
+        async fn init_activity(&self, _: UserId, _: &[serde_json::Value]) -> Result<()> {
+            Ok(())
         }
 
         async fn clear_activity(&self, user: UserId) -> Result<()> {

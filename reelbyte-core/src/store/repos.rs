@@ -537,6 +537,13 @@ pub trait AdminRepo: Send + Sync {
     ) -> Result<Vec<AuditLog>>;
     /// The audit entries written by an actor, oldest first.
     async fn list_audit_by_user_id(&self, user_id: UserId) -> Result<Vec<AuditLog>>;
+    /// The newest `limit` audit entries written by an actor, newest first
+    /// (by time, then id, descending): what an activity feed shows.
+    async fn list_recent_audit_by_user_id(
+        &self,
+        user_id: UserId,
+        limit: u32,
+    ) -> Result<Vec<AuditLog>>;
     /// A user's consents, oldest first.
     async fn list_consents_by_user_id(&self, user_id: UserId) -> Result<Vec<UserConsent>>;
 }

@@ -50,6 +50,19 @@ impl AdminRepo for MemStore {
         Ok(owned(sorted(rows, |a| (a.created_at, a.id))))
     }
 
+    async fn list_recent_audit_by_user_id(
+        &self,
+        user_id: UserId,
+        limit: u32,
+    ) -> Result<Vec<AuditLog>> {
+        let db = self.read();
+        let rows = db.children::<AuditLog>(Idx::AuditByUser, Parent::id(user_id));
+        let mut rows = owned(sorted(rows, |a| (a.created_at, a.id)));
+        rows.reverse();
+        rows.truncate(limit as usize);
+        Ok(rows)
+    }
+
     async fn list_consents_by_user_id(&self, user_id: UserId) -> Result<Vec<UserConsent>> {
         // `user_consents` has no creation time; ids are UUIDv7, which sort
         // in creation order.

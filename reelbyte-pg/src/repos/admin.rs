@@ -44,6 +44,19 @@ impl AdminRepo for PgStore {
         .await
     }
 
+    async fn list_recent_audit_by_user_id(
+        &self,
+        user_id: UserId,
+        limit: u32,
+    ) -> Result<Vec<AuditLog>> {
+        // `idx_audit_logs_user_id` (user, time, id; migration 0019) gives the order.
+        self.list(
+            "WHERE t.user_id = $1 ORDER BY t.created_at DESC, t.id DESC LIMIT $2",
+            vec![Arg::id(user_id), Arg::Int(i64::from(limit))],
+        )
+        .await
+    }
+
     async fn list_consents_by_user_id(&self, user_id: UserId) -> Result<Vec<UserConsent>> {
         // No creation time; UUIDv7 ids sort in creation order.
         self.list("WHERE t.user_id = $1 ORDER BY t.id", vec![Arg::id(user_id)])
