@@ -12,7 +12,7 @@ use reelbyte_core::error::{Error, Result};
 use reelbyte_core::ids::UserId;
 use reelbyte_core::realtime::{
     ActivityFeeds, Board, FEED_LENGTH, FavoriteSets, Rankings, RateDecision, RateLimiter,
-    UnreadCounters, UnreadKind, ViewCounters, ViewTarget, merged_feed,
+    UnreadCounters, UnreadKind, ViewCounters, ViewTarget, initial_favorites, merged_feed,
 };
 use uuid::Uuid;
 
@@ -21,6 +21,31 @@ use uuid::Uuid;
 struct Feed {
     items: VecDeque<serde_json::Value>,
     known: bool,
+}
+
+/// A user's favorites of one kind: the set once known, and before that the
+/// moves kept for its initialisation (target -> added).
+#[derive(Debug, Default)]
+struct FavoriteSet {
+    members: BTreeSet<Uuid>,
+    known: bool,
+    moved: HashMap<Uuid, bool>,
+}
+
+impl FavoriteSet {
+    /// Applies a move: to the members of a known set (whether it changed
+    /// them), else kept for the initialisation.
+    fn apply(&mut self, target: Uuid, added: bool) -> Option<bool> {
+        if !self.known {
+            self.moved.insert(target, added);
+            return None;
+        }
+        Some(if added {
+            self.members.insert(target)
+        } else {
+            self.members.remove(&target)
+        })
+    }
 }
 
 #[derive(Debug, Default)]
@@ -33,7 +58,7 @@ struct State {
     /// The row version of the last versioned change of each member.
     versions: HashMap<(Board, Uuid), i64>,
     feeds: HashMap<UserId, Feed>,
-    favorites: HashMap<(UserId, FavoritedType), BTreeSet<Uuid>>,
+    favorites: HashMap<(UserId, FavoritedType), FavoriteSet>,
 }
 
 impl State {
@@ -311,11 +336,12 @@ impl FavoriteSets for MemRealtime {
         kind: FavoritedType,
         target: Uuid,
     ) -> Result<Option<bool>> {
-        Ok(self
-            .state()
+        let mut state = self.state();
+        Ok(state
             .favorites
-            .get_mut(&(user, kind))
-            .map(|set| set.insert(target)))
+            .entry((user, kind))
+            .or_default()
+            .apply(target, true))
     }
 
     async fn remove_favorite(
@@ -324,11 +350,12 @@ impl FavoriteSets for MemRealtime {
         kind: FavoritedType,
         target: Uuid,
     ) -> Result<Option<bool>> {
-        Ok(self
-            .state()
+        let mut state = self.state();
+        Ok(state
             .favorites
-            .get_mut(&(user, kind))
-            .map(|set| set.remove(&target)))
+            .entry((user, kind))
+            .or_default()
+            .apply(target, false))
     }
 
     async fn is_favorite(
@@ -341,7 +368,8 @@ impl FavoriteSets for MemRealtime {
             .state()
             .favorites
             .get(&(user, kind))
-            .map(|set| set.contains(&target)))
+            .filter(|set| set.known)
+            .map(|set| set.members.contains(&target)))
     }
 
     async fn favorites(&self, user: UserId, kind: FavoritedType) -> Result<Option<Vec<Uuid>>> {
@@ -349,7 +377,8 @@ impl FavoriteSets for MemRealtime {
             .state()
             .favorites
             .get(&(user, kind))
-            .map(|set| set.iter().copied().collect()))
+            .filter(|set| set.known)
+            .map(|set| set.members.iter().copied().collect()))
     }
 
     async fn init_favorites(
@@ -359,11 +388,13 @@ impl FavoriteSets for MemRealtime {
         targets: &[Uuid],
     ) -> Result<Vec<Uuid>> {
         let mut state = self.state();
-        let set = state
-            .favorites
-            .entry((user, kind))
-            .or_insert_with(|| targets.iter().copied().collect());
-        Ok(set.iter().copied().collect())
+        let set = state.favorites.entry((user, kind)).or_default();
+        if !set.known {
+            let moved = std::mem::take(&mut set.moved);
+            set.members = initial_favorites(targets, moved).into_iter().collect();
+            set.known = true;
+        }
+        Ok(set.members.iter().copied().collect())
     }
 
     async fn forget_favorites(&self, user: UserId, kind: FavoritedType) -> Result<()> {

@@ -13,6 +13,7 @@
 //! feed:{<user>}                     list (Lua: LPUSH+LTRIM 0 99, an expiry when it has none)
 //! feed:{<user>}:known               marker: the feed was stored from the audit log (expires with it)
 //! favorites:{<user>}:gig            set, marked known by the member "-" (Lua: changed only while known; expires)
+//! favorites:{<user>}:gig:moved      hash: target -> + / -, the moves of an unknown set (expires)
 //! ```
 //!
 //! Every operation touches one key, or (a versioned board change) a board
@@ -124,15 +125,29 @@ return tonumber(ARGV[1])
 const KNOWN_SET: &str = "-";
 
 /// `ARGV[1]` (`SADD`, `SREM` or `SISMEMBER`) of `ARGV[2]` on the favorites
-/// set at `KEYS[1]`, only when the set is known; -1 when it is not.
+/// set at `KEYS[1]` when the set is known. When it is not, returns -1, and
+/// an add or a removal is kept in the hash `KEYS[2]` (target -> `+` or `-`,
+/// the latest), which expires `ARGV[3]` seconds after its last move unless a
+/// reader stores the set first (every move it keeps was committed first, so
+/// the table has them too once it expired).
 const FAVORITE_OP: &str = r"
-if redis.call('SISMEMBER', KEYS[1], '-') == 0 then
-  return -1
+if redis.call('SISMEMBER', KEYS[1], '-') == 1 then
+  return redis.call(ARGV[1], KEYS[1], ARGV[2])
 end
-return redis.call(ARGV[1], KEYS[1], ARGV[2])
+if ARGV[1] ~= 'SISMEMBER' then
+  local mark = '-'
+  if ARGV[1] == 'SADD' then
+    mark = '+'
+  end
+  redis.call('HSET', KEYS[2], ARGV[2], mark)
+  redis.call('EXPIRE', KEYS[2], tonumber(ARGV[3]))
+end
+return -1
 ";
 
-/// Stores the favorites `ARGV[2..]` at `KEYS[1]`, marked known, for
+/// Stores the favorites `ARGV[2..]` at `KEYS[1]` with the moves kept in
+/// `KEYS[2]` applied over them (the rule of
+/// `reelbyte_core::realtime::initial_favorites`), marked known, for
 /// `ARGV[1]` seconds, unless a known set is there; returns the set's
 /// members (with the marker).
 const FAVORITES_INIT: &str = r"
@@ -142,6 +157,15 @@ if redis.call('SISMEMBER', KEYS[1], '-') == 0 then
   for i = 2, #ARGV do
     redis.call('SADD', KEYS[1], ARGV[i])
   end
+  local moved = redis.call('HGETALL', KEYS[2])
+  for i = 1, #moved, 2 do
+    if moved[i + 1] == '+' then
+      redis.call('SADD', KEYS[1], moved[i])
+    else
+      redis.call('SREM', KEYS[1], moved[i])
+    end
+  end
+  redis.call('DEL', KEYS[2])
   redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
 end
 return redis.call('SMEMBERS', KEYS[1])
@@ -380,14 +404,21 @@ where
         let mut invocation = self.favorite_op.prepare_invoke();
         invocation
             .key(self.favorites_key(user, kind))
+            .key(self.favorites_moved_key(user, kind))
             .arg(op)
-            .arg(target.to_string());
+            .arg(target.to_string())
+            .arg(self.rebuild_after.as_secs().max(1));
         let reply: i64 = self.run(invocation.invoke_async(&mut conn)).await?;
         Ok((reply >= 0).then_some(reply == 1))
     }
 
     fn favorites_key(&self, user: UserId, kind: FavoritedType) -> String {
         self.key(format_args!("favorites:{{{user}}}:{kind}"))
+    }
+
+    /// The moves kept while a favorites set is unknown, in its hash slot.
+    fn favorites_moved_key(&self, user: UserId, kind: FavoritedType) -> String {
+        self.key(format_args!("favorites:{{{user}}}:{kind}:moved"))
     }
 }
 
@@ -698,6 +729,7 @@ where
         let mut invocation = self.favorites_init.prepare_invoke();
         invocation
             .key(self.favorites_key(user, kind))
+            .key(self.favorites_moved_key(user, kind))
             .arg(self.rebuild_after.as_secs().max(1));
         for target in targets {
             invocation.arg(target.to_string());
@@ -708,7 +740,8 @@ where
 
     async fn forget_favorites(&self, user: UserId, kind: FavoritedType) -> Result<()> {
         let mut cmd = redis::cmd("DEL");
-        cmd.arg(self.favorites_key(user, kind));
+        cmd.arg(self.favorites_key(user, kind))
+            .arg(self.favorites_moved_key(user, kind));
         self.query::<i64>(cmd).await.map(drop)
     }
 }

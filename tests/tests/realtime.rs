@@ -1448,6 +1448,58 @@ mod marketplace_inbox {
         assert_eq!(env.market.projection_errors(), Default::default());
     }
 
+    async fn a_favorite_added_while_a_reader_stores_the_set_is_kept<I: Inbox>(
+        stores: Box<StoreFactory>,
+        inbox: Arc<I>,
+    ) {
+        let Chat {
+            env,
+            brand,
+            creator,
+            ..
+        } = chat(stores, inbox.clone()).await;
+        let g = FavoritedType::Gig;
+        let (gig, other) = (
+            env.seed_gig(creator.creator_id()).await.as_uuid(),
+            env.seed_gig(creator.creator_id()).await.as_uuid(),
+        );
+        env.market
+            .add_favorite(&brand.ctx, g, other)
+            .await
+            .expect("add");
+        // A reader reads the table (one favorite)...
+        let read = env
+            .store
+            .discovery()
+            .list_favorites_by_user_id(brand.user_id, Some(g))
+            .await
+            .expect("read")
+            .into_iter()
+            .map(|f| f.favorited_id)
+            .collect::<Vec<_>>();
+        assert_eq!(read, vec![other]);
+        // ...a command commits and moves the set, still unknown...
+        env.market
+            .add_favorite(&brand.ctx, g, gig)
+            .await
+            .expect("add");
+        env.market
+            .remove_favorite(&brand.ctx, g, other)
+            .await
+            .expect("remove");
+        // ...and the reader stores what it read: the moves are not lost.
+        let stored = inbox
+            .init_favorites(brand.user_id, g, &read)
+            .await
+            .expect("init");
+        assert_eq!(stored, vec![gig]);
+        assert_eq!(
+            env.market.favorite_ids(&brand.ctx, g).await.expect("read"),
+            vec![gig]
+        );
+        assert_eq!(env.market.projection_errors(), Default::default());
+    }
+
     async fn favorites_follow_the_commands<I: Inbox>(stores: Box<StoreFactory>, inbox: Arc<I>) {
         let Chat {
             env,
@@ -1791,6 +1843,7 @@ mod marketplace_inbox {
         concurrent_senders_lose_no_count,
         the_feed_lists_what_the_user_did,
         a_lost_feed_is_read_again_from_the_audit_log,
+        a_favorite_added_while_a_reader_stores_the_set_is_kept,
         erasure_drops_the_feed_and_the_counts,
         favorites_follow_the_commands,
     );

@@ -335,20 +335,27 @@ pub fn merged_feed(
 /// one kind (the table stays the record).
 ///
 /// As with [`UnreadCounters`], a set is *known* once
-/// [`FavoriteSets::init_favorites`] stored it, and only a known set
-/// changes: an empty set and a set Redis lost must not look alike.
+/// [`FavoriteSets::init_favorites`] stored it: an empty set and a set Redis
+/// lost must not look alike. Unlike a count, a set can take what happened
+/// while it was unknown: adds and removes of an unknown set are kept aside,
+/// the latest per target, and `init_favorites` applies them over the
+/// table's set it is given ([`initial_favorites`]). So a favorite added or
+/// removed after a reader read the table, and moved before the reader
+/// stored the set, is not lost.
 #[async_trait]
 pub trait FavoriteSets: Send + Sync {
-    /// Adds `target` to a known set: `Some(true)` when it was new, `None`,
-    /// changing nothing, when the set is unknown.
+    /// Adds `target` to the set: `Some(true)` when it was new in a known
+    /// set, `None` when the set is unknown (the add is kept for
+    /// [`FavoriteSets::init_favorites`]).
     async fn add_favorite(
         &self,
         user: UserId,
         kind: FavoritedType,
         target: Uuid,
     ) -> Result<Option<bool>>;
-    /// Removes `target` from a known set: `Some(true)` when it was there,
-    /// `None`, changing nothing, when the set is unknown.
+    /// Removes `target` from the set: `Some(true)` when a known set held
+    /// it, `None` when the set is unknown (the removal is kept for
+    /// [`FavoriteSets::init_favorites`]).
     async fn remove_favorite(
         &self,
         user: UserId,
@@ -364,14 +371,36 @@ pub trait FavoriteSets: Send + Sync {
     ) -> Result<Option<bool>>;
     /// The set, sorted by id, or `None` when it is unknown.
     async fn favorites(&self, user: UserId, kind: FavoritedType) -> Result<Option<Vec<Uuid>>>;
-    /// Stores `targets` as the set unless it is known, and returns the set
-    /// now known (the one stored, or the one already there), sorted by id.
+    /// Stores `targets` (the table's set), with the moves kept while the
+    /// set was unknown applied over them, unless the set is known; returns
+    /// the set now known (the one stored, or the one already there), sorted
+    /// by id.
     async fn init_favorites(
         &self,
         user: UserId,
         kind: FavoritedType,
         targets: &[Uuid],
     ) -> Result<Vec<Uuid>>;
-    /// Forgets the set: it is unknown until initialised again.
+    /// Forgets the set and the moves kept for it: it is unknown until
+    /// initialised again.
     async fn forget_favorites(&self, user: UserId, kind: FavoritedType) -> Result<()>;
+}
+
+/// The set [`FavoriteSets::init_favorites`] stores: the table's `record`
+/// with the moves kept while the set was unknown applied over it (`true`
+/// added, `false` removed; one per target, the latest), sorted by id. Every
+/// backend applies this one rule.
+pub fn initial_favorites(
+    record: &[Uuid],
+    moved: impl IntoIterator<Item = (Uuid, bool)>,
+) -> Vec<Uuid> {
+    let mut set: std::collections::BTreeSet<Uuid> = record.iter().copied().collect();
+    for (target, added) in moved {
+        if added {
+            set.insert(target);
+        } else {
+            set.remove(&target);
+        }
+    }
+    set.into_iter().collect()
 }

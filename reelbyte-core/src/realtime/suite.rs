@@ -333,6 +333,71 @@ pub async fn feeds_are_stored_from_the_record(feeds: &dyn ActivityFeeds) {
     );
 }
 
+/// Adds and removes of an unknown set are kept, the latest per target, and
+/// applied over the table's set when it is stored ([`initial_favorites`]):
+/// the reader read the table before them. Forgetting drops them with the
+/// set.
+pub async fn favorites_moved_while_unknown_are_kept(favorites: &dyn FavoriteSets) {
+    let u = user();
+    let gig = FavoritedType::Gig;
+    let (kept, added, removed, readded) = (
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+    );
+    let table = [kept, removed, readded];
+    assert_eq!(favorites.add_favorite(u, gig, added).await.unwrap(), None);
+    assert_eq!(
+        favorites.remove_favorite(u, gig, removed).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        favorites.remove_favorite(u, gig, readded).await.unwrap(),
+        None
+    );
+    assert_eq!(favorites.add_favorite(u, gig, readded).await.unwrap(), None);
+    assert_eq!(favorites.favorites(u, gig).await.unwrap(), None, "unknown");
+    assert_eq!(favorites.is_favorite(u, gig, added).await.unwrap(), None);
+
+    let mut expected = vec![kept, added, readded];
+    expected.sort();
+    assert_eq!(
+        initial_favorites(
+            &table,
+            [
+                (added, true),
+                (removed, false),
+                (readded, false),
+                (readded, true)
+            ]
+        ),
+        expected
+    );
+    assert_eq!(
+        favorites.init_favorites(u, gig, &table).await.unwrap(),
+        expected
+    );
+    assert_eq!(favorites.favorites(u, gig).await.unwrap(), Some(expected));
+
+    // The moves were applied once: a set forgotten and stored again is the
+    // table's alone.
+    favorites.forget_favorites(u, gig).await.unwrap();
+    assert_eq!(
+        favorites.init_favorites(u, gig, &[kept]).await.unwrap(),
+        vec![kept]
+    );
+    // Moves kept for a set that is then forgotten go with it.
+    let creator = FavoritedType::Creator;
+    assert_eq!(
+        favorites.add_favorite(u, creator, added).await.unwrap(),
+        None
+    );
+    favorites.forget_favorites(u, creator).await.unwrap();
+    let stored = favorites.init_favorites(u, creator, &[]).await.unwrap();
+    assert_eq!(stored, Vec::<Uuid>::new(), "the kept add went with the set");
+}
+
 /// Favorites sets: only a known set changes, per user and kind;
 /// initialising keeps a set already known (an empty one too); forgetting
 /// makes it unknown again.
@@ -464,6 +529,10 @@ macro_rules! realtime_suite {
             #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn favorites_are_sets() {
                 s::favorites_are_sets(&*($favorites)().await).await;
+            }
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn favorites_moved_while_unknown_are_kept() {
+                s::favorites_moved_while_unknown_are_kept(&*($favorites)().await).await;
             }
         }
     };
