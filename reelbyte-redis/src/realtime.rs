@@ -641,6 +641,7 @@ where
         if n > 0 {
             pipe.lrange(self.feed_key(user), 0, n.min(FEED_LENGTH) as isize - 1);
         } else {
+            // An empty range: `LRANGE 0 -1` would be the whole list.
             pipe.lrange(self.feed_key(user), 1, 0);
         }
         let (known, items): (bool, Vec<String>) = self.pipe(pipe).await?;
