@@ -636,8 +636,10 @@ where
         user: UserId,
         n: usize,
     ) -> Result<Option<Vec<serde_json::Value>>> {
+        // One transaction (both keys share a hash slot): a clear or a store
+        // between the two reads would pair a marker with another list.
         let mut pipe = redis::pipe();
-        pipe.exists(self.feed_known_key(user));
+        pipe.atomic().exists(self.feed_known_key(user));
         if n > 0 {
             pipe.lrange(self.feed_key(user), 0, n.min(FEED_LENGTH) as isize - 1);
         } else {

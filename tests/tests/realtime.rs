@@ -1478,6 +1478,11 @@ mod marketplace_inbox {
             .map(|f| f.favorited_id)
             .collect::<Vec<_>>();
         assert_eq!(read, vec![other]);
+        assert_eq!(
+            inbox.favorites(brand.user_id, g).await.expect("read"),
+            None,
+            "no one has stored the set yet"
+        );
         // ...a command commits and moves the set, still unknown...
         env.market
             .add_favorite(&brand.ctx, g, gig)

@@ -139,6 +139,13 @@ impl Sink<dyn UnreadCounters> {
     }
 }
 
+/// An activity as the feeds hold it: the one encoding of both the items a
+/// commit pushes and those stored from the audit log, which a feed
+/// compares when it merges them.
+fn feed_item(item: &Activity) -> Result<serde_json::Value> {
+    serde_json::to_value(item).map_err(|e| Error::backend("activity_feed", e))
+}
+
 impl Sink<dyn ActivityFeeds> {
     /// Applies `changes`: those of one user's feed in their order, the
     /// feeds side by side. A run of items pushed to one feed goes in one
@@ -149,12 +156,12 @@ impl Sink<dyn ActivityFeeds> {
             let mut pending: Option<(UserId, Vec<serde_json::Value>)> = None;
             for change in group {
                 match change {
-                    FeedChange::Push { user, item } => match serde_json::to_value(&item) {
+                    FeedChange::Push { user, item } => match feed_item(&item) {
                         Ok(json) => pending
                             .get_or_insert_with(|| (user, Vec::new()))
                             .1
                             .push(json),
-                        Err(e) => self.failed::<()>(Err(Error::backend("activity_feed", e))),
+                        Err(e) => self.failed::<()>(Err(e)),
                     },
                     FeedChange::Clear { user } => {
                         self.push(pending.take()).await;
@@ -565,11 +572,7 @@ impl Marketplace {
             Err(e) => sink.failed(Err::<(), _>(e)),
         }
         let mut record = self.recorded_activity(user.id).await?;
-        let items = record
-            .iter()
-            .map(serde_json::to_value)
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| Error::backend("activity_feed", e))?;
+        let items = record.iter().map(feed_item).collect::<Result<Vec<_>>>()?;
         // Items pushed since the record was read are kept by the feeds (see
         // `ActivityFeeds::init_activity`); this answer is the record's.
         sink.failed(sink.target.init_activity(user.id, &items).await);

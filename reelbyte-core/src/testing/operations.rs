@@ -6,11 +6,13 @@ use std::net::{IpAddr, Ipv4Addr};
 use chrono::Duration;
 use rust_decimal::Decimal;
 
+use crate::entities::AuditLog;
 use crate::enums::{
     ContractStatus, DisputeStatus, DisputeType, EscrowStatus, TicketPriority, TicketStatus,
     TransactionType, UserStatus,
 };
 use crate::error::Error;
+use crate::ids::UserId;
 use crate::money::{Currency, Money};
 use crate::service::{
     ConversationSubject, FeeTierInput, OpenTicketInput, RaiseDisputeInput, ResolveDisputeInput,
@@ -674,6 +676,45 @@ pub async fn commands_write_audit_entries(factory: &StoreFactory) {
     }
 }
 
+/// An actor's newest audit entries come newest first (by time, then id),
+/// at most as many as asked for: the reverse of the whole list's end.
+pub async fn an_actors_newest_audit_entries_come_first(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let client = env.client().await;
+    for _ in 0..3 {
+        env.clock.advance(Duration::seconds(1));
+        env.market
+            .open_ticket(&client.ctx, ticket())
+            .await
+            .expect("open");
+    }
+    let admin = env.store.admin();
+    let mut all = admin
+        .list_audit_by_user_id(client.user_id)
+        .await
+        .expect("all");
+    assert!(all.len() >= 3, "{all:?}");
+    all.reverse();
+    let ids = |entries: &[AuditLog]| entries.iter().map(|e| e.id).collect::<Vec<_>>();
+    let newest = admin
+        .list_recent_audit_by_user_id(client.user_id, 2)
+        .await
+        .expect("newest");
+    assert_eq!(ids(&newest), ids(&all[..2]));
+    assert_eq!(newest[0].action.as_str(), "create");
+    assert!(newest[0].created_at > newest[1].created_at);
+    let every = admin
+        .list_recent_audit_by_user_id(client.user_id, 1000)
+        .await
+        .expect("every");
+    assert_eq!(ids(&every), ids(&all));
+    let nobody = admin
+        .list_recent_audit_by_user_id(UserId::new(), 10)
+        .await
+        .expect("none");
+    assert!(nobody.is_empty());
+}
+
 /// Consents are granted, revoked and granted again, with the request's
 /// address.
 pub async fn consents_are_recorded_and_revoked(factory: &StoreFactory) {
@@ -1018,6 +1059,7 @@ macro_rules! conformance_area_operations {
             support_tickets_follow_their_lifecycle,
             settings_and_fee_tiers_are_staff_only,
             commands_write_audit_entries,
+            an_actors_newest_audit_entries_come_first,
             consents_are_recorded_and_revoked,
             erasure_removes_personal_data_and_keeps_the_books,
             erasure_scrubs_what_the_user_wrote_from_the_audit_log,

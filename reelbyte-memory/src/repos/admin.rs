@@ -57,10 +57,8 @@ impl AdminRepo for MemStore {
     ) -> Result<Vec<AuditLog>> {
         let db = self.read();
         let rows = db.children::<AuditLog>(Idx::AuditByUser, Parent::id(user_id));
-        let mut rows = owned(sorted(rows, |a| (a.created_at, a.id)));
-        rows.reverse();
-        rows.truncate(limit as usize);
-        Ok(rows)
+        let newest_first = sorted(rows, |a| (a.created_at, a.id)).into_iter().rev();
+        Ok(owned(newest_first.take(limit as usize)))
     }
 
     async fn list_consents_by_user_id(&self, user_id: UserId) -> Result<Vec<UserConsent>> {
