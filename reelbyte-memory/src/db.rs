@@ -2,6 +2,7 @@
 //! secondary indexes, always consistent with each other.
 
 use std::collections::BTreeSet;
+use std::ops::Bound;
 
 use foldhash::HashMap;
 
@@ -111,6 +112,28 @@ impl Db {
             .flatten()
             .filter_map(move |id| rows.get(&RowKey::Id(*id)))
             .filter_map(|row| E::from_record_ref(row))
+    }
+
+    /// The first `limit` rows listed under `parent` in `idx` whose id is
+    /// greater than `after` (all when `None`), in id order: a range of the
+    /// index's ordered set, so a page costs the same wherever it starts.
+    pub(crate) fn children_after<E: Entity>(
+        &self,
+        idx: Idx,
+        parent: Parent,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> impl Iterator<Item = &E> {
+        debug_assert_eq!(idx.table(), E::TABLE);
+        let rows = self.rows(E::TABLE);
+        let from = after.map_or(Bound::Unbounded, Bound::Excluded);
+        self.index
+            .get(&(idx, parent))
+            .into_iter()
+            .flat_map(move |ids| ids.range((from, Bound::Unbounded)))
+            .filter_map(move |id| rows.get(&RowKey::Id(*id)))
+            .filter_map(|row| E::from_record_ref(row))
+            .take(limit as usize)
     }
 
     /// The search terms of gigs and jobs.

@@ -17,6 +17,9 @@ pub(crate) enum Idx {
     SessionsByUser,
     ResetTokensByUser,
     ConsentsByUser,
+    /// Every creator profile, under [`EVERY`]: the pages of
+    /// `CreatorRepo::list_after` in id order.
+    Creators,
     SkillsByCreator,
     CategoriesByCreator,
     PortfolioByCreator,
@@ -72,6 +75,7 @@ impl Idx {
             Self::SessionsByUser => Table::UserSessions,
             Self::ResetTokensByUser => Table::PasswordResetTokens,
             Self::ConsentsByUser => Table::UserConsents,
+            Self::Creators => Table::CreatorProfiles,
             Self::SkillsByCreator => Table::CreatorSkills,
             Self::CategoriesByCreator => Table::CreatorCategories,
             Self::PortfolioByCreator => Table::PortfolioItems,
@@ -127,6 +131,9 @@ impl Parent {
     }
 }
 
+/// The tag of [`Idx::Creators`].
+pub(crate) const EVERY: &str = "every";
+
 /// The tag of [`Idx::OutboxUndelivered`].
 pub(crate) const UNDELIVERED: &str = "undelivered";
 
@@ -169,6 +176,7 @@ pub(crate) fn entries(record: &Record) -> Entries {
         Record::UserSession(s) => list([by(SessionsByUser, s.user_id)]),
         Record::PasswordResetToken(t) => list([by(ResetTokensByUser, t.user_id)]),
         Record::UserConsent(c) => list([by(ConsentsByUser, c.user_id)]),
+        Record::CreatorProfile(_) => list([tag(Creators, EVERY)]),
         Record::CreatorSkill(s) => list([by(SkillsByCreator, s.creator_profile_id)]),
         Record::CreatorCategory(c) => list([by(CategoriesByCreator, c.creator_profile_id)]),
         Record::PortfolioItem(p) => list([by(PortfolioByCreator, p.creator_profile_id)]),
@@ -249,7 +257,6 @@ pub(crate) fn entries(record: &Record) -> Entries {
         // (search, settings, fee tiers): no secondary index.
         Record::User(_)
         | Record::EmailVerificationToken(_)
-        | Record::CreatorProfile(_)
         | Record::ClientProfile(_)
         | Record::EscrowAccount(_)
         | Record::IdempotencyRecord(_)

@@ -87,6 +87,35 @@ impl PgStore {
         Ok(self.list(tail, args).await?.into_iter().next())
     }
 
+    /// A page of a sweep of `E`'s table (aliased `t`) in id order: the
+    /// first `limit` rows whose id is greater than `after` (from the first
+    /// when `None`) among those `filter` keeps (` AND ...`, or empty). The
+    /// primary key's index serves it, so every page costs the same.
+    pub(crate) async fn by_id_after<E: Entity + DeserializeOwned>(
+        &self,
+        filter: &str,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<E>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let order = format!(" ORDER BY t.id{}", limit_clause(limit));
+        match after {
+            Some(after) => {
+                self.list(
+                    &format!("WHERE t.id > $1{filter}{order}"),
+                    vec![Arg::Uuid(after)],
+                )
+                .await
+            }
+            None => {
+                self.list(&format!("WHERE TRUE{filter}{order}"), vec![])
+                    .await
+            }
+        }
+    }
+
     /// The row of `E`'s table with primary key `id`.
     pub(crate) async fn by_id<E: Entity + DeserializeOwned>(
         &self,

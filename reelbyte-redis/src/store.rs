@@ -410,6 +410,15 @@ where
             )
             .await
     }
+    /// Straight to the store: a sweep reads each row once, so caching
+    /// its pages would only fill the cache.
+    async fn list_after(
+        &self,
+        after: Option<CreatorProfileId>,
+        limit: u32,
+    ) -> Result<Vec<CreatorProfile>> {
+        self.inner.creators().list_after(after, limit).await
+    }
     async fn list_parts_by_creator_profile_id(
         &self,
         id: CreatorProfileId,
@@ -532,6 +541,10 @@ where
         self.cache
             .search(SearchKind::Jobs, query, self.inner.jobs().search(query))
             .await
+    }
+    /// Straight to the store, as [`CreatorRepo::list_after`] goes.
+    async fn list_open_after(&self, after: Option<JobId>, limit: u32) -> Result<Vec<Job>> {
+        self.inner.jobs().list_open_after(after, limit).await
     }
     async fn get_proposal_by_id(&self, id: ProposalId) -> Result<Option<Proposal>> {
         self.inner.jobs().get_proposal_by_id(id).await

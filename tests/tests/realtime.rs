@@ -268,20 +268,24 @@ mod flush {
 /// Redis (over the memory store: which store commits does not matter to the
 /// boards, the marketplace reads them off the change set).
 mod marketplace_rankings {
+    use std::collections::{HashMap, HashSet};
     use std::sync::Arc;
 
     use async_trait::async_trait;
     use chrono::Datelike;
     use reelbyte_core::enums::UserType;
     use reelbyte_core::error::{Error, Result};
+    use reelbyte_core::ids::UserId;
     use reelbyte_core::realtime::{Board, Rankings};
-    use reelbyte_core::service::ReviewInput;
+    use reelbyte_core::service::{REBUILD_PAGE, ReviewInput};
+    use reelbyte_core::store::ChangeSet;
     use reelbyte_core::testing::contracts::{deliver_and_approve, fund_and_accept, ordered_gig};
-    use reelbyte_core::testing::{TestEnv, factory};
+    use reelbyte_core::testing::{TestEnv, active_user, empty_creator_profile, factory};
     use reelbyte_core::value::Rating;
     use reelbyte_memory::{MemRealtime, MemStore};
     use reelbyte_redis::{RedisRealtime, connect};
     use reelbyte_tests::redis_url;
+    use rust_decimal::Decimal;
     use uuid::Uuid;
 
     async fn env_with(rankings: Arc<dyn Rankings>) -> TestEnv {
@@ -463,6 +467,78 @@ mod marketplace_rankings {
         );
     }
 
+    /// More rows than one page of the rebuild's sweep: two full pages of
+    /// rated creators (so the sweep's last read finds nothing) and a full
+    /// page and one more of open jobs. Every row lands on its boards once,
+    /// at its score; a second rebuild finds nothing to set.
+    async fn rebuild_sweeps_page_after_page(rankings: Arc<dyn Rankings>) {
+        let env = env_with(rankings.clone()).await;
+        let page = REBUILD_PAGE as usize;
+        let now = env.now();
+        let mut by_rating = HashMap::new();
+        let mut by_jobs = HashMap::new();
+        let mut changes = ChangeSet::new();
+        for n in 0..2 * page {
+            let user = active_user(UserId::new(), UserType::Creator, now);
+            let mut profile = empty_creator_profile(user.id, now);
+            let stars = 1 + (n % 5) as i64;
+            profile.total_reviews = 1;
+            profile.rating_sum = stars;
+            profile.average_rating = Decimal::from(stars);
+            profile.total_jobs_completed = 1 + (n % 7) as i32;
+            by_rating.insert(profile.id.as_uuid(), stars as f64);
+            by_jobs.insert(
+                profile.id.as_uuid(),
+                f64::from(profile.total_jobs_completed),
+            );
+            changes.insert(user);
+            changes.insert(profile);
+        }
+        env.store.apply(changes).await.expect("seed creators");
+        let client = env.client().await;
+        let creator = env.creator().await;
+        let mut jobs = HashSet::new();
+        for _ in 0..=page {
+            let budget = reelbyte_core::Money::usd("100.00").expect("valid");
+            let (job, _) = env
+                .seed_job_with_proposal(client.client_id(), creator.creator_id(), budget)
+                .await;
+            jobs.insert(job.as_uuid());
+        }
+        let staff = env.seed(UserType::Client, true).await;
+
+        let report = env
+            .market
+            .rebuild_rankings(&staff.ctx)
+            .await
+            .expect("rebuild");
+        assert_eq!(
+            (report.set, report.removed),
+            ((2 * 2 * page + page + 1) as u64, 0),
+            "both creator boards for each rated creator, and each open job"
+        );
+        let board = async |board: Board| -> HashMap<Uuid, f64> {
+            rankings
+                .top(board, 4 * page)
+                .await
+                .expect("read")
+                .into_iter()
+                .collect()
+        };
+        assert_eq!(board(Board::CreatorsByRating).await, by_rating);
+        assert_eq!(board(Board::CreatorsByJobsCompleted).await, by_jobs);
+        let recent: HashSet<Uuid> = board(Board::RecentJobs).await.into_keys().collect();
+        assert_eq!(recent, jobs);
+
+        let again = env
+            .market
+            .rebuild_rankings(&staff.ctx)
+            .await
+            .expect("rebuild again");
+        assert_eq!((again.set, again.removed), (0, 0));
+        assert_eq!(board(Board::CreatorsByRating).await, by_rating);
+    }
+
     async fn staff_feature_active_gigs(rankings: Arc<dyn Rankings>) {
         let env = env_with(rankings.clone()).await;
         let market = &env.market;
@@ -617,6 +693,7 @@ mod marketplace_rankings {
         boards_follow_the_commands,
         staff_feature_active_gigs,
         rebuild_sets_what_the_store_knows,
+        rebuild_sweeps_page_after_page,
     );
 }
 

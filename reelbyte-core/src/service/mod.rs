@@ -89,7 +89,7 @@ pub use profiles::{
     UpdatePortfolioItemInput,
 };
 pub use projections::{ProjectionErrors, UnreadCounts};
-pub use rankings::{MAX_RANKED, Ranked, RankingsRebuilt};
+pub use rankings::{MAX_RANKED, REBUILD_IN_FLIGHT, REBUILD_PAGE, Ranked, RankingsRebuilt};
 pub use reviews::{ReviewInput, average_rating};
 pub use support::Retry;
 pub use tickets::{MAX_TICKET_ATTACHMENTS, MAX_TICKET_TEXT_CHARS, OpenTicketInput};

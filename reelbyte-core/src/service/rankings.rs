@@ -14,6 +14,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+use futures::stream::{self, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -25,7 +27,7 @@ use crate::realtime::projection::{DELETED, GIG_BOARDS, RankingChange, ranking_ch
 use crate::realtime::{Board, Rankings, ViewCounters, flush_gig_views_by};
 use crate::service::projections::Sink;
 use crate::service::{Ctx, Marketplace};
-use crate::store::{ChangeSet, CreatorQuery, JobQuery, Page};
+use crate::store::{ChangeSet, Entity, RowKey};
 
 /// The largest number of rows one ranking read returns.
 pub const MAX_RANKED: usize = 100;
@@ -237,121 +239,218 @@ impl Marketplace {
     /// publication time, as the commands would have set them. Members of
     /// those boards that the store no longer ranks are removed; a member is
     /// removed only after its row, read again by id, says so (or is gone),
-    /// so a row that moved between pages while they were read is not taken
-    /// off its board.
+    /// so a row written while the sweep ran is not taken off its board.
     ///
     /// The gig boards and monthly earnings add up events as they happen
     /// (views, orders, payouts), so they are left as they are: a change one
     /// of them missed stays missed (see [`Marketplace::ranking_errors`]).
-    /// Reads every creator and open job, a page at a time.
+    ///
+    /// Reads every creator and every open job once, in pages of
+    /// [`REBUILD_PAGE`] in id order
+    /// ([`CreatorRepo::list_after`](crate::store::CreatorRepo::list_after)),
+    /// so each page costs the same however far the sweep has gone, and
+    /// holds one page of rows at a time. A page's board changes are sent
+    /// [`REBUILD_IN_FLIGHT`] at a time.
     pub async fn rebuild_rankings(&self, ctx: &Ctx) -> Result<RankingsRebuilt> {
         self.acting_staff(ctx).await?;
-        let rankings = self.rankings()?.clone();
-        let creators = every_page(|page| async move {
-            let query = CreatorQuery {
-                page,
-                ..CreatorQuery::default()
-            };
-            self.store().creators().search(&query).await
-        })
-        .await?;
-        let jobs = every_page(|page| async move {
-            let query = JobQuery {
-                page,
-                ..JobQuery::default()
-            };
-            self.store().jobs().search(&query).await
-        })
-        .await?;
-        let mut seen: HashSet<Uuid> = creators.iter().map(|c| c.id.as_uuid()).collect();
-        seen.extend(jobs.iter().map(|j| j.id.as_uuid()));
-        let mut changes = ChangeSet::new();
-        for creator in creators {
-            changes.insert(creator);
-        }
-        for job in jobs {
-            changes.insert(job);
-        }
-        // The boards' members that the pages did not bring: rows the store
-        // no longer ranks (a closed job), rows that moved between pages
-        // while they were read (a creator whose rating rose past a page's
-        // end), and members no row stands behind. Each is read again by
-        // id, so that only the last are removed for want of a row.
-        let mut on_board: HashMap<Board, HashSet<Uuid>> = HashMap::new();
-        for board in REBUILT {
-            let members = rankings.top(board, WHOLE_BOARD).await?;
-            on_board.insert(board, members.into_iter().map(|(m, _)| m).collect());
-        }
-        let unseen = |boards: &[Board]| -> Vec<Uuid> {
-            let mut ids: Vec<Uuid> = boards
-                .iter()
-                .filter_map(|b| on_board.get(b))
-                .flatten()
-                .filter(|m| !seen.contains(m))
-                .copied()
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
+        let mut rebuild = Rebuild {
+            rankings: self.rankings()?.as_ref(),
+            now: self.now(),
+            on_board: HashMap::new(),
+            seen: HashSet::new(),
+            report: RankingsRebuilt::default(),
         };
-        let creator_ids: Vec<CreatorProfileId> =
-            unseen(&[Board::CreatorsByRating, Board::CreatorsByJobsCompleted])
-                .into_iter()
-                .map(CreatorProfileId::from_uuid)
-                .collect();
-        let job_ids: Vec<JobId> = unseen(&[Board::RecentJobs])
-            .into_iter()
-            .map(JobId::from_uuid)
-            .collect();
-        for creator in self.store().creators().get_by_ids(&creator_ids).await? {
-            seen.insert(creator.id.as_uuid());
-            changes.insert(creator);
-        }
-        for job in self.store().jobs().get_by_ids(&job_ids).await? {
-            seen.insert(job.id.as_uuid());
-            changes.insert(job);
-        }
-        // The same rules as after a command, applied to every row as if
-        // written now, each change as of its row's version: a command that
-        // commits meanwhile writes a later version, which the board keeps.
-        let mut report = RankingsRebuilt::default();
-        for change in ranking_changes(&changes, self.now()) {
-            match change {
-                RankingChange::Set {
-                    board,
-                    member,
-                    score,
-                    version,
-                } => {
-                    if rankings.set_score_at(board, member, score, version).await? {
-                        report.set += 1;
-                    }
-                }
-                RankingChange::Remove {
-                    board,
-                    member,
-                    version,
-                } => {
-                    if rankings.remove_member_at(board, member, version).await?
-                        && on_board.get(&board).is_some_and(|m| m.contains(&member))
-                    {
-                        report.removed += 1;
-                    }
-                }
-                RankingChange::Add { .. } => {}
-            }
-        }
+        // The members before the sweep: those it does not meet are read
+        // again by id at the end. A member a command puts on a board
+        // meanwhile is the command's, at its row's version.
         for board in REBUILT {
-            for &member in on_board.get(&board).into_iter().flatten() {
-                if !seen.contains(&member)
-                    && rankings.remove_member_at(board, member, DELETED).await?
-                {
-                    report.removed += 1;
-                }
+            let members = rebuild.rankings.top(board, WHOLE_BOARD).await?;
+            let members = members.into_iter().map(|(m, _)| m).collect();
+            rebuild.on_board.insert(board, members);
+        }
+        let creators = self.store().creators();
+        rebuild
+            .sweep(|after| {
+                creators.list_after(after.map(CreatorProfileId::from_uuid), REBUILD_PAGE)
+            })
+            .await?;
+        let jobs = self.store().jobs();
+        rebuild
+            .sweep(|after| jobs.list_open_after(after.map(JobId::from_uuid), REBUILD_PAGE))
+            .await?;
+        // The boards' members the sweep did not meet: rows the store no
+        // longer ranks (a closed job), rows written after the sweep passed
+        // their id, and members no row stands behind. Each is read again
+        // by id, so that only the last are removed for want of a row.
+        rebuild
+            .reread(
+                &[Board::CreatorsByRating, Board::CreatorsByJobsCompleted],
+                CreatorProfileId::from_uuid,
+                |ids| async move { creators.get_by_ids(&ids).await },
+            )
+            .await?;
+        rebuild
+            .reread(&[Board::RecentJobs], JobId::from_uuid, |ids| async move {
+                jobs.get_by_ids(&ids).await
+            })
+            .await?;
+        let gone: Vec<RankingChange> = REBUILT
+            .into_iter()
+            .flat_map(|board| {
+                rebuild
+                    .unseen(&[board])
+                    .into_iter()
+                    .map(move |member| RankingChange::Remove {
+                        board,
+                        member,
+                        version: DELETED,
+                    })
+            })
+            .collect();
+        rebuild.apply(gone).await?;
+        Ok(rebuild.report)
+    }
+}
+
+/// How many rows [`Marketplace::rebuild_rankings`] reads a page.
+pub const REBUILD_PAGE: u32 = 500;
+
+/// How many board changes [`Marketplace::rebuild_rankings`] has in flight
+/// at once: on Redis they share round trips (a multiplexed connection
+/// pipelines requests sent together) instead of waiting on each other.
+pub const REBUILD_IN_FLIGHT: usize = 64;
+
+/// The state of one [`Marketplace::rebuild_rankings`].
+struct Rebuild<'a> {
+    rankings: &'a dyn Rankings,
+    /// The time the rules are applied at.
+    now: DateTime<Utc>,
+    /// Each rebuilt board's members before the sweep.
+    on_board: HashMap<Board, HashSet<Uuid>>,
+    /// The rows read so far, by id.
+    seen: HashSet<Uuid>,
+    report: RankingsRebuilt,
+}
+
+impl Rebuild<'_> {
+    /// Reads every row `page` gives, a page at a time in id order (each
+    /// page after the last id of the one before), and sets their boards.
+    async fn sweep<E: Entity, Page: Future<Output = Result<Vec<E>>>>(
+        &mut self,
+        page: impl Fn(Option<Uuid>) -> Page,
+    ) -> Result<()> {
+        let mut after = None;
+        loop {
+            let rows = page(after).await?;
+            let full = rows.len() == REBUILD_PAGE as usize;
+            after = rows.last().and_then(|row| match row.row_key() {
+                RowKey::Id(id) => Some(id),
+                RowKey::Name(_) => None,
+            });
+            self.rows(rows).await?;
+            if !full || after.is_none() {
+                return Ok(());
             }
         }
-        Ok(report)
     }
+
+    /// Sets the boards of `rows` by the rules applied after a command, as
+    /// if each row were written now, each change as of its row's version: a
+    /// command that commits meanwhile writes a later version, which the
+    /// board keeps.
+    async fn rows<E: Entity>(&mut self, rows: Vec<E>) -> Result<()> {
+        let mut changes = ChangeSet::new();
+        for row in rows {
+            if let RowKey::Id(id) = row.row_key() {
+                self.seen.insert(id);
+            }
+            changes.insert(row);
+        }
+        self.apply(ranking_changes(&changes, self.now)).await
+    }
+
+    /// Applies `changes`, [`REBUILD_IN_FLIGHT`] at a time, and counts them.
+    /// Each names a member of one board once (a row is read once), so
+    /// their order does not matter.
+    async fn apply(&mut self, changes: Vec<RankingChange>) -> Result<()> {
+        let (rankings, on_board) = (self.rankings, &self.on_board);
+        let counted: Vec<RankingsRebuilt> = stream::iter(changes)
+            .map(|change| applied(rankings, on_board, change))
+            .buffer_unordered(REBUILD_IN_FLIGHT)
+            .try_collect()
+            .await?;
+        for one in counted {
+            self.report.set += one.set;
+            self.report.removed += one.removed;
+        }
+        Ok(())
+    }
+
+    /// Reads the members of `boards` the sweep did not meet again by id
+    /// (`read`, a page at a time) and sets the boards of the rows found.
+    async fn reread<Id, E: Entity, Rows: Future<Output = Result<Vec<E>>>>(
+        &mut self,
+        boards: &[Board],
+        id: fn(Uuid) -> Id,
+        read: impl Fn(Vec<Id>) -> Rows,
+    ) -> Result<()> {
+        for members in self.unseen(boards).chunks(REBUILD_PAGE as usize) {
+            let rows = read(members.iter().copied().map(id).collect()).await?;
+            self.rows(rows).await?;
+        }
+        Ok(())
+    }
+
+    /// The members of `boards` before the sweep that no row read so far
+    /// stands behind, each once, in order.
+    fn unseen(&self, boards: &[Board]) -> Vec<Uuid> {
+        let mut ids: Vec<Uuid> = boards
+            .iter()
+            .filter_map(|b| self.on_board.get(b))
+            .flatten()
+            .filter(|m| !self.seen.contains(m))
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
+/// Applies one change of a rebuild: counted as set when the board took the
+/// score, as removed when the board took the removal of a member it held
+/// before the rebuild (`on_board`).
+async fn applied(
+    rankings: &dyn Rankings,
+    on_board: &HashMap<Board, HashSet<Uuid>>,
+    change: RankingChange,
+) -> Result<RankingsRebuilt> {
+    let mut count = RankingsRebuilt::default();
+    match change {
+        RankingChange::Set {
+            board,
+            member,
+            score,
+            version,
+        } => {
+            if rankings.set_score_at(board, member, score, version).await? {
+                count.set = 1;
+            }
+        }
+        RankingChange::Remove {
+            board,
+            member,
+            version,
+        } => {
+            if rankings.remove_member_at(board, member, version).await?
+                && on_board.get(&board).is_some_and(|m| m.contains(&member))
+            {
+                count.removed = 1;
+            }
+        }
+        RankingChange::Add { .. } => {}
+    }
+    Ok(count)
 }
 
 /// The board's members `top` (best first) paired with their rows, keeping
@@ -369,25 +468,4 @@ fn ranked<T>(
     top.into_iter()
         .filter_map(|(member, score)| rows.remove(&member).map(|item| Ranked { item, score }))
         .collect()
-}
-
-/// Every row `read` pages through, a page of [`Page::MAX_LIMIT`] at a time
-/// until a page comes back short.
-async fn every_page<T, F, Fut>(mut read: F) -> Result<Vec<T>>
-where
-    F: FnMut(Page) -> Fut,
-    Fut: Future<Output = Result<Vec<T>>>,
-{
-    let mut rows = Vec::new();
-    let mut offset = 0;
-    loop {
-        let page = Page::new(Page::MAX_LIMIT, offset);
-        let batch = read(page).await?;
-        let full = batch.len() == page.limit as usize;
-        rows.extend(batch);
-        if !full {
-            return Ok(rows);
-        }
-        offset += page.limit;
-    }
 }

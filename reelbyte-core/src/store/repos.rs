@@ -203,6 +203,17 @@ pub trait CreatorRepo: Send + Sync {
     ) -> Result<Vec<PortfolioItem>>;
     /// Creators matching `query`, best rated first.
     async fn search(&self, query: &CreatorQuery) -> Result<Vec<CreatorProfile>>;
+    /// Every profile in id order, a page at a time: the first `limit`
+    /// whose id is greater than `after` (from the first when `None`).
+    /// A sweep that passes the last id of each page as the next `after`
+    /// sees every row that lives through it once, however the rows change
+    /// meanwhile (their ids do not), and each page costs the same however
+    /// far the sweep has gone.
+    async fn list_after(
+        &self,
+        after: Option<CreatorProfileId>,
+        limit: u32,
+    ) -> Result<Vec<CreatorProfile>>;
     /// A profile's skills, categories and portfolio, each as its own list
     /// method orders it: one call, so that a backend may fetch the three
     /// together (the Redis cache reads them in one round trip).
@@ -285,6 +296,9 @@ pub trait JobRepo: Send + Sync {
     /// (`Marketplace::browse_jobs` adds the typo fallback of
     /// [`crate::spelling`].)
     async fn search(&self, query: &JobQuery) -> Result<Vec<Job>>;
+    /// Open jobs in id order, a page at a time, as
+    /// [`CreatorRepo::list_after`] pages creators.
+    async fn list_open_after(&self, after: Option<JobId>, limit: u32) -> Result<Vec<Job>>;
     /// The proposal with `id`.
     async fn get_proposal_by_id(&self, id: ProposalId) -> Result<Option<Proposal>>;
     /// A job's proposals, oldest first.

@@ -47,6 +47,7 @@ macro_rules! conformance_area_jobs {
             job_views_are_counted_without_a_version_or_audit,
             concurrent_proposals_are_all_counted,
             closing_a_job_races_with_proposals,
+            open_jobs_are_swept_in_id_order,
         );
     };
 }
@@ -1549,4 +1550,51 @@ pub async fn closing_a_job_races_with_proposals(factory: &StoreFactory) {
         );
     }
     env.check_invariants().await;
+}
+
+/// Open jobs come a page at a time in id order, each once: drafts and
+/// closed jobs are left out, a page starts after the id it is given (a
+/// row's or not), and a job closed mid-sweep leaves the pages that follow.
+pub async fn open_jobs_are_swept_in_id_order(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let client = env.client().await;
+    let mut open = Vec::new();
+    for n in 0..5 {
+        open.push(open_job(&env, &client, &format!("Open Job {n}")).await.id);
+    }
+    env.market
+        .create_job(&client.ctx, job_input("Draft Job", false))
+        .await
+        .expect("draft");
+    let closed = open_job(&env, &client, "Closed Job").await;
+    env.market
+        .close_job(&client.ctx, closed.id)
+        .await
+        .expect("close");
+    open.sort();
+    let jobs = env.store.jobs();
+    let page = async |after: Option<JobId>, limit: u32| -> Vec<JobId> {
+        jobs.list_open_after(after, limit)
+            .await
+            .expect("a page")
+            .into_iter()
+            .map(|j| j.id)
+            .collect()
+    };
+    assert_eq!(page(None, 2).await, open[..2]);
+    assert_eq!(page(Some(open[1]), 2).await, open[2..4]);
+    assert_eq!(page(None, 100).await, open, "every open job, once");
+    assert!(page(None, 0).await.is_empty(), "a limit of 0 reads nothing");
+    let before_all = JobId::from_uuid(uuid::Uuid::nil());
+    assert_eq!(page(Some(before_all), 1).await, open[..1]);
+    assert!(
+        page(Some(JobId::from_uuid(uuid::Uuid::max())), 5)
+            .await
+            .is_empty()
+    );
+    env.market
+        .close_job(&client.ctx, open[4])
+        .await
+        .expect("close mid-sweep");
+    assert!(page(Some(open[3]), 2).await.is_empty());
 }

@@ -1564,6 +1564,53 @@ pub async fn audit_entries_hide_provider_tokens(factory: &StoreFactory) {
     assert!(!audit.contains("acct_secret_456"));
 }
 
+/// Every creator profile comes a page at a time in id order, each once:
+/// a page starts after the id it is given (a row's or not), a profile
+/// whose rating changes mid-sweep keeps its place, and a client's profile
+/// is no creator's.
+pub async fn creators_are_swept_in_id_order(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        ids.push(env.creator().await.creator_id());
+    }
+    env.client().await;
+    ids.sort();
+    let creators = env.store.creators();
+    let page = async |after: Option<CreatorProfileId>, limit: u32| -> Vec<CreatorProfileId> {
+        creators
+            .list_after(after, limit)
+            .await
+            .expect("a page")
+            .into_iter()
+            .map(|c| c.id)
+            .collect()
+    };
+    assert_eq!(page(None, 2).await, ids[..2]);
+    // The first profile gets a rating, which puts it first by rating: its
+    // place by id stays, so the next pages neither repeat nor skip a row.
+    let mut moved = creators
+        .get_by_id(ids[0])
+        .await
+        .expect("read")
+        .expect("a profile");
+    moved.total_reviews = 1;
+    moved.rating_sum = 5;
+    moved.average_rating = 5.into();
+    let mut changes = ChangeSet::new();
+    changes.update(&moved);
+    env.store.apply(changes).await.expect("rate");
+    assert_eq!(page(Some(ids[1]), 2).await, ids[2..4]);
+    assert_eq!(page(Some(ids[3]), 2).await, ids[4..]);
+    assert!(page(Some(ids[4]), 2).await.is_empty());
+    assert_eq!(page(None, 100).await, ids, "every profile, once");
+    assert!(page(None, 0).await.is_empty(), "a limit of 0 reads nothing");
+    let before_all = CreatorProfileId::from_uuid(uuid::Uuid::nil());
+    assert_eq!(page(Some(before_all), 1).await, ids[..1]);
+    let after_all = CreatorProfileId::from_uuid(uuid::Uuid::max());
+    assert!(page(Some(after_all), 5).await.is_empty());
+}
+
 /// Stamps this area's behaviours.
 #[doc(hidden)]
 #[macro_export]
@@ -1600,6 +1647,7 @@ macro_rules! conformance_area_profiles {
             payout_methods_keep_one_default,
             another_creators_payout_method_is_not_found,
             audit_entries_hide_provider_tokens,
+            creators_are_swept_in_id_order,
         );
     };
 }

@@ -10,7 +10,7 @@ use reelbyte_core::store::{CreatorQuery, CreatorRepo, UniqueKey};
 
 use super::{owned, sorted, unique};
 use crate::MemStore;
-use crate::index::{Idx, Parent};
+use crate::index::{self, Idx, Parent};
 use crate::query::{paginate, same_text};
 
 #[async_trait]
@@ -84,5 +84,16 @@ impl CreatorRepo for MemStore {
         });
         let ranked = sorted(rows, |p| (Reverse(p.average_rating), p.id));
         Ok(owned(paginate(ranked, query.page)))
+    }
+
+    async fn list_after(
+        &self,
+        after: Option<CreatorProfileId>,
+        limit: u32,
+    ) -> Result<Vec<CreatorProfile>> {
+        let db = self.read();
+        let every = Parent::Tag(index::EVERY);
+        let rows = db.children_after(Idx::Creators, every, after.map(Into::into), limit);
+        Ok(owned(rows))
     }
 }

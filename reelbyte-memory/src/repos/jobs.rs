@@ -68,6 +68,13 @@ impl JobRepo for MemStore {
         Ok(owned(paginate(ranked, query.page)))
     }
 
+    async fn list_open_after(&self, after: Option<JobId>, limit: u32) -> Result<Vec<Job>> {
+        let db = self.read();
+        let open = Parent::Tag(JobStatus::Open.as_str());
+        let rows = db.children_after(Idx::JobsByStatus, open, after.map(Into::into), limit);
+        Ok(owned(rows))
+    }
+
     async fn get_proposal_by_id(&self, id: ProposalId) -> Result<Option<Proposal>> {
         Ok(self.read().get_id(id))
     }

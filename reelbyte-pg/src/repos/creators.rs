@@ -70,4 +70,12 @@ impl CreatorRepo for PgStore {
     async fn search(&self, query: &CreatorQuery) -> Result<Vec<CreatorProfile>> {
         self.search_creators(query).await
     }
+
+    async fn list_after(
+        &self,
+        after: Option<CreatorProfileId>,
+        limit: u32,
+    ) -> Result<Vec<CreatorProfile>> {
+        self.by_id_after("", after.map(Into::into), limit).await
+    }
 }

@@ -31,6 +31,11 @@ impl JobRepo for PgStore {
         self.search_jobs(query).await
     }
 
+    async fn list_open_after(&self, after: Option<JobId>, limit: u32) -> Result<Vec<Job>> {
+        self.by_id_after(" AND t.status = 'open'", after.map(Into::into), limit)
+            .await
+    }
+
     async fn get_proposal_by_id(&self, id: ProposalId) -> Result<Option<Proposal>> {
         self.by_id(id).await
     }

@@ -18,9 +18,11 @@
 //! `reelbyte_bench_search_<n>`); never point it at data you want to keep.
 
 mod http;
+mod rankings;
 mod redis;
 
 use self::http::{HttpResult, http_section};
+use self::rankings::{RankingsResult, rankings_section, rankings_table};
 use self::redis::{
     CACHE_CASES, CacheResult, NO_PROJECTIONS, PROJECTED_LIFECYCLE, REDIS_LIFECYCLE, cache_section,
     redis_lifecycle_section,
@@ -133,6 +135,8 @@ struct Args {
     redis_url: Option<String>,
     /// Reads per case and client count in the cache section.
     cache_ops: usize,
+    /// Creators, and as many open jobs, in the rankings section.
+    rankings_rows: usize,
     /// Seconds per endpoint and client count in the HTTP section.
     http_seconds: f64,
     /// The sections to run (all of [`SECTIONS`] by default).
@@ -162,6 +166,7 @@ impl Default for Args {
                 .ok()
                 .filter(|u| !u.is_empty()),
             cache_ops: 2_000,
+            rankings_rows: 20_000,
             http_seconds: 3.0,
             sections: SECTIONS.iter().map(|s| (*s).to_owned()).collect(),
             write_docs: false,
@@ -171,12 +176,13 @@ impl Default for Args {
 }
 
 /// The sections `--sections` can name, in the order they run.
-const SECTIONS: [&str; 7] = [
+const SECTIONS: [&str; 8] = [
     "memory",
     "postgres",
     "redis",
     "cache",
     "search",
+    "rankings",
     "http",
     "footprint",
 ];
@@ -189,8 +195,8 @@ impl Args {
 
 const USAGE: &str = "usage: bench [--admin-url URL] [--redis-url URL] [--mem-lifecycles N] \
 [--pg-lifecycles N] [--pg-rounds N] [--search-scales N,N] [--search-queries N] [--footprint-gigs N] \
-[--pairs-per-client N] [--cache-ops N] [--http-seconds S] [--pg-db NAME] [--list-statements] \
-[--sections memory,postgres,redis,cache,search,http,footprint] [--write-docs]";
+[--pairs-per-client N] [--cache-ops N] [--rankings-rows N] [--http-seconds S] [--pg-db NAME] \
+[--list-statements] [--sections memory,postgres,redis,cache,search,rankings,http,footprint] [--write-docs]";
 
 fn parse_args(raw: impl IntoIterator<Item = String>) -> Outcome<Args> {
     let mut args = Args::default();
@@ -227,6 +233,7 @@ fn parse_args(raw: impl IntoIterator<Item = String>) -> Outcome<Args> {
                     }
                     "--redis-url" => args.redis_url = Some(value).filter(|u| !u.is_empty()),
                     "--cache-ops" => args.cache_ops = number(&value)?.max(1),
+                    "--rankings-rows" => args.rankings_rows = number(&value)?.max(1),
                     "--http-seconds" => args.http_seconds = value.parse::<f64>()?,
                     "--sections" => {
                         let names: Vec<String> = value
@@ -1537,6 +1544,7 @@ struct Report {
     /// The lifecycle on the Redis decorator over PostgreSQL.
     redis: Vec<RunResult>,
     cache: Vec<CacheResult>,
+    rankings: Vec<RankingsResult>,
     search: Vec<SearchResult>,
     http: Vec<HttpResult>,
     footprint: Option<Footprint>,
@@ -1749,6 +1757,10 @@ fn markdown(report: &Report) -> String {
                 r.hits
             );
         }
+    }
+    if !report.rankings.is_empty() {
+        s.push_str("\n### Rebuilding the boards (`Marketplace::rebuild_rankings`, one caller)\n\n");
+        s.push_str(&rankings_table(&report.rankings));
     }
     if !report.http.is_empty() {
         s.push_str(&http_table(&report.http));
@@ -2122,6 +2134,14 @@ async fn main() -> Outcome<()> {
         }
     } else {
         eprintln!("no --admin-url: PostgreSQL sections skipped");
+    }
+    if args.wants("rankings") {
+        report.rankings = rankings_section(
+            args.admin_url.as_deref(),
+            args.redis_url.as_deref(),
+            args.rankings_rows,
+        )
+        .await?;
     }
     if args.wants("http") {
         report.http = http_section(args.admin_url.as_deref(), args.http_seconds).await?;
