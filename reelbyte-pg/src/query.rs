@@ -148,16 +148,32 @@ impl PgStore {
         Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
     }
 
-    /// A count of rows (`SELECT count(*) FROM ...`).
-    pub(crate) async fn count(&self, sql: &str, args: Vec<Arg>) -> Result<u64> {
-        let query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.to_string()));
+    /// The values of a one-column query, in its order.
+    async fn scalars<O>(&self, sql: &str, args: Vec<Arg>) -> Result<Vec<O>>
+    where
+        O: Send + Unpin,
+        (O,): for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let query = sqlx::query_scalar::<_, O>(AssertSqlSafe(sql.to_string()));
         let mut conn = self.lease.take().await.map_err(|e| error::map(None, e))?;
-        let n = bind(query, args)
-            .fetch_one(&mut *conn)
+        let values = bind(query, args)
+            .fetch_all(&mut *conn)
             .await
             .map_err(|e| error::map(None, e))?;
         conn.keep();
-        Ok(u64::try_from(n).unwrap_or(0))
+        Ok(values)
+    }
+
+    /// The UUIDs a one-column query returns (NULLs left out).
+    pub(crate) async fn ids(&self, sql: &str, args: Vec<Arg>) -> Result<Vec<Uuid>> {
+        let ids: Vec<Option<Uuid>> = self.scalars(sql, args).await?;
+        Ok(ids.into_iter().flatten().collect())
+    }
+
+    /// A count of rows (`SELECT count(*) FROM ...`, one row).
+    pub(crate) async fn count(&self, sql: &str, args: Vec<Arg>) -> Result<u64> {
+        let counts: Vec<i64> = self.scalars(sql, args).await?;
+        Ok(counts.first().map_or(0, |&n| u64::try_from(n).unwrap_or(0)))
     }
 }
 

@@ -746,6 +746,17 @@ where
     async fn get_by_id(&self, id: NotificationId) -> Result<Option<Notification>> {
         self.inner.notifications().get_by_id(id).await
     }
+    async fn list_related_ids_by_user_id(
+        &self,
+        user_id: UserId,
+        notification_type: &str,
+        among: &[Uuid],
+    ) -> Result<Vec<Uuid>> {
+        self.inner
+            .notifications()
+            .list_related_ids_by_user_id(user_id, notification_type, among)
+            .await
+    }
     async fn list_by_user_id(
         &self,
         user_id: UserId,

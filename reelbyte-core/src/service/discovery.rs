@@ -1,6 +1,8 @@
 //! Discovery and analytics: creator search, favorites, saved searches with
 //! alerts, and view records with counts over a time range.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -437,29 +439,6 @@ impl Marketplace {
         })
     }
 
-    /// Ids already announced to `user` by saved-search alerts.
-    async fn announced(&self, user: crate::ids::UserId) -> Result<std::collections::HashSet<Uuid>> {
-        let mut seen = std::collections::HashSet::new();
-        let mut offset = 0;
-        loop {
-            let page = self
-                .store()
-                .notifications()
-                .list_by_user_id(user, false, Page::new(Page::MAX_LIMIT, offset))
-                .await?;
-            if page.is_empty() {
-                break;
-            }
-            offset += page.len() as u32;
-            seen.extend(
-                page.iter()
-                    .filter(|n| n.notification_type.as_str() == MATCH.as_str())
-                    .filter_map(|n| n.related_entity_id),
-            );
-        }
-        Ok(seen)
-    }
-
     /// Evaluates one due saved search: notifies its owner once for each new
     /// match. The saved search's `updated_at` records the evaluation, and its
     /// version check makes two concurrent evaluations announce nothing twice.
@@ -476,12 +455,21 @@ impl Marketplace {
             if now - search.updated_at < alert_period(frequency) {
                 return Ok((ChangeSet::new(), 0));
             }
-            let seen = self.announced(search.user_id).await?;
-            let fresh: Vec<_> = self
-                .fresh_matches(&search)
+            let matches = self.fresh_matches(&search).await?;
+            let ids: Vec<Uuid> = matches.iter().map(|(_, id, _)| *id).collect();
+            // Matches an alert announced before (this search's or another
+            // of the user's): asked of the store for these ids only, not
+            // by reading every notification the user has.
+            let announced: HashSet<Uuid> = self
+                .store()
+                .notifications()
+                .list_related_ids_by_user_id(search.user_id, MATCH.as_str(), &ids)
                 .await?
                 .into_iter()
-                .filter(|(_, id, _)| !seen.contains(id))
+                .collect();
+            let fresh: Vec<_> = matches
+                .into_iter()
+                .filter(|(_, id, _)| !announced.contains(id))
                 .collect();
             let mut changes = ChangeSet::new();
             if fresh.is_empty() && frequency == AlertFrequency::Immediate {

@@ -435,6 +435,16 @@ pub trait NotificationRepo: Send + Sync {
     ) -> Result<Vec<Notification>>;
     /// How many of a user's notifications are unread.
     async fn count_unread_by_user_id(&self, user_id: UserId) -> Result<u64>;
+    /// The entities among `among` that some notification of the user of
+    /// type `notification_type` is about (`related_entity_id`), each once,
+    /// in no particular order: one read, however many notifications the
+    /// user has.
+    async fn list_related_ids_by_user_id(
+        &self,
+        user_id: UserId,
+        notification_type: &str,
+        among: &[Uuid],
+    ) -> Result<Vec<Uuid>>;
     /// A user's notification preferences.
     async fn get_preferences_by_user_id(
         &self,

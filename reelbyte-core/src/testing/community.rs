@@ -5,15 +5,16 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use chrono::Duration;
 
+use crate::entities::Notification;
 use crate::enums::{AlertFrequency, FavoritedType, MessageType, SearchType};
 use crate::error::Error;
-use crate::ids::{GigId, UserId};
+use crate::ids::{GigId, NotificationId, UserId};
 use crate::notify::Channel;
 use crate::service::{
     ConversationSubject, Ctx, NotificationKind, SaveSearchInput, SendMessageInput,
     UpdatePreferencesInput, UpdateSavedSearchInput,
 };
-use crate::store::{MessageCursor, Page};
+use crate::store::{ChangeSet, MessageCursor, Page};
 use crate::testing::contracts::{
     active_gig_contract, deliver_and_approve, fund_and_accept, order_basic_gig, video,
 };
@@ -896,6 +897,59 @@ pub async fn saved_search_alerts_announce_new_matches_once(factory: &StoreFactor
     );
 }
 
+/// A user's notifications are asked which of some entities they are about,
+/// by type: each match once, other users' and other types' left out.
+pub async fn notifications_say_which_entities_they_are_about(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let user = env.client().await;
+    let other = env.client().await;
+    let (a, b, c, unrelated) = (
+        uuid::Uuid::new_v4(),
+        uuid::Uuid::new_v4(),
+        uuid::Uuid::new_v4(),
+        uuid::Uuid::new_v4(),
+    );
+    let notice = |to: UserId, kind: &str, about: Option<uuid::Uuid>| Notification {
+        id: NotificationId::new(),
+        user_id: to,
+        notification_type: Text::parse(kind).expect("valid"),
+        title: Text::parse("New match").expect("valid"),
+        message: "A gig you may like".into(),
+        related_entity_type: about.map(|_| Text::parse("gig").expect("valid")),
+        related_entity_id: about,
+        action_url: None,
+        is_read: false,
+        read_at: None,
+        created_at: env.now(),
+        version: 1,
+    };
+    let mut changes = ChangeSet::new();
+    for n in [
+        notice(user.user_id, "saved_search_match", Some(a)),
+        notice(user.user_id, "saved_search_match", Some(a)),
+        notice(user.user_id, "saved_search_match", Some(unrelated)),
+        notice(user.user_id, "new_message", Some(b)),
+        notice(user.user_id, "saved_search_match", None),
+        notice(other.user_id, "saved_search_match", Some(c)),
+    ] {
+        changes.insert(n);
+    }
+    env.store.apply(changes).await.expect("notify");
+    let notifications = env.store.notifications();
+    let about = async |kind: &str, among: &[uuid::Uuid]| {
+        let mut ids = notifications
+            .list_related_ids_by_user_id(user.user_id, kind, among)
+            .await
+            .expect("read");
+        ids.sort();
+        ids
+    };
+    assert_eq!(about("saved_search_match", &[a, b, c]).await, vec![a]);
+    assert_eq!(about("new_message", &[a, b, c]).await, vec![b]);
+    assert!(about("saved_search_match", &[]).await.is_empty());
+    assert!(about("proposal_accepted", &[a, b]).await.is_empty());
+}
+
 /// Saved searches must parse as their type; alerts need a frequency.
 pub async fn saved_search_refusals(factory: &StoreFactory) {
     let env = TestEnv::new(factory).await;
@@ -1059,6 +1113,7 @@ macro_rules! conformance_area_community {
             favorites_are_unique_and_counted,
             saved_search_alerts_announce_new_matches_once,
             saved_search_refusals,
+            notifications_say_which_entities_they_are_about,
             views_are_recorded_and_counted,
         );
     };

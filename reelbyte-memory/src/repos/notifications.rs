@@ -1,6 +1,7 @@
 //! [`NotificationRepo`] over the in-memory maps.
 
 use std::cmp::Reverse;
+use std::collections::HashSet;
 
 use async_trait::async_trait;
 use reelbyte_core::entities::{Notification, NotificationPreferences};
@@ -13,6 +14,7 @@ use super::{owned, sorted, unique};
 use crate::MemStore;
 use crate::index::{Idx, Parent, UNDELIVERED};
 use crate::query::{first, paginate};
+use uuid::Uuid;
 
 #[async_trait]
 impl NotificationRepo for MemStore {
@@ -34,6 +36,23 @@ impl NotificationRepo for MemStore {
             sorted(rows, |n| Reverse((n.created_at, n.id))),
             page,
         )))
+    }
+
+    async fn list_related_ids_by_user_id(
+        &self,
+        user_id: UserId,
+        notification_type: &str,
+        among: &[Uuid],
+    ) -> Result<Vec<Uuid>> {
+        let among: HashSet<Uuid> = among.iter().copied().collect();
+        let db = self.read();
+        let related: HashSet<Uuid> = db
+            .children::<Notification>(Idx::NotificationsByUser, Parent::id(user_id))
+            .filter(|n| n.notification_type.as_str() == notification_type)
+            .filter_map(|n| n.related_entity_id)
+            .filter(|id| among.contains(id))
+            .collect();
+        Ok(related.into_iter().collect())
     }
 
     async fn count_unread_by_user_id(&self, user_id: UserId) -> Result<u64> {

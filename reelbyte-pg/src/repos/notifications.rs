@@ -6,6 +6,7 @@ use reelbyte_core::error::Result;
 use reelbyte_core::ids::{NotificationId, UserId};
 use reelbyte_core::notify::OutboxMessage;
 use reelbyte_core::store::{NotificationRepo, Page};
+use uuid::Uuid;
 
 use crate::PgStore;
 use crate::query::{Arg, limit_clause, page_clause};
@@ -38,6 +39,27 @@ impl NotificationRepo for PgStore {
         self.count(
             "SELECT count(*) FROM notifications WHERE user_id = $1 AND is_read = FALSE",
             vec![Arg::id(user_id)],
+        )
+        .await
+    }
+
+    async fn list_related_ids_by_user_id(
+        &self,
+        user_id: UserId,
+        notification_type: &str,
+        among: &[Uuid],
+    ) -> Result<Vec<Uuid>> {
+        if among.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.ids(
+            "SELECT DISTINCT related_entity_id FROM notifications \
+             WHERE user_id = $1 AND notification_type = $2 AND related_entity_id = ANY($3)",
+            vec![
+                Arg::id(user_id),
+                Arg::text(notification_type),
+                Arg::Uuids(among.to_vec()),
+            ],
         )
         .await
     }
