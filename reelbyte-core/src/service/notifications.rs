@@ -482,23 +482,20 @@ impl Marketplace {
         command!(self, async {
             let user = self.acting_user(ctx).await?;
             let mut changes = ChangeSet::new();
-            let mut marked = 0;
-            loop {
-                let unread = self
-                    .store()
-                    .notifications()
-                    .list_by_user_id(user.id, true, Page::new(Page::MAX_LIMIT, marked))
-                    .await?;
-                if unread.is_empty() {
-                    break;
-                }
-                for mut n in unread {
-                    let read = n.clone();
-                    n.is_read = true;
-                    n.read_at = Some(self.now());
-                    changes.update_from(&read, &n);
-                    marked += 1;
-                }
+            // One read of every unread notification: pages at an offset
+            // would skip one that another request marked read between two
+            // pages (the rest move up a place) and repeat one that arrived.
+            let unread = self
+                .store()
+                .notifications()
+                .list_unread_by_user_id(user.id)
+                .await?;
+            let marked = unread.len();
+            for mut n in unread {
+                let read = n.clone();
+                n.is_read = true;
+                n.read_at = Some(self.now());
+                changes.update_from(&read, &n);
             }
             if marked > 0 {
                 changes.insert(self.audit(
@@ -510,7 +507,7 @@ impl Marketplace {
                     Some(&serde_json::json!({ "marked": marked })),
                 )?);
             }
-            Ok((changes, marked as usize))
+            Ok((changes, marked))
         })
     }
 

@@ -433,6 +433,8 @@ pub trait NotificationRepo: Send + Sync {
         unread_only: bool,
         page: Page,
     ) -> Result<Vec<Notification>>;
+    /// Every unread notification of a user, newest first, in one read.
+    async fn list_unread_by_user_id(&self, user_id: UserId) -> Result<Vec<Notification>>;
     /// How many of a user's notifications are unread.
     async fn count_unread_by_user_id(&self, user_id: UserId) -> Result<u64>;
     /// The entities among `among` that some notification of the user of

@@ -897,6 +897,79 @@ pub async fn saved_search_alerts_announce_new_matches_once(factory: &StoreFactor
     );
 }
 
+/// An unread notification of `kind` to `to`, about `about` (a gig).
+fn unread_notice(
+    to: UserId,
+    kind: &str,
+    about: Option<uuid::Uuid>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Notification {
+    Notification {
+        id: NotificationId::new(),
+        user_id: to,
+        notification_type: Text::parse(kind).expect("valid"),
+        title: Text::parse("New match").expect("valid"),
+        message: "A gig you may like".into(),
+        related_entity_type: about.map(|_| Text::parse("gig").expect("valid")),
+        related_entity_id: about,
+        action_url: None,
+        is_read: false,
+        read_at: None,
+        created_at: at,
+        version: 1,
+    }
+}
+
+/// Marking every notification read takes more than a page of them in one
+/// read, newest first, and leaves the read ones and other users' alone.
+pub async fn marking_all_read_takes_every_unread_notification(factory: &StoreFactory) {
+    let env = TestEnv::new(factory).await;
+    let user = env.client().await;
+    let other = env.client().await;
+    let mut changes = ChangeSet::new();
+    for n in 0..(Page::MAX_LIMIT + 30) {
+        let at = env.now() + Duration::seconds(i64::from(n));
+        changes.insert(unread_notice(user.user_id, "new_message", None, at));
+    }
+    let mut read = unread_notice(user.user_id, "new_message", None, env.now());
+    read.is_read = true;
+    read.read_at = Some(env.now());
+    changes.insert(read);
+    changes.insert(unread_notice(other.user_id, "new_message", None, env.now()));
+    env.store.apply(changes).await.expect("notify");
+    let unread = env
+        .store
+        .notifications()
+        .list_unread_by_user_id(user.user_id)
+        .await
+        .expect("unread");
+    assert_eq!(unread.len(), Page::MAX_LIMIT as usize + 30);
+    assert!(
+        unread
+            .iter()
+            .all(|n| !n.is_read && n.user_id == user.user_id)
+    );
+    assert!(
+        unread.windows(2).all(|w| w[0].created_at > w[1].created_at),
+        "newest first"
+    );
+    let marked = env
+        .market
+        .mark_all_notifications_read(&user.ctx)
+        .await
+        .expect("mark all");
+    assert_eq!(marked, Page::MAX_LIMIT as usize + 30);
+    let count = |ctx| env.market.unread_notification_count(ctx);
+    assert_eq!(count(&user.ctx).await.expect("count"), 0);
+    assert_eq!(count(&other.ctx).await.expect("count"), 1);
+    let again = env
+        .market
+        .mark_all_notifications_read(&user.ctx)
+        .await
+        .expect("mark all again");
+    assert_eq!(again, 0);
+}
+
 /// A user's notifications are asked which of some entities they are about,
 /// by type: each match once, other users' and other types' left out.
 pub async fn notifications_say_which_entities_they_are_about(factory: &StoreFactory) {
@@ -909,19 +982,8 @@ pub async fn notifications_say_which_entities_they_are_about(factory: &StoreFact
         uuid::Uuid::new_v4(),
         uuid::Uuid::new_v4(),
     );
-    let notice = |to: UserId, kind: &str, about: Option<uuid::Uuid>| Notification {
-        id: NotificationId::new(),
-        user_id: to,
-        notification_type: Text::parse(kind).expect("valid"),
-        title: Text::parse("New match").expect("valid"),
-        message: "A gig you may like".into(),
-        related_entity_type: about.map(|_| Text::parse("gig").expect("valid")),
-        related_entity_id: about,
-        action_url: None,
-        is_read: false,
-        read_at: None,
-        created_at: env.now(),
-        version: 1,
+    let notice = |to: UserId, kind: &str, about: Option<uuid::Uuid>| {
+        unread_notice(to, kind, about, env.now())
     };
     let mut changes = ChangeSet::new();
     for n in [
@@ -1114,6 +1176,7 @@ macro_rules! conformance_area_community {
             saved_search_alerts_announce_new_matches_once,
             saved_search_refusals,
             notifications_say_which_entities_they_are_about,
+            marking_all_read_takes_every_unread_notification,
             views_are_recorded_and_counted,
         );
     };

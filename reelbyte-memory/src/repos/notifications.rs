@@ -55,6 +55,14 @@ impl NotificationRepo for MemStore {
         Ok(related.into_iter().collect())
     }
 
+    async fn list_unread_by_user_id(&self, user_id: UserId) -> Result<Vec<Notification>> {
+        let db = self.read();
+        let rows = db
+            .children::<Notification>(Idx::NotificationsByUser, Parent::id(user_id))
+            .filter(|n| !n.is_read);
+        Ok(owned(sorted(rows, |n| Reverse((n.created_at, n.id)))))
+    }
+
     async fn count_unread_by_user_id(&self, user_id: UserId) -> Result<u64> {
         let db = self.read();
         let unread = db

@@ -35,6 +35,14 @@ impl NotificationRepo for PgStore {
         self.list(&tail, vec![Arg::id(user_id)]).await
     }
 
+    async fn list_unread_by_user_id(&self, user_id: UserId) -> Result<Vec<Notification>> {
+        self.list(
+            "WHERE t.user_id = $1 AND t.is_read = FALSE ORDER BY t.created_at DESC, t.id DESC",
+            vec![Arg::id(user_id)],
+        )
+        .await
+    }
+
     async fn count_unread_by_user_id(&self, user_id: UserId) -> Result<u64> {
         self.count(
             "SELECT count(*) FROM notifications WHERE user_id = $1 AND is_read = FALSE",
