@@ -746,10 +746,14 @@ where
     async fn get_by_id(&self, id: NotificationId) -> Result<Option<Notification>> {
         self.inner.notifications().get_by_id(id).await
     }
-    async fn list_unread_by_user_id(&self, user_id: UserId) -> Result<Vec<Notification>> {
+    async fn list_every_by_user_id(
+        &self,
+        user_id: UserId,
+        unread_only: bool,
+    ) -> Result<Vec<Notification>> {
         self.inner
             .notifications()
-            .list_unread_by_user_id(user_id)
+            .list_every_by_user_id(user_id, unread_only)
             .await
     }
     async fn list_related_ids_by_user_id(

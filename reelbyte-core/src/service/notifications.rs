@@ -488,7 +488,7 @@ impl Marketplace {
             let unread = self
                 .store()
                 .notifications()
-                .list_unread_by_user_id(user.id)
+                .list_every_by_user_id(user.id, true)
                 .await?;
             let marked = unread.len();
             for mut n in unread {

@@ -27,7 +27,7 @@ use crate::service::{Ctx, Marketplace, command};
 use crate::state::{
     GigEvent, GigMachine, JobEvent, JobMachine, ProposalEvent, ProposalMachine, StateMachine,
 };
-use crate::store::{ChangeSet, Page};
+use crate::store::ChangeSet;
 use crate::value::{Email, Text};
 
 /// What the platform replaces erased text with.
@@ -360,21 +360,10 @@ impl Marketplace {
                 conversations.push(c);
             }
         }
-        let mut notifications = vec![];
-        loop {
-            let page = store
-                .notifications()
-                .list_by_user_id(
-                    id,
-                    false,
-                    Page::new(Page::MAX_LIMIT, notifications.len() as u32),
-                )
-                .await?;
-            if page.is_empty() {
-                break;
-            }
-            notifications.extend(page);
-        }
+        let notifications = store
+            .notifications()
+            .list_every_by_user_id(id, false)
+            .await?;
         Ok(UserExport {
             exported_at: self.now(),
             user: user_json,
@@ -621,22 +610,13 @@ impl Marketplace {
                 changes.update(&m);
                 report.anonymised += 1;
             }
-            // Deleting changes nothing the store returns until the change set
-            // commits, so the listing pages by offset.
-            let mut offset = 0u32;
-            loop {
-                let batch = store
-                    .notifications()
-                    .list_by_user_id(id, false, Page::new(Page::MAX_LIMIT, offset))
-                    .await?;
-                if batch.is_empty() {
-                    break;
-                }
-                offset += batch.len() as u32;
-                for n in &batch {
-                    changes.delete(n);
-                    report.deleted += 1;
-                }
+            for n in &store
+                .notifications()
+                .list_every_by_user_id(id, false)
+                .await?
+            {
+                changes.delete(n);
+                report.deleted += 1;
             }
             if let Some(prefs) = store.notifications().get_preferences_by_user_id(id).await? {
                 changes.delete(&prefs);

@@ -433,8 +433,15 @@ pub trait NotificationRepo: Send + Sync {
         unread_only: bool,
         page: Page,
     ) -> Result<Vec<Notification>>;
-    /// Every unread notification of a user, newest first, in one read.
-    async fn list_unread_by_user_id(&self, user_id: UserId) -> Result<Vec<Notification>>;
+    /// Every notification of a user (only the unread ones when
+    /// `unread_only`), newest first, in one read: for commands that change
+    /// them all, which pages at an offset would make skip or repeat a row
+    /// when another request moves the list between two pages.
+    async fn list_every_by_user_id(
+        &self,
+        user_id: UserId,
+        unread_only: bool,
+    ) -> Result<Vec<Notification>>;
     /// How many of a user's notifications are unread.
     async fn count_unread_by_user_id(&self, user_id: UserId) -> Result<u64>;
     /// The entities among `among` that some notification of the user of

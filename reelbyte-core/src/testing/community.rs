@@ -920,8 +920,9 @@ fn unread_notice(
     }
 }
 
-/// Marking every notification read takes more than a page of them in one
-/// read, newest first, and leaves the read ones and other users' alone.
+/// A user's notifications come in one read, more than a page of them,
+/// newest first (the unread ones only when asked); marking every one read
+/// takes them all and leaves other users' alone.
 pub async fn marking_all_read_takes_every_unread_notification(factory: &StoreFactory) {
     let env = TestEnv::new(factory).await;
     let user = env.client().await;
@@ -940,7 +941,7 @@ pub async fn marking_all_read_takes_every_unread_notification(factory: &StoreFac
     let unread = env
         .store
         .notifications()
-        .list_unread_by_user_id(user.user_id)
+        .list_every_by_user_id(user.user_id, true)
         .await
         .expect("unread");
     assert_eq!(unread.len(), Page::MAX_LIMIT as usize + 30);
@@ -953,6 +954,14 @@ pub async fn marking_all_read_takes_every_unread_notification(factory: &StoreFac
         unread.windows(2).all(|w| w[0].created_at > w[1].created_at),
         "newest first"
     );
+    let every = env
+        .store
+        .notifications()
+        .list_every_by_user_id(user.user_id, false)
+        .await
+        .expect("every");
+    assert_eq!(every.len(), unread.len() + 1, "the read one too");
+    assert!(every.iter().all(|n| n.user_id == user.user_id));
     let marked = env
         .market
         .mark_all_notifications_read(&user.ctx)

@@ -103,6 +103,20 @@ pub async fn open_job(env: &TestEnv, client: &Seeded, title: &str) -> Job {
         .expect("post a job")
 }
 
+/// Posts a draft job and a job that was published and then closed, for
+/// `client`: two jobs that lists of open jobs leave out.
+pub async fn draft_and_closed_jobs(env: &TestEnv, client: &Seeded) {
+    env.market
+        .create_job(&client.ctx, job_input("Draft Job", false))
+        .await
+        .expect("draft");
+    let closed = open_job(env, client, "Closed Job").await;
+    env.market
+        .close_job(&client.ctx, closed.id)
+        .await
+        .expect("close");
+}
+
 /// Submits `creator`'s proposal of 450 USD on `job`.
 pub async fn propose(env: &TestEnv, creator: &Seeded, job: JobId) -> Proposal {
     env.market
@@ -1317,15 +1331,7 @@ pub async fn browse_jobs_lists_open_jobs_and_checks_the_query(factory: &StoreFac
         .create_job(&client.ctx, input)
         .await
         .expect("post");
-    env.market
-        .create_job(&client.ctx, job_input("Draft Job", false))
-        .await
-        .expect("draft");
-    let closed = open_job(&env, &client, "Closed Job").await;
-    env.market
-        .close_job(&client.ctx, closed.id)
-        .await
-        .expect("close");
+    draft_and_closed_jobs(&env, &client).await;
 
     let all: BTreeSet<JobId> = env
         .market
@@ -1562,15 +1568,7 @@ pub async fn open_jobs_are_swept_in_id_order(factory: &StoreFactory) {
     for n in 0..5 {
         open.push(open_job(&env, &client, &format!("Open Job {n}")).await.id);
     }
-    env.market
-        .create_job(&client.ctx, job_input("Draft Job", false))
-        .await
-        .expect("draft");
-    let closed = open_job(&env, &client, "Closed Job").await;
-    env.market
-        .close_job(&client.ctx, closed.id)
-        .await
-        .expect("close");
+    draft_and_closed_jobs(&env, &client).await;
     open.sort();
     let jobs = env.store.jobs();
     let page = async |after: Option<JobId>, limit: u32| -> Vec<JobId> {

@@ -12,9 +12,19 @@ use reelbyte_core::store::{NotificationRepo, Page, UniqueKey};
 
 use super::{owned, sorted, unique};
 use crate::MemStore;
+use crate::db::Db;
 use crate::index::{Idx, Parent, UNDELIVERED};
 use crate::query::{first, paginate};
 use uuid::Uuid;
+
+/// `user_id`'s notifications, newest first (the unread ones only when
+/// `unread_only`).
+fn notifications_of(db: &Db, user_id: UserId, unread_only: bool) -> Vec<&Notification> {
+    let rows = db
+        .children::<Notification>(Idx::NotificationsByUser, Parent::id(user_id))
+        .filter(|n| !unread_only || !n.is_read);
+    sorted(rows, |n| Reverse((n.created_at, n.id)))
+}
 
 #[async_trait]
 impl NotificationRepo for MemStore {
@@ -29,13 +39,19 @@ impl NotificationRepo for MemStore {
         page: Page,
     ) -> Result<Vec<Notification>> {
         let db = self.read();
-        let rows = db
-            .children::<Notification>(Idx::NotificationsByUser, Parent::id(user_id))
-            .filter(|n| !unread_only || !n.is_read);
         Ok(owned(paginate(
-            sorted(rows, |n| Reverse((n.created_at, n.id))),
+            notifications_of(&db, user_id, unread_only),
             page,
         )))
+    }
+
+    async fn list_every_by_user_id(
+        &self,
+        user_id: UserId,
+        unread_only: bool,
+    ) -> Result<Vec<Notification>> {
+        let db = self.read();
+        Ok(owned(notifications_of(&db, user_id, unread_only)))
     }
 
     async fn list_related_ids_by_user_id(
@@ -53,14 +69,6 @@ impl NotificationRepo for MemStore {
             .filter(|id| among.contains(id))
             .collect();
         Ok(related.into_iter().collect())
-    }
-
-    async fn list_unread_by_user_id(&self, user_id: UserId) -> Result<Vec<Notification>> {
-        let db = self.read();
-        let rows = db
-            .children::<Notification>(Idx::NotificationsByUser, Parent::id(user_id))
-            .filter(|n| !n.is_read);
-        Ok(owned(sorted(rows, |n| Reverse((n.created_at, n.id)))))
     }
 
     async fn count_unread_by_user_id(&self, user_id: UserId) -> Result<u64> {

@@ -23,24 +23,16 @@ impl NotificationRepo for PgStore {
         unread_only: bool,
         page: Page,
     ) -> Result<Vec<Notification>> {
-        let unread = if unread_only {
-            " AND t.is_read = FALSE"
-        } else {
-            ""
-        };
-        let tail = format!(
-            "WHERE t.user_id = $1{unread} ORDER BY t.created_at DESC, t.id DESC{}",
-            page_clause(page)
-        );
-        self.list(&tail, vec![Arg::id(user_id)]).await
+        self.notifications_of(user_id, unread_only, Some(page))
+            .await
     }
 
-    async fn list_unread_by_user_id(&self, user_id: UserId) -> Result<Vec<Notification>> {
-        self.list(
-            "WHERE t.user_id = $1 AND t.is_read = FALSE ORDER BY t.created_at DESC, t.id DESC",
-            vec![Arg::id(user_id)],
-        )
-        .await
+    async fn list_every_by_user_id(
+        &self,
+        user_id: UserId,
+        unread_only: bool,
+    ) -> Result<Vec<Notification>> {
+        self.notifications_of(user_id, unread_only, None).await
     }
 
     async fn count_unread_by_user_id(&self, user_id: UserId) -> Result<u64> {
@@ -103,5 +95,26 @@ impl NotificationRepo for PgStore {
             vec![Arg::id(user_id)],
         )
         .await
+    }
+}
+
+impl PgStore {
+    /// A user's notifications, newest first (the unread ones only when
+    /// `unread_only`): one page of them, or all.
+    async fn notifications_of(
+        &self,
+        user_id: UserId,
+        unread_only: bool,
+        page: Option<Page>,
+    ) -> Result<Vec<Notification>> {
+        let unread = if unread_only {
+            " AND t.is_read = FALSE"
+        } else {
+            ""
+        };
+        let page = page.map(page_clause).unwrap_or_default();
+        let tail =
+            format!("WHERE t.user_id = $1{unread} ORDER BY t.created_at DESC, t.id DESC{page}");
+        self.list(&tail, vec![Arg::id(user_id)]).await
     }
 }
