@@ -1,8 +1,9 @@
 //! The ReelByte benchmark: gig-order lifecycles on the memory store, on
 //! PostgreSQL (library and hand-written SQL) and on the Redis cache over
 //! PostgreSQL, statements per command, search latency over generated gigs,
-//! cached against uncached reads ([`redis`]), the HTTP server's requests per
-//! second ([`http`]) and the memory footprint of the memory store.
+//! cached against uncached reads ([`redis`]), rebuilding the boards from the
+//! store ([`rankings`]), the HTTP server's requests per second ([`http`])
+//! and the memory footprint of the memory store.
 //!
 //! ```text
 //! cargo run --release -p reelbyte-examples --bin bench -- \
@@ -15,7 +16,8 @@
 //! Redis sections are skipped. `--sections` picks sections by name. The
 //! benchmark drops and recreates its own databases (`reelbyte_bench`,
 //! `reelbyte_bench_redis`, `reelbyte_bench_http`, `reelbyte_bench_cache`,
-//! `reelbyte_bench_search_<n>`); never point it at data you want to keep.
+//! `reelbyte_bench_rankings`, `reelbyte_bench_search_<n>`); never point it
+//! at data you want to keep.
 
 mod http;
 mod rankings;
