@@ -12,7 +12,8 @@ use reelbyte_core::error::{Error, Result};
 use reelbyte_core::ids::UserId;
 use reelbyte_core::realtime::{
     ActivityFeeds, Board, FEED_LENGTH, FavoriteSets, Rankings, RateDecision, RateLimiter,
-    UnreadCounters, UnreadKind, ViewCounters, ViewTarget, initial_favorites, merged_feed,
+    UNREAD_HOLD, UnreadCounters, UnreadHold, UnreadKind, UnreadRead, UnreadTicket, ViewCounters,
+    ViewTarget, initial_favorites, merged_feed,
 };
 use uuid::Uuid;
 
@@ -48,10 +49,29 @@ impl FavoriteSet {
     }
 }
 
+/// A user's unread count of one kind (see [`UnreadCounters`]).
+#[derive(Debug, Default)]
+struct Unread {
+    /// The count, once known.
+    known: Option<u64>,
+    /// The live holds, each with the time it lapses.
+    holds: HashMap<UnreadHold, DateTime<Utc>>,
+    /// How many moves the count has seen: what a ticket records.
+    moves: u64,
+}
+
+impl Unread {
+    /// Ends `hold` and counts a move.
+    fn moved(&mut self, hold: UnreadHold) {
+        self.holds.remove(&hold);
+        self.moves += 1;
+    }
+}
+
 #[derive(Debug, Default)]
 struct State {
     views: HashMap<ViewTarget, HashMap<Uuid, u64>>,
-    unread: HashMap<(UserId, UnreadKind), u64>,
+    unread: HashMap<(UserId, UnreadKind), Unread>,
     fixed: HashMap<String, (u64, DateTime<Utc>)>,
     sliding: HashMap<String, VecDeque<DateTime<Utc>>>,
     boards: HashMap<Board, HashMap<Uuid, f64>>,
@@ -138,24 +158,65 @@ impl ViewCounters for MemRealtime {
 
 #[async_trait]
 impl UnreadCounters for MemRealtime {
-    async fn add_unread(&self, user: UserId, kind: UnreadKind, delta: i64) -> Result<Option<u64>> {
+    async fn hold_unread(&self, user: UserId, kind: UnreadKind, hold: UnreadHold) -> Result<()> {
+        let lapses = self.clock.now() + window(UNREAD_HOLD.as_secs());
         let mut state = self.state();
-        Ok(state.unread.get_mut(&(user, kind)).map(|count| {
-            *count = count.saturating_add_signed(delta);
-            *count
+        let count = state.unread.entry((user, kind)).or_default();
+        count.holds.insert(hold, lapses);
+        Ok(())
+    }
+
+    async fn add_unread(
+        &self,
+        user: UserId,
+        kind: UnreadKind,
+        delta: i64,
+        hold: UnreadHold,
+    ) -> Result<Option<u64>> {
+        let mut state = self.state();
+        let count = state.unread.entry((user, kind)).or_default();
+        count.moved(hold);
+        Ok(count.known.as_mut().map(|known| {
+            *known = known.saturating_add_signed(delta);
+            *known
         }))
     }
 
-    async fn unread(&self, user: UserId, kind: UnreadKind) -> Result<Option<u64>> {
-        Ok(self.state().unread.get(&(user, kind)).copied())
+    async fn unread(&self, user: UserId, kind: UnreadKind) -> Result<UnreadRead> {
+        Ok(match self.state().unread.get(&(user, kind)) {
+            Some(Unread {
+                known: Some(count), ..
+            }) => UnreadRead::Known(*count),
+            Some(count) => UnreadRead::Unknown(UnreadTicket(count.moves)),
+            None => UnreadRead::Unknown(UnreadTicket(0)),
+        })
     }
 
-    async fn init_unread(&self, user: UserId, kind: UnreadKind, count: u64) -> Result<u64> {
-        Ok(*self.state().unread.entry((user, kind)).or_insert(count))
+    async fn init_unread(
+        &self,
+        user: UserId,
+        kind: UnreadKind,
+        count: u64,
+        ticket: UnreadTicket,
+    ) -> Result<u64> {
+        let now = self.clock.now();
+        let mut state = self.state();
+        let held = state.unread.entry((user, kind)).or_default();
+        if let Some(known) = held.known {
+            return Ok(known);
+        }
+        held.holds.retain(|_, lapses| *lapses > now);
+        if held.holds.is_empty() && held.moves == ticket.0 {
+            held.known = Some(count);
+        }
+        Ok(count)
     }
 
-    async fn forget_unread(&self, user: UserId, kind: UnreadKind) -> Result<()> {
-        self.state().unread.remove(&(user, kind));
+    async fn forget_unread(&self, user: UserId, kind: UnreadKind, hold: UnreadHold) -> Result<()> {
+        let mut state = self.state();
+        let count = state.unread.entry((user, kind)).or_default();
+        count.moved(hold);
+        count.known = None;
         Ok(())
     }
 }

@@ -6,6 +6,8 @@
 //! ```text
 //! stats:{gig}                       hash: gig id -> pending views (HINCRBY; drained by MULTI HGETALL+DEL)
 //! unread:{<user>}:messages          counter (Lua: moved only while it exists, floored at 0; expires)
+//! unread:{<user>}:messages:holds    sorted set: commit hold -> server time it lapses (expires with the latest)
+//! unread:{<user>}:messages:moves    counter of the count's moves: a reader's ticket (expires)
 //! ratelimit:{<key>}                 fixed window counter (Lua: INCR, EXPIRE when it has none)
 //! ratelimit-sliding:{<key>}         sorted set of hit times (Lua, Redis TIME)
 //! rankings:creators:rating, leaderboard:earners:YYYY-MM, trending:gigs, ...   sorted sets
@@ -18,7 +20,8 @@
 //!
 //! Every operation touches one key, or (a versioned board change) a board
 //! and its versions hash `{<board key>}:versions`, or a feed and its marker,
-//! whose hash tag puts them in one hash slot, so each runs on a cluster connection too;
+//! or an unread count with its holds and moves, whose hash tag puts them in
+//! one hash slot, so each runs on a cluster connection too;
 //! scripts are atomic, so a rate-limit key never lives without expiry.
 
 use std::time::Duration;
@@ -31,7 +34,8 @@ use reelbyte_core::error::{Error, Result};
 use reelbyte_core::ids::UserId;
 use reelbyte_core::realtime::{
     ActivityFeeds, Board, FEED_LENGTH, FavoriteSets, Rankings, RateDecision, RateLimiter,
-    UnreadCounters, UnreadKind, ViewCounters, ViewTarget,
+    UNREAD_HOLD, UnreadCounters, UnreadHold, UnreadKind, UnreadRead, UnreadTicket, ViewCounters,
+    ViewTarget,
 };
 use uuid::Uuid;
 
@@ -93,10 +97,37 @@ end
 return 1
 ";
 
-/// Adds `ARGV[1]` to the unread count at `KEYS[1]`, never below zero,
-/// keeping its expiry; returns the new count, or -1 without touching
-/// anything when there is no count (an unknown count stays unknown).
+/// The time of the Redis server in milliseconds, as a Lua local `now`.
+/// Hold lapse times are compared with it, so every client agrees on them
+/// whatever its own clock says.
+macro_rules! lua_now_ms {
+    () => {
+        "local t = redis.call('TIME')\n\
+         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+    };
+}
+
+/// Holds an unread count for commit `ARGV[1]` for `ARGV[2]` ms: the hold
+/// set `KEYS[1]` (hold -> the server time it lapses) lives as long as its
+/// latest hold.
+const UNREAD_HOLD_SCRIPT: &str = concat!(
+    lua_now_ms!(),
+    r"
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+return 1
+"
+);
+
+/// Ends hold `ARGV[2]` in `KEYS[2]`, counts a move in `KEYS[3]` (kept
+/// `ARGV[3]` seconds after the last move), and adds `ARGV[1]` to the unread
+/// count at `KEYS[1]`, never below zero, keeping its expiry. Returns the
+/// new count, or -1 when there is no count (an unknown count stays
+/// unknown).
 const UNREAD_ADD: &str = r"
+redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('INCR', KEYS[3])
+redis.call('EXPIRE', KEYS[3], tonumber(ARGV[3]))
 local held = redis.call('GET', KEYS[1])
 if not held then
   return -1
@@ -109,16 +140,48 @@ redis.call('SET', KEYS[1], n, 'KEEPTTL')
 return n
 ";
 
-/// Stores the unread count `ARGV[1]` at `KEYS[1]` for `ARGV[2]` seconds
-/// unless a count is there; returns the count held afterwards.
-const UNREAD_INIT: &str = r"
+/// Ends hold `ARGV[1]` in `KEYS[2]`, counts a move in `KEYS[3]` (kept
+/// `ARGV[2]` seconds after the last move) and forgets the count `KEYS[1]`.
+const UNREAD_FORGET: &str = r"
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('INCR', KEYS[3])
+redis.call('EXPIRE', KEYS[3], tonumber(ARGV[2]))
+redis.call('DEL', KEYS[1])
+return 1
+";
+
+/// The unread count at `KEYS[1]` as `{1, count}`, or, when there is none,
+/// `{0, moves}` with the moves counted in `KEYS[2]`: the reader's ticket.
+const UNREAD_READ: &str = r"
+local held = redis.call('GET', KEYS[1])
+if held then
+  return {1, tonumber(held)}
+end
+return {0, tonumber(redis.call('GET', KEYS[2]) or '0')}
+";
+
+/// Stores the unread count `ARGV[1]` at `KEYS[1]` for `ARGV[3]` seconds
+/// unless a count is there, a hold in `KEYS[2]` has not lapsed, or the
+/// moves counted in `KEYS[3]` are no longer the ticket `ARGV[2]`. Returns
+/// the count held afterwards, or `ARGV[1]` when it was not stored.
+const UNREAD_INIT: &str = concat!(
+    lua_now_ms!(),
+    r"
 local held = redis.call('GET', KEYS[1])
 if held then
   return tonumber(held)
 end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+if redis.call('ZCARD', KEYS[2]) > 0 then
+  return tonumber(ARGV[1])
+end
+if tonumber(redis.call('GET', KEYS[3]) or '0') ~= tonumber(ARGV[2]) then
+  return tonumber(ARGV[1])
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[3]))
 return tonumber(ARGV[1])
-";
+"
+);
 
 /// The member that marks a favorites set as known (no id looks like it), so
 /// that an empty set and a missing one differ.
@@ -231,7 +294,10 @@ pub struct RedisRealtime<C> {
     timeout: Duration,
     fail_mode: FailMode,
     rebuild_after: Duration,
+    unread_hold: Script,
     unread_add: Script,
+    unread_forget: Script,
+    unread_read: Script,
     unread_init: Script,
     favorite_op: Script,
     favorites_init: Script,
@@ -280,7 +346,10 @@ where
             timeout: Duration::from_secs(1),
             fail_mode: FailMode::Open,
             rebuild_after: DEFAULT_REBUILD_AFTER,
+            unread_hold: Script::new(UNREAD_HOLD_SCRIPT),
             unread_add: Script::new(UNREAD_ADD),
+            unread_forget: Script::new(UNREAD_FORGET),
+            unread_read: Script::new(UNREAD_READ),
             unread_init: Script::new(UNREAD_INIT),
             favorite_op: Script::new(FAVORITE_OP),
             favorites_init: Script::new(FAVORITES_INIT),
@@ -382,6 +451,22 @@ where
         self.key(format_args!("unread:{{{user}}}:{}", kind.as_str()))
     }
 
+    /// The holds on a count, in its hash slot.
+    fn unread_holds_key(&self, user: UserId, kind: UnreadKind) -> String {
+        self.key(format_args!("unread:{{{user}}}:{}:holds", kind.as_str()))
+    }
+
+    /// The moves of a count, in its hash slot.
+    fn unread_moves_key(&self, user: UserId, kind: UnreadKind) -> String {
+        self.key(format_args!("unread:{{{user}}}:{}:moves", kind.as_str()))
+    }
+
+    /// How long a count's moves are remembered after the last one: as long
+    /// as a count lives, far longer than a reader takes.
+    fn unread_moves_secs(&self) -> u64 {
+        self.rebuild_after.as_secs().max(1)
+    }
+
     fn feed_key(&self, user: UserId) -> String {
         self.key(format_args!("feed:{{{user}}}"))
     }
@@ -462,34 +547,84 @@ impl<C> UnreadCounters for RedisRealtime<C>
 where
     C: ConnectionLike + Clone + Send + Sync + 'static,
 {
-    async fn add_unread(&self, user: UserId, kind: UnreadKind, delta: i64) -> Result<Option<u64>> {
+    async fn hold_unread(&self, user: UserId, kind: UnreadKind, hold: UnreadHold) -> Result<()> {
+        let mut conn = self.conn.clone();
+        let mut invocation = self.unread_hold.prepare_invoke();
+        let lasts_ms = u64::try_from(UNREAD_HOLD.as_millis()).unwrap_or(u64::MAX);
+        invocation
+            .key(self.unread_holds_key(user, kind))
+            .arg(hold.as_uuid().to_string())
+            .arg(lasts_ms);
+        self.run(invocation.invoke_async::<i64>(&mut conn))
+            .await
+            .map(drop)
+    }
+
+    async fn add_unread(
+        &self,
+        user: UserId,
+        kind: UnreadKind,
+        delta: i64,
+        hold: UnreadHold,
+    ) -> Result<Option<u64>> {
         let mut conn = self.conn.clone();
         let mut invocation = self.unread_add.prepare_invoke();
-        invocation.key(self.unread_key(user, kind)).arg(delta);
+        invocation
+            .key(self.unread_key(user, kind))
+            .key(self.unread_holds_key(user, kind))
+            .key(self.unread_moves_key(user, kind))
+            .arg(delta)
+            .arg(hold.as_uuid().to_string())
+            .arg(self.unread_moves_secs());
         let count: i64 = self.run(invocation.invoke_async(&mut conn)).await?;
         Ok(u64::try_from(count).ok())
     }
 
-    async fn unread(&self, user: UserId, kind: UnreadKind) -> Result<Option<u64>> {
-        let mut cmd = redis::cmd("GET");
-        cmd.arg(self.unread_key(user, kind));
-        self.query(cmd).await
+    async fn unread(&self, user: UserId, kind: UnreadKind) -> Result<UnreadRead> {
+        let mut conn = self.conn.clone();
+        let mut invocation = self.unread_read.prepare_invoke();
+        invocation
+            .key(self.unread_key(user, kind))
+            .key(self.unread_moves_key(user, kind));
+        let (known, n): (i64, u64) = self.run(invocation.invoke_async(&mut conn)).await?;
+        Ok(if known == 1 {
+            UnreadRead::Known(n)
+        } else {
+            UnreadRead::Unknown(UnreadTicket(n))
+        })
     }
 
-    async fn init_unread(&self, user: UserId, kind: UnreadKind, count: u64) -> Result<u64> {
+    async fn init_unread(
+        &self,
+        user: UserId,
+        kind: UnreadKind,
+        count: u64,
+        ticket: UnreadTicket,
+    ) -> Result<u64> {
         let mut conn = self.conn.clone();
         let mut invocation = self.unread_init.prepare_invoke();
         invocation
             .key(self.unread_key(user, kind))
+            .key(self.unread_holds_key(user, kind))
+            .key(self.unread_moves_key(user, kind))
             .arg(count)
+            .arg(ticket.0)
             .arg(self.rebuild_after.as_secs().max(1));
         self.run(invocation.invoke_async(&mut conn)).await
     }
 
-    async fn forget_unread(&self, user: UserId, kind: UnreadKind) -> Result<()> {
-        let mut cmd = redis::cmd("DEL");
-        cmd.arg(self.unread_key(user, kind));
-        self.query::<i64>(cmd).await.map(|_| ())
+    async fn forget_unread(&self, user: UserId, kind: UnreadKind, hold: UnreadHold) -> Result<()> {
+        let mut conn = self.conn.clone();
+        let mut invocation = self.unread_forget.prepare_invoke();
+        invocation
+            .key(self.unread_key(user, kind))
+            .key(self.unread_holds_key(user, kind))
+            .key(self.unread_moves_key(user, kind))
+            .arg(hold.as_uuid().to_string())
+            .arg(self.unread_moves_secs());
+        self.run(invocation.invoke_async::<i64>(&mut conn))
+            .await
+            .map(drop)
     }
 }
 

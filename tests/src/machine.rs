@@ -96,7 +96,8 @@ impl Sut {
                     .counters
                     .unread(user.user_id, kind)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| e.to_string())?
+                    .known();
                 if held != Some(count) {
                     return Err(format!(
                         "user {}: {kind:?} counter {held:?}, store {count}",

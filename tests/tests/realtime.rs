@@ -161,6 +161,77 @@ mod windows {
     }
 }
 
+/// A hold never ended (a commit dropped midway) keeps an unknown unread
+/// count from being stored only until it lapses: checked on the memory
+/// counters with a manual clock, and on Redis with a hold whose lapse time
+/// is in the past by the server's clock.
+mod unread_holds {
+    use std::sync::Arc;
+
+    use chrono::Duration;
+    use reelbyte_core::clock::ManualClock;
+    use reelbyte_core::ids::UserId;
+    use reelbyte_core::realtime::{UnreadCounters, UnreadHold, UnreadKind, UnreadRead};
+    use reelbyte_core::testing::epoch;
+    use reelbyte_memory::MemRealtime;
+    use reelbyte_redis::{RedisRealtime, connect};
+    use reelbyte_tests::redis_url;
+
+    /// Counts the store's 4 with a fresh ticket: whether it was stored.
+    async fn stores(unread: &dyn UnreadCounters, user: UserId) -> bool {
+        let kind = UnreadKind::Notifications;
+        let UnreadRead::Unknown(ticket) = unread.unread(user, kind).await.expect("read") else {
+            panic!("the count is known");
+        };
+        unread
+            .init_unread(user, kind, 4, ticket)
+            .await
+            .expect("init");
+        unread.unread(user, kind).await.expect("read") == UnreadRead::Known(4)
+    }
+
+    #[tokio::test]
+    async fn memory_holds_lapse() {
+        let clock = Arc::new(ManualClock::new(epoch()));
+        let unread = MemRealtime::new(clock.clone());
+        let user = UserId::new();
+        unread
+            .hold_unread(user, UnreadKind::Notifications, UnreadHold::new())
+            .await
+            .expect("hold");
+        clock.advance(Duration::seconds(29));
+        assert!(!stores(&unread, user).await, "held");
+        clock.advance(Duration::seconds(2));
+        assert!(stores(&unread, user).await, "lapsed");
+    }
+
+    #[tokio::test]
+    async fn redis_holds_lapse() {
+        let Some(url) = redis_url() else {
+            return;
+        };
+        let conn = connect(&url).await.expect("Redis");
+        let prefix = reelbyte_tests::redis_prefix(&conn).await;
+        let unread = RedisRealtime::new(conn.clone(), prefix.clone());
+        let (user, hold) = (UserId::new(), UnreadHold::new());
+        unread
+            .hold_unread(user, UnreadKind::Notifications, hold)
+            .await
+            .expect("hold");
+        assert!(!stores(&unread, user).await, "held");
+        // The same hold, lapsed a second after the epoch.
+        let mut c = conn.clone();
+        let _: i64 = redis::cmd("ZADD")
+            .arg(format!("{prefix}:unread:{{{user}}}:notifications:holds"))
+            .arg(1000)
+            .arg(hold.as_uuid().to_string())
+            .query_async(&mut c)
+            .await
+            .expect("ZADD");
+        assert!(stores(&unread, user).await, "lapsed");
+    }
+}
+
 /// Pending gig views land in `gigs.view_count`; views of a vanished gig are
 /// dropped; nothing is left pending.
 mod flush {
@@ -1149,7 +1220,10 @@ mod marketplace_inbox {
     use reelbyte_core::error::{Error, Result};
     use reelbyte_core::ids::{ConversationId, UserId};
     use reelbyte_core::realtime::inbox::Activity;
-    use reelbyte_core::realtime::{ActivityFeeds, FavoriteSets, UnreadCounters, UnreadKind};
+    use reelbyte_core::realtime::{
+        ActivityFeeds, FavoriteSets, UnreadCounters, UnreadHold, UnreadKind, UnreadRead,
+        UnreadTicket,
+    };
     use reelbyte_core::service::{ConversationSubject, SendMessageInput, UnreadCounts};
     use reelbyte_core::store::Page;
     use reelbyte_core::testing::{Seeded, StoreFactory, TestEnv, factory};
@@ -1241,14 +1315,16 @@ mod marketplace_inbox {
             inbox
                 .unread(who.user_id, UnreadKind::Messages)
                 .await
-                .expect("read"),
+                .expect("read")
+                .known(),
             Some(counted.messages)
         );
         assert_eq!(
             inbox
                 .unread(who.user_id, UnreadKind::Notifications)
                 .await
-                .expect("read"),
+                .expect("read")
+                .known(),
             Some(counted.notifications)
         );
         counted
@@ -1334,7 +1410,8 @@ mod marketplace_inbox {
             inbox
                 .unread(creator.user_id, UnreadKind::Messages)
                 .await
-                .expect("read"),
+                .expect("read")
+                .known(),
             None,
             "never read: the commit moved no count"
         );
@@ -1345,7 +1422,7 @@ mod marketplace_inbox {
         // A count lost (Redis restarted) is rebuilt on its next read, and
         // a wrong one by a refresh.
         inbox
-            .forget_unread(creator.user_id, UnreadKind::Messages)
+            .forget_unread(creator.user_id, UnreadKind::Messages, UnreadHold::new())
             .await
             .expect("forget");
         send(&env, &brand.ctx, conversation).await;
@@ -1354,7 +1431,12 @@ mod marketplace_inbox {
             2
         );
         inbox
-            .add_unread(creator.user_id, UnreadKind::Notifications, 40)
+            .add_unread(
+                creator.user_id,
+                UnreadKind::Notifications,
+                40,
+                UnreadHold::new(),
+            )
             .await
             .expect("skew");
         let refreshed = env
@@ -1513,7 +1595,11 @@ mod marketplace_inbox {
         );
         for kind in [UnreadKind::Messages, UnreadKind::Notifications] {
             assert_eq!(
-                inbox.unread(creator.user_id, kind).await.expect("read"),
+                inbox
+                    .unread(creator.user_id, kind)
+                    .await
+                    .expect("read")
+                    .known(),
                 None
             );
         }
@@ -1523,6 +1609,164 @@ mod marketplace_inbox {
             "the other party's feed stays"
         );
         assert_eq!(env.market.projection_errors(), Default::default());
+    }
+
+    /// A reader finds the creator's messages count unknown and counts it
+    /// in the store; a message commits before the reader stores its count.
+    async fn a_count_read_before_a_commit_is_not_stored<I: Inbox>(
+        stores: Box<StoreFactory>,
+        inbox: Arc<I>,
+    ) {
+        let Chat {
+            env,
+            plain,
+            brand,
+            creator,
+            conversation,
+        } = chat(stores, inbox.clone()).await;
+        let messages = UnreadKind::Messages;
+        // The reader's ticket and store read (nothing unread)...
+        let UnreadRead::Unknown(ticket) =
+            inbox.unread(creator.user_id, messages).await.expect("read")
+        else {
+            panic!("never read: unknown");
+        };
+        let read = plain
+            .unread_counts(&creator.ctx)
+            .await
+            .expect("read")
+            .messages;
+        assert_eq!(read, 0);
+        // ...a message commits, and its move finds the count unknown...
+        send(&env, &brand.ctx, conversation).await;
+        // ...so what the reader read is not stored: it would miss the
+        // message until the count expired.
+        assert_eq!(
+            inbox
+                .init_unread(creator.user_id, messages, read, ticket)
+                .await
+                .expect("init"),
+            0
+        );
+        assert_eq!(
+            inbox
+                .unread(creator.user_id, messages)
+                .await
+                .expect("read")
+                .known(),
+            None
+        );
+        assert_eq!(
+            counts_agree(&env, &plain, &*inbox, &creator).await.messages,
+            1
+        );
+        assert_eq!(env.market.projection_errors(), Default::default());
+    }
+
+    /// Unread counters whose moves wait until the test lets them through:
+    /// a commit is in the store and its move still to come.
+    struct DelayedMoves<I> {
+        inner: Arc<I>,
+        /// A permit per move that arrived.
+        arrived: tokio::sync::Semaphore,
+        /// Permits let moves through.
+        go: tokio::sync::Semaphore,
+    }
+
+    #[async_trait]
+    impl<I: Inbox> UnreadCounters for DelayedMoves<I> {
+        async fn hold_unread(
+            &self,
+            user: UserId,
+            kind: UnreadKind,
+            hold: UnreadHold,
+        ) -> Result<()> {
+            self.inner.hold_unread(user, kind, hold).await
+        }
+        async fn add_unread(
+            &self,
+            user: UserId,
+            kind: UnreadKind,
+            delta: i64,
+            hold: UnreadHold,
+        ) -> Result<Option<u64>> {
+            self.arrived.add_permits(1);
+            self.go.acquire().await.expect("open").forget();
+            self.inner.add_unread(user, kind, delta, hold).await
+        }
+        async fn unread(&self, user: UserId, kind: UnreadKind) -> Result<UnreadRead> {
+            self.inner.unread(user, kind).await
+        }
+        async fn init_unread(
+            &self,
+            user: UserId,
+            kind: UnreadKind,
+            count: u64,
+            ticket: UnreadTicket,
+        ) -> Result<u64> {
+            self.inner.init_unread(user, kind, count, ticket).await
+        }
+        async fn forget_unread(
+            &self,
+            user: UserId,
+            kind: UnreadKind,
+            hold: UnreadHold,
+        ) -> Result<()> {
+            self.inner.forget_unread(user, kind, hold).await
+        }
+    }
+
+    /// A message commits, and a reader counts the store (which has it)
+    /// before the commit's move arrives: the move must not count it again.
+    async fn a_count_read_after_a_commit_takes_its_move_once<I: Inbox>(
+        stores: Box<StoreFactory>,
+        inbox: Arc<I>,
+    ) {
+        let Chat {
+            env,
+            plain,
+            brand,
+            creator,
+            conversation,
+        } = chat(stores, inbox.clone()).await;
+        let delayed = Arc::new(DelayedMoves {
+            inner: inbox.clone(),
+            arrived: tokio::sync::Semaphore::new(0),
+            go: tokio::sync::Semaphore::new(0),
+        });
+        let market = plain.clone().with_unread_counters(delayed.clone());
+        let sending = tokio::spawn({
+            let (market, ctx) = (market.clone(), brand.ctx.clone());
+            async move {
+                let input = SendMessageInput {
+                    content: "Here is the 15 second cut.".into(),
+                    message_type: None,
+                    attachments: Vec::new(),
+                };
+                market.send_message(&ctx, conversation, input).await
+            }
+        });
+        // The message is committed once a move arrived.
+        delayed.arrived.acquire().await.expect("arrived").forget();
+        let counted = market.unread_counts(&creator.ctx).await.expect("read");
+        assert_eq!(counted.messages, 1, "the store has the message");
+        assert_eq!(
+            inbox
+                .unread(creator.user_id, UnreadKind::Messages)
+                .await
+                .expect("read")
+                .known(),
+            None,
+            "not stored while the commit holds the count"
+        );
+        delayed.go.add_permits(1_000);
+        sending.await.expect("join").expect("send");
+        assert_eq!(
+            counts_agree(&env, &plain, &*inbox, &creator).await.messages,
+            1,
+            "counted once"
+        );
+        assert_eq!(market.projection_errors(), Default::default());
     }
 
     async fn a_favorite_added_while_a_reader_stores_the_set_is_kept<I: Inbox>(
@@ -1664,16 +1908,31 @@ mod marketplace_inbox {
 
     #[async_trait]
     impl UnreadCounters for Down {
-        async fn add_unread(&self, _: UserId, _: UnreadKind, _: i64) -> Result<Option<u64>> {
+        async fn hold_unread(&self, _: UserId, _: UnreadKind, _: UnreadHold) -> Result<()> {
             Err(Error::rule("test", "down"))
         }
-        async fn unread(&self, _: UserId, _: UnreadKind) -> Result<Option<u64>> {
+        async fn add_unread(
+            &self,
+            _: UserId,
+            _: UnreadKind,
+            _: i64,
+            _: UnreadHold,
+        ) -> Result<Option<u64>> {
             Err(Error::rule("test", "down"))
         }
-        async fn init_unread(&self, _: UserId, _: UnreadKind, _: u64) -> Result<u64> {
+        async fn unread(&self, _: UserId, _: UnreadKind) -> Result<UnreadRead> {
             Err(Error::rule("test", "down"))
         }
-        async fn forget_unread(&self, _: UserId, _: UnreadKind) -> Result<()> {
+        async fn init_unread(
+            &self,
+            _: UserId,
+            _: UnreadKind,
+            _: u64,
+            _: UnreadTicket,
+        ) -> Result<u64> {
+            Err(Error::rule("test", "down"))
+        }
+        async fn forget_unread(&self, _: UserId, _: UnreadKind, _: UnreadHold) -> Result<()> {
             Err(Error::rule("test", "down"))
         }
     }
@@ -1817,22 +2076,58 @@ mod marketplace_inbox {
         let inbox = RedisRealtime::new(conn.clone(), prefix.clone())
             .with_rebuild_after(std::time::Duration::from_secs(120));
         let user = UserId::new();
+        let UnreadRead::Unknown(ticket) = inbox
+            .unread(user, UnreadKind::Messages)
+            .await
+            .expect("read")
+        else {
+            panic!("a new user's count is unknown");
+        };
         inbox
-            .init_unread(user, UnreadKind::Messages, 3)
+            .init_unread(user, UnreadKind::Messages, 3, ticket)
             .await
             .expect("init");
+        let commit = UnreadHold::new();
         inbox
-            .add_unread(user, UnreadKind::Messages, 2)
+            .hold_unread(user, UnreadKind::Messages, commit)
             .await
-            .expect("add");
+            .expect("hold");
         let key = format!("{prefix}:unread:{{{user}}}:messages");
         let mut c = conn.clone();
-        let ttl: i64 = redis::cmd("TTL")
-            .arg(&key)
-            .query_async(&mut c)
+        let ttl_of = |key: String| {
+            let mut c = conn.clone();
+            async move {
+                redis::cmd("PTTL")
+                    .arg(key)
+                    .query_async::<i64>(&mut c)
+                    .await
+                    .expect("ttl")
+            }
+        };
+        let holds = ttl_of(format!("{key}:holds")).await;
+        assert!(
+            (1..=30_000).contains(&holds),
+            "a hold lapses on its own: {holds} ms"
+        );
+        inbox
+            .add_unread(user, UnreadKind::Messages, 2, commit)
             .await
-            .expect("ttl");
-        assert!((1..=120).contains(&ttl), "moves keep the expiry: {ttl}");
+            .expect("add");
+        let ttl = ttl_of(key.clone()).await;
+        assert!(
+            (1..=120_000).contains(&ttl),
+            "moves keep the expiry: {ttl} ms"
+        );
+        let moves = ttl_of(format!("{key}:moves")).await;
+        assert!(
+            (1..=120_000).contains(&moves),
+            "the moves are forgotten: {moves} ms"
+        );
+        assert_eq!(
+            ttl_of(format!("{key}:holds")).await,
+            -2,
+            "the last hold ended with its move"
+        );
         let held: u64 = redis::cmd("GET")
             .arg(&key)
             .query_async(&mut c)
@@ -1922,6 +2217,8 @@ mod marketplace_inbox {
     on_both!(
         counts_follow_messages_and_notifications,
         an_unknown_count_is_rebuilt_from_the_store,
+        a_count_read_before_a_commit_is_not_stored,
+        a_count_read_after_a_commit_takes_its_move_once,
         concurrent_senders_lose_no_count,
         the_feed_lists_what_the_user_did,
         a_lost_feed_is_read_again_from_the_audit_log,

@@ -146,19 +146,119 @@ impl UnreadKind {
 /// a bare `INCR` would) would store a wrong count for good; instead the
 /// next read rebuilds the count from the store
 /// ([`Marketplace::unread_counts`](crate::Marketplace::unread_counts)).
+///
+/// # Counting a count again while commits move it
+///
+/// Rebuilding races the commits that move the count: the store's count is
+/// read at one moment, stored at a later one, and a commit's delta arrives
+/// after its commit. A delta applied to a count that already included its
+/// commit would count it twice; one dropped because the count was still
+/// unknown, after a store read that missed its commit, would be lost. So:
+///
+/// 1. before committing, a command *holds* each count it will move
+///    ([`UnreadCounters::hold_unread`], with one [`UnreadHold`] per
+///    commit);
+/// 2. after the commit, each move ([`UnreadCounters::add_unread`],
+///    [`UnreadCounters::forget_unread`]) ends its hold and counts as a
+///    move of the count;
+/// 3. a reader that finds the count unknown gets an [`UnreadTicket`] with
+///    the answer ([`UnreadCounters::unread`]), reads the store, and
+///    [`UnreadCounters::init_unread`] stores the store's count only if no
+///    hold is live and no move happened since the ticket.
+///
+/// A stored count then either includes a commit whose move came before the
+/// ticket, or excludes one whose hold was taken after the count was
+/// stored, and that move adds to it. The guarantee lasts as long as a hold
+/// ([`UNREAD_HOLD`]): a commit slower than that, or a hold that failed to
+/// be taken, can still leave a count wrong until it expires or is
+/// forgotten.
 #[async_trait]
 pub trait UnreadCounters: Send + Sync {
-    /// Adds `delta` (negative to subtract; the count never goes below zero)
-    /// to a known count and returns the new count, or `None`, changing
-    /// nothing, when the count is unknown.
-    async fn add_unread(&self, user: UserId, kind: UnreadKind, delta: i64) -> Result<Option<u64>>;
-    /// The count, or `None` when it is unknown.
-    async fn unread(&self, user: UserId, kind: UnreadKind) -> Result<Option<u64>>;
-    /// Stores `count` unless the count is known, and returns the count now
-    /// known (the one stored, or the one already there).
-    async fn init_unread(&self, user: UserId, kind: UnreadKind, count: u64) -> Result<u64>;
-    /// Forgets the count: it is unknown until initialised again.
-    async fn forget_unread(&self, user: UserId, kind: UnreadKind) -> Result<()>;
+    /// Holds the count for `hold`, a commit about to move it, for
+    /// [`UNREAD_HOLD`] at most: while it is held, an unknown count is not
+    /// stored.
+    async fn hold_unread(&self, user: UserId, kind: UnreadKind, hold: UnreadHold) -> Result<()>;
+    /// Ends `hold` (a hold never taken ends nothing) and adds `delta`
+    /// (negative to subtract; the count never goes below zero) to a known
+    /// count. Returns the new count, or `None`, moving nothing, when the
+    /// count is unknown. A delta of 0 only ends the hold (a refused commit).
+    async fn add_unread(
+        &self,
+        user: UserId,
+        kind: UnreadKind,
+        delta: i64,
+        hold: UnreadHold,
+    ) -> Result<Option<u64>>;
+    /// The count, or a ticket to store one when it is unknown.
+    async fn unread(&self, user: UserId, kind: UnreadKind) -> Result<UnreadRead>;
+    /// Stores `count`, read from the store after `ticket` was given, unless
+    /// the count is known, a hold on it is live or it moved since the
+    /// ticket; returns the count now known, or `count` when it was not
+    /// stored.
+    async fn init_unread(
+        &self,
+        user: UserId,
+        kind: UnreadKind,
+        count: u64,
+        ticket: UnreadTicket,
+    ) -> Result<u64>;
+    /// Ends `hold` and forgets the count: it is unknown until initialised
+    /// again.
+    async fn forget_unread(&self, user: UserId, kind: UnreadKind, hold: UnreadHold) -> Result<()>;
+}
+
+/// How long a hold on an unread count lasts at most
+/// ([`UnreadCounters::hold_unread`]): longer than any commit should take,
+/// short enough that a hold never ended (a request dropped mid-commit)
+/// delays the count's rebuild by little.
+pub const UNREAD_HOLD: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// One commit's hold on the unread counts it moves (see
+/// [`UnreadCounters`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnreadHold(Uuid);
+
+impl UnreadHold {
+    /// A new hold, unlike any other.
+    pub fn new() -> Self {
+        Self(Uuid::new_v4())
+    }
+
+    /// The hold's id.
+    pub fn as_uuid(self) -> Uuid {
+        self.0
+    }
+}
+
+impl Default for UnreadHold {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Which moves of an unknown count a reader has seen: the number of moves
+/// when it found the count unknown (see [`UnreadCounters::init_unread`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UnreadTicket(pub u64);
+
+/// What reading an unread count found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnreadRead {
+    /// The count is known.
+    Known(u64),
+    /// The count is unknown: count it in the store and store it with this
+    /// ticket.
+    Unknown(UnreadTicket),
+}
+
+impl UnreadRead {
+    /// The count, when known.
+    pub fn known(self) -> Option<u64> {
+        match self {
+            Self::Known(count) => Some(count),
+            Self::Unknown(_) => None,
+        }
+    }
 }
 
 /// The answer of a rate limiter.

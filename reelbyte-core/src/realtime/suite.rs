@@ -37,44 +37,179 @@ pub async fn views_accumulate_and_drain(views: &dyn ViewCounters) {
     );
 }
 
+/// The ticket of an unknown count (panics when the count is known).
+async fn ticket(unread: &dyn UnreadCounters, user: UserId, kind: UnreadKind) -> UnreadTicket {
+    match unread.unread(user, kind).await.unwrap() {
+        UnreadRead::Unknown(ticket) => ticket,
+        UnreadRead::Known(count) => panic!("count known: {count}"),
+    }
+}
+
+/// Stores `count` for an unknown count and checks it was stored.
+async fn known(unread: &dyn UnreadCounters, user: UserId, kind: UnreadKind, count: u64) {
+    let t = ticket(unread, user, kind).await;
+    assert_eq!(
+        unread.init_unread(user, kind, count, t).await.unwrap(),
+        count
+    );
+    assert_eq!(
+        unread.unread(user, kind).await.unwrap(),
+        UnreadRead::Known(count)
+    );
+}
+
 /// Unread counters: only a known count moves, never below zero, per user
 /// and kind; initialising keeps a count already known; forgetting makes it
 /// unknown again.
 pub async fn unread_counts_and_clears(unread: &dyn UnreadCounters) {
     let (u, v) = (user(), user());
     let messages = UnreadKind::Messages;
-    assert_eq!(unread.unread(u, messages).await.unwrap(), None);
+    let hold = UnreadHold::new;
+    assert_eq!(unread.unread(u, messages).await.unwrap().known(), None);
     assert_eq!(
-        unread.add_unread(u, messages, 1).await.unwrap(),
+        unread.add_unread(u, messages, 1, hold()).await.unwrap(),
         None,
         "an unknown count does not move"
     );
-    assert_eq!(unread.unread(u, messages).await.unwrap(), None);
-    assert_eq!(unread.init_unread(u, messages, 2).await.unwrap(), 2);
+    assert_eq!(unread.unread(u, messages).await.unwrap().known(), None);
+    known(unread, u, messages, 2).await;
+    let t = ticket(unread, v, messages).await;
     assert_eq!(
-        unread.init_unread(u, messages, 9).await.unwrap(),
+        unread.init_unread(u, messages, 9, t).await.unwrap(),
         2,
         "a known count is kept"
     );
-    assert_eq!(unread.add_unread(u, messages, 3).await.unwrap(), Some(5));
-    assert_eq!(unread.add_unread(u, messages, -4).await.unwrap(), Some(1));
     assert_eq!(
-        unread.add_unread(u, messages, -7).await.unwrap(),
+        unread.add_unread(u, messages, 3, hold()).await.unwrap(),
+        Some(5)
+    );
+    assert_eq!(
+        unread.add_unread(u, messages, -4, hold()).await.unwrap(),
+        Some(1)
+    );
+    assert_eq!(
+        unread.add_unread(u, messages, -7, hold()).await.unwrap(),
         Some(0),
         "floored at zero"
     );
-    assert_eq!(unread.unread(u, messages).await.unwrap(), Some(0));
-    unread
-        .init_unread(u, UnreadKind::Notifications, 7)
-        .await
-        .unwrap();
-    assert_eq!(unread.unread(v, messages).await.unwrap(), None);
-    unread.forget_unread(u, messages).await.unwrap();
-    assert_eq!(unread.unread(u, messages).await.unwrap(), None);
+    assert_eq!(
+        unread.unread(u, messages).await.unwrap(),
+        UnreadRead::Known(0)
+    );
+    known(unread, u, UnreadKind::Notifications, 7).await;
+    assert_eq!(unread.unread(v, messages).await.unwrap().known(), None);
+    unread.forget_unread(u, messages, hold()).await.unwrap();
+    assert_eq!(unread.unread(u, messages).await.unwrap().known(), None);
     assert_eq!(
         unread.unread(u, UnreadKind::Notifications).await.unwrap(),
-        Some(7)
+        UnreadRead::Known(7)
     );
+}
+
+/// A count rebuilt from the store while a commit moves it is stored only
+/// when the commit's delta will land on it exactly once. Each case is one
+/// order of a reader (ticket, store read, store) and a commit (hold,
+/// commit, move) of one notification, the store holding 5 before it and 6
+/// after.
+pub async fn unread_rebuild_races_commits(unread: &dyn UnreadCounters) {
+    let kind = UnreadKind::Notifications;
+
+    // The commit lands between the reader's store read and its storing:
+    // the read missed it and its move found the count unknown, so storing
+    // 5 would lose it for good.
+    let u = user();
+    let t = ticket(unread, u, kind).await;
+    let commit = UnreadHold::new();
+    unread.hold_unread(u, kind, commit).await.unwrap();
+    assert_eq!(unread.add_unread(u, kind, 1, commit).await.unwrap(), None);
+    assert_eq!(
+        unread.init_unread(u, kind, 5, t).await.unwrap(),
+        5,
+        "the reader still answers what it read"
+    );
+    assert_eq!(unread.unread(u, kind).await.unwrap().known(), None);
+    known(unread, u, kind, 6).await;
+
+    // The commit lands before the store read and moves after the storing:
+    // the read included it, so its move would count it twice.
+    let u = user();
+    let commit = UnreadHold::new();
+    unread.hold_unread(u, kind, commit).await.unwrap();
+    let t = ticket(unread, u, kind).await;
+    assert_eq!(unread.init_unread(u, kind, 6, t).await.unwrap(), 6);
+    assert_eq!(
+        unread.unread(u, kind).await.unwrap().known(),
+        None,
+        "not stored while held"
+    );
+    assert_eq!(unread.add_unread(u, kind, 1, commit).await.unwrap(), None);
+    known(unread, u, kind, 6).await;
+
+    // The commit is held only after the count was stored: its move adds.
+    let u = user();
+    known(unread, u, kind, 5).await;
+    let commit = UnreadHold::new();
+    unread.hold_unread(u, kind, commit).await.unwrap();
+    assert_eq!(
+        unread.add_unread(u, kind, 1, commit).await.unwrap(),
+        Some(6)
+    );
+
+    // A refused commit ends its hold with a delta of 0, moving nothing;
+    // the ticket taken while it was held is stale, a new one stores.
+    let u = user();
+    let refused = UnreadHold::new();
+    unread.hold_unread(u, kind, refused).await.unwrap();
+    let t = ticket(unread, u, kind).await;
+    assert_eq!(unread.add_unread(u, kind, 0, refused).await.unwrap(), None);
+    assert_eq!(unread.init_unread(u, kind, 5, t).await.unwrap(), 5);
+    assert_eq!(unread.unread(u, kind).await.unwrap().known(), None);
+    known(unread, u, kind, 5).await;
+
+    // Holds are per count: another user's, or another kind's, holds
+    // nothing here; and two commits hold one count until both moved.
+    let (u, v) = (user(), user());
+    unread
+        .hold_unread(v, kind, UnreadHold::new())
+        .await
+        .unwrap();
+    unread
+        .hold_unread(u, UnreadKind::Messages, UnreadHold::new())
+        .await
+        .unwrap();
+    known(unread, u, kind, 3).await;
+    let (first, second) = (UnreadHold::new(), UnreadHold::new());
+    unread
+        .hold_unread(v, UnreadKind::Messages, first)
+        .await
+        .unwrap();
+    unread
+        .hold_unread(v, UnreadKind::Messages, second)
+        .await
+        .unwrap();
+    unread
+        .add_unread(v, UnreadKind::Messages, 1, first)
+        .await
+        .unwrap();
+    let t = ticket(unread, v, UnreadKind::Messages).await;
+    unread
+        .init_unread(v, UnreadKind::Messages, 1, t)
+        .await
+        .unwrap();
+    assert_eq!(
+        unread
+            .unread(v, UnreadKind::Messages)
+            .await
+            .unwrap()
+            .known(),
+        None,
+        "the second commit still holds it"
+    );
+    unread
+        .add_unread(v, UnreadKind::Messages, 1, second)
+        .await
+        .unwrap();
+    known(unread, v, UnreadKind::Messages, 2).await;
 }
 
 /// A fixed window allows `limit` hits, then refuses; keys are independent.
@@ -493,6 +628,10 @@ macro_rules! realtime_suite {
             #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn unread_counts_and_clears() {
                 s::unread_counts_and_clears(&*($unread)().await).await;
+            }
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn unread_rebuild_races_commits() {
+                s::unread_rebuild_races_commits(&*($unread)().await).await;
             }
             #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn fixed_window_limits() {

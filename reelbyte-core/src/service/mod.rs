@@ -281,16 +281,25 @@ impl Marketplace {
         // Read off before the store takes the change set, applied only once
         // it committed: a refused change set moves no projection.
         let projected = self.projected(&changes);
+        // Held before the commit, so that a count rebuilt from the store
+        // meanwhile is not stored (see `realtime::UnreadCounters`).
+        self.hold(&projected).await;
         match self.store.apply(changes).await {
-            // A concurrent request with the same idempotency key committed
-            // first: retrying finds its record and replays its result.
-            Err(Error::AlreadyExists { key, .. }) if key == "idempotency_actor_key" => Err(
-                Error::conflict("idempotency_key", "a concurrent request used this key"),
-            ),
-            Err(e) => Err(e),
             Ok(()) => {
                 self.project(projected).await;
                 Ok(())
+            }
+            Err(e) => {
+                self.release(&projected).await;
+                match e {
+                    // A concurrent request with the same idempotency key
+                    // committed first: retrying finds its record and
+                    // replays its result.
+                    Error::AlreadyExists { key, .. } if key == "idempotency_actor_key" => Err(
+                        Error::conflict("idempotency_key", "a concurrent request used this key"),
+                    ),
+                    e => Err(e),
+                }
             }
         }
     }

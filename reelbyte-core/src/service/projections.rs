@@ -23,7 +23,8 @@ use crate::realtime::favorites::{FavoriteChange, favorite_changes};
 use crate::realtime::inbox::{Activity, FeedChange, UnreadChange, feed_changes, unread_changes};
 use crate::realtime::projection::{RankingChange, ranking_changes};
 use crate::realtime::{
-    ActivityFeeds, FEED_LENGTH, FavoriteSets, Rankings, UnreadCounters, UnreadKind,
+    ActivityFeeds, FEED_LENGTH, FavoriteSets, Rankings, UnreadCounters, UnreadHold, UnreadKind,
+    UnreadRead,
 };
 use crate::service::{Ctx, Marketplace};
 use crate::store::ChangeSet;
@@ -119,22 +120,42 @@ impl Sink<dyn Rankings> {
 }
 
 impl Sink<dyn UnreadCounters> {
-    /// Applies `changes`: those of one count in their order, the counts
-    /// side by side.
-    async fn apply(&self, changes: Vec<UnreadChange>) {
-        in_groups(changes, UnreadChange::key, |group| async move {
-            for change in group {
-                let outcome = match change {
-                    UnreadChange::Add { user, kind, delta } => {
-                        self.target.add_unread(user, kind, delta).await.map(drop)
-                    }
-                    UnreadChange::Forget { user, kind } => {
-                        self.target.forget_unread(user, kind).await
-                    }
-                };
-                self.failed(outcome);
-            }
-        })
+    /// Holds the counts `changes` will move, before their commit (see
+    /// [`UnreadCounters`]): side by side, one count per change.
+    async fn hold(&self, changes: &[UnreadChange], hold: UnreadHold) {
+        futures::future::join_all(changes.iter().map(|change| async move {
+            let (user, kind) = change.key();
+            self.failed(self.target.hold_unread(user, kind, hold).await);
+        }))
+        .await;
+    }
+
+    /// Applies `changes`, one per count (see [`unread_changes`]), side by
+    /// side, each ending its count's hold.
+    async fn apply(&self, changes: Vec<UnreadChange>, hold: UnreadHold) {
+        futures::future::join_all(changes.into_iter().map(|change| async move {
+            let outcome = match change {
+                UnreadChange::Add { user, kind, delta } => self
+                    .target
+                    .add_unread(user, kind, delta, hold)
+                    .await
+                    .map(drop),
+                UnreadChange::Forget { user, kind } => {
+                    self.target.forget_unread(user, kind, hold).await
+                }
+            };
+            self.failed(outcome);
+        }))
+        .await;
+    }
+
+    /// Ends the holds of a refused commit, moving nothing.
+    async fn release(&self, changes: &[UnreadChange], hold: UnreadHold) {
+        futures::future::join_all(changes.iter().map(|change| async move {
+            let (user, kind) = change.key();
+            let outcome = self.target.add_unread(user, kind, 0, hold).await;
+            self.failed(outcome);
+        }))
         .await;
     }
 }
@@ -259,6 +280,8 @@ pub(crate) struct Projections {
 pub(crate) struct Projected {
     boards: Vec<RankingChange>,
     unread: Vec<UnreadChange>,
+    /// The commit's hold on the unread counts it moves.
+    hold: UnreadHold,
     activity: Vec<FeedChange>,
     favorites: Vec<FavoriteChange>,
 }
@@ -335,6 +358,7 @@ impl Marketplace {
                 Some(_) => unread_changes(changes),
                 None => Vec::new(),
             },
+            hold: UnreadHold::new(),
             activity: match p.feeds {
                 Some(_) => feed_changes(changes),
                 None => Vec::new(),
@@ -343,6 +367,26 @@ impl Marketplace {
                 Some(_) => favorite_changes(changes),
                 None => Vec::new(),
             },
+        }
+    }
+
+    /// Holds the unread counts `projected` moves, before its change set is
+    /// committed (see [`UnreadCounters`]).
+    pub(crate) async fn hold(&self, projected: &Projected) {
+        if let Some(sink) = &self.projections.unread
+            && !projected.unread.is_empty()
+        {
+            sink.hold(&projected.unread, projected.hold).await;
+        }
+    }
+
+    /// Ends the holds [`Marketplace::hold`] took for a change set the store
+    /// refused.
+    pub(crate) async fn release(&self, projected: &Projected) {
+        if let Some(sink) = &self.projections.unread
+            && !projected.unread.is_empty()
+        {
+            sink.release(&projected.unread, projected.hold).await;
         }
     }
 
@@ -357,6 +401,7 @@ impl Marketplace {
         let Projected {
             boards,
             unread,
+            hold,
             activity,
             favorites,
         } = projected;
@@ -371,7 +416,7 @@ impl Marketplace {
             },
             async {
                 if let Some(sink) = &p.unread {
-                    sink.apply(unread).await;
+                    sink.apply(unread, hold).await;
                 }
             },
             async {
@@ -390,13 +435,12 @@ impl Marketplace {
     /// The actor's unread messages and notifications.
     ///
     /// With unread counters, a known count is read from them and an
-    /// unknown one is counted in the store and stored there; when the
-    /// counters fail, the store answers (and the failure is counted).
-    ///
-    /// A change committed between the store's count and its storing finds
-    /// the count still unknown and is missed; on Redis the count's expiry
-    /// bounds how long such a miss lasts, as it does for a change lost
-    /// while Redis was unreachable.
+    /// unknown one is counted in the store and stored there, unless a
+    /// commit moved or holds it meanwhile (see [`UnreadCounters`]: then the
+    /// store's count answers and the next read counts again); when the
+    /// counters fail, the store answers (and the failure is counted). A
+    /// change lost while Redis was unreachable leaves a count wrong until
+    /// it expires.
     pub async fn unread_counts(&self, ctx: &Ctx) -> Result<UnreadCounts> {
         let user = self.acting_user(ctx).await?;
         Ok(UnreadCounts {
@@ -415,7 +459,12 @@ impl Marketplace {
         if let Some(sink) = &self.projections.unread {
             for kind in [UnreadKind::Messages, UnreadKind::Notifications] {
                 // Counters that are down are counted, and the store answers.
-                sink.failed(sink.target.forget_unread(user.id, kind).await);
+                // A repair commits nothing, so it ends a hold it never took.
+                let forgotten = sink
+                    .target
+                    .forget_unread(user.id, kind, UnreadHold::new())
+                    .await;
+                sink.failed(forgotten);
             }
         }
         self.unread_counts(ctx).await
@@ -428,10 +477,10 @@ impl Marketplace {
             return self.stored_unread(user, kind).await;
         };
         match sink.target.unread(user, kind).await {
-            Ok(Some(count)) => Ok(count),
-            Ok(None) => {
+            Ok(UnreadRead::Known(count)) => Ok(count),
+            Ok(UnreadRead::Unknown(ticket)) => {
                 let count = self.stored_unread(user, kind).await?;
-                match sink.target.init_unread(user, kind, count).await {
+                match sink.target.init_unread(user, kind, count, ticket).await {
                     Ok(known) => Ok(known),
                     Err(e) => {
                         sink.failed(Err::<(), _>(e));
