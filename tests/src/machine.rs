@@ -1,7 +1,7 @@
 //! The reference model as a proptest-state-machine test, over any backend.
 //!
 //! [`WorkflowMachine<B>`] generates command sequences against
-//! [`Model`](reelbyte_core::strategies::workflow::Model) and runs them on a
+//! [`Model`] and runs them on a
 //! fresh store from backend `B`. After every step the service and the model
 //! must agree on whether the command was accepted and on every status and
 //! balance, and every money invariant must hold; a disagreement fails the

@@ -1,4 +1,4 @@
-//! [proptest] strategies for property-testing code built on ReelByte
+//! [proptest](mod@proptest) strategies for property-testing code built on ReelByte
 //! (feature `proptest`).
 //!
 //! - valid values of every validated domain type, and invalid inputs that

@@ -1,7 +1,7 @@
 //! The backend conformance suite, for adapter authors.
 //!
 //! Every behaviour is a plain `pub async fn(&StoreFactory)` that builds a
-//! clean store, drives the [`Marketplace`] through it and asserts what
+//! clean store, drives the [`Marketplace`](crate::Marketplace) through it and asserts what
 //! happened. [`conformance_suite!`](crate::conformance_suite) stamps each
 //! into its own `#[tokio::test]`, so a failure names the behaviour and the
 //! backend:

@@ -1,6 +1,6 @@
 //! Drives the real [`Marketplace`](crate::Marketplace) with
-//! [`workflow::Command`]s and compares it with the reference
-//! [`workflow::Model`] after every step.
+//! [`workflow::Command`](crate::strategies::workflow::Command)s and compares it with the reference
+//! [`workflow::Model`](crate::strategies::workflow::Model) after every step.
 //!
 //! The world of the model (one staff user, two clients with payment
 //! methods, two creators with payout methods and one active gig each, four
