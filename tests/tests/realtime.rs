@@ -1285,17 +1285,18 @@ mod marketplace_inbox {
             .id
     }
 
+    /// A plain text message.
+    fn message() -> SendMessageInput {
+        SendMessageInput {
+            content: "Can you cut a 15 second version?".into(),
+            message_type: None,
+            attachments: Vec::new(),
+        }
+    }
+
     async fn send(env: &TestEnv, from: &Ctx, conversation: ConversationId) {
         env.market
-            .send_message(
-                from,
-                conversation,
-                SendMessageInput {
-                    content: "Can you cut a 15 second version?".into(),
-                    message_type: None,
-                    attachments: Vec::new(),
-                },
-            )
+            .send_message(from, conversation, message())
             .await
             .expect("send");
     }
@@ -1737,14 +1738,7 @@ mod marketplace_inbox {
         let market = plain.clone().with_unread_counters(delayed.clone());
         let sending = tokio::spawn({
             let (market, ctx) = (market.clone(), brand.ctx.clone());
-            async move {
-                let input = SendMessageInput {
-                    content: "Here is the 15 second cut.".into(),
-                    message_type: None,
-                    attachments: Vec::new(),
-                };
-                market.send_message(&ctx, conversation, input).await
-            }
+            async move { market.send_message(&ctx, conversation, message()).await }
         });
         // The message is committed once a move arrived.
         delayed.arrived.acquire().await.expect("arrived").forget();
