@@ -181,7 +181,9 @@ pub trait UnreadCounters: Send + Sync {
     /// Ends `hold` (a hold never taken ends nothing) and adds `delta`
     /// (negative to subtract; the count never goes below zero) to a known
     /// count. Returns the new count, or `None`, moving nothing, when the
-    /// count is unknown. A delta of 0 only ends the hold (a refused commit).
+    /// count is unknown. Either way it counts as a move, so a ticket given
+    /// before it no longer stores a count. A delta of 0 (a refused commit)
+    /// ends the hold without changing the count.
     async fn add_unread(
         &self,
         user: UserId,
