@@ -55,7 +55,7 @@ pub use reviews::*;
 pub use users::*;
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::fmt::Debug;
     use std::str::FromStr;
 
@@ -94,7 +94,7 @@ mod tests {
         assert_eq!(&back, value, "{json}");
     }
 
-    fn user() -> User {
+    pub(crate) fn user() -> User {
         User {
             id: UserId::new(),
             email: Email::parse("Ada@Example.com").expect("valid email"),
@@ -115,7 +115,7 @@ mod tests {
         }
     }
 
-    fn gig() -> Gig {
+    pub(crate) fn gig() -> Gig {
         Gig {
             id: GigId::new(),
             creator_profile_id: CreatorProfileId::new(),
@@ -155,7 +155,7 @@ mod tests {
         }
     }
 
-    fn contract() -> Contract {
+    pub(crate) fn contract() -> Contract {
         Contract {
             id: ContractId::new(),
             job_id: Some(JobId::new()),
@@ -189,7 +189,7 @@ mod tests {
         }
     }
 
-    fn transaction() -> Transaction {
+    pub(crate) fn transaction() -> Transaction {
         Transaction {
             id: TransactionId::new(),
             payer_user_id: Some(UserId::new()),
@@ -216,7 +216,7 @@ mod tests {
         }
     }
 
-    fn review() -> Review {
+    pub(crate) fn review() -> Review {
         let stars = |n| Some(Rating::parse(n).expect("valid rating"));
         Review {
             id: ReviewId::new(),
@@ -242,7 +242,7 @@ mod tests {
         }
     }
 
-    fn escrow() -> EscrowAccount {
+    pub(crate) fn escrow() -> EscrowAccount {
         EscrowAccount {
             id: EscrowAccountId::new(),
             contract_id: ContractId::new(),

@@ -639,13 +639,13 @@ impl Marketplace {
                 changes.delete(&existing);
             }
             changes.insert(session.clone());
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "user",
                 user.id.as_uuid(),
                 "change_password",
-                Some(&old),
-                Some(&user),
+                &old,
+                &user,
             )?);
             user.version += 1;
             Ok((
@@ -719,13 +719,13 @@ impl Marketplace {
             target.updated_at = self.now();
             let mut changes = ChangeSet::new();
             changes.update(&target);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "user",
                 target.id.as_uuid(),
                 "reinstate",
-                Some(&old),
-                Some(&target),
+                &old,
+                &target,
             )?);
             target.version += 1;
             Ok((changes, target))
@@ -749,13 +749,13 @@ impl Marketplace {
             for session in self.store().sessions().list_by_user_id(user.id).await? {
                 changes.delete(&session);
             }
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "user",
                 user.id.as_uuid(),
                 "delete",
-                Some(&old),
-                Some(&user),
+                &old,
+                &user,
             )?);
             user.version += 1;
             Ok((changes, user))

@@ -236,13 +236,13 @@ impl Marketplace {
             let mut changes = ChangeSet::new();
             changes.update(&tier);
             self.bump_fee_revision(&mut changes).await?;
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "fee_structure",
                 id.as_uuid(),
                 "end",
-                Some(&old),
-                Some(&tier),
+                &old,
+                &tier,
             )?);
             tier.version += 1;
             Ok((changes, tier))
@@ -271,7 +271,7 @@ impl Marketplace {
             let mut changes = ChangeSet::new();
             if old.is_staff != is_staff {
                 changes.update(&target);
-                changes.insert(self.audit(
+                changes.insert(self.audit_update(
                     ctx,
                     "user",
                     user.as_uuid(),
@@ -280,8 +280,8 @@ impl Marketplace {
                     } else {
                         "revoke_staff"
                     },
-                    Some(&old),
-                    Some(&target),
+                    &old,
+                    &target,
                 )?);
                 target.version += 1;
             }

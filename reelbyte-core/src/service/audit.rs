@@ -2,10 +2,21 @@
 //! changed (before and after); for a creation or a deletion, the whole row.
 //! Secrets and contact details never enter the log.
 //!
-//! Rows are compared field by field on their JSON text, written straight
-//! from the typed rows: building a `serde_json::Value` tree of both whole
-//! rows for every command cost a third of the memory store's instructions,
-//! and only the few changed fields are ever turned into values.
+//! Two ways to find the changed fields:
+//!
+//! - [`update_values`], for the rows commands change most (contracts,
+//!   escrows, transactions and the other types listed with [`field_diff!`]):
+//!   the typed fields are compared with `==`, and only the changed ones are
+//!   serialised. Serialising both whole rows to compare them was a third of
+//!   the memory store's instructions per lifecycle, most of it formatting
+//!   amounts, ids and timestamps that had not changed.
+//! - [`audit_values`], for any two serialisable values (also of different
+//!   shapes): each top-level field is written as JSON text, written straight
+//!   from the typed rows, and the texts are compared. Only the few changed
+//!   fields are ever turned into values.
+//!
+//! Both give the same values for the same rows; debug builds check it on
+//! every [`update_values`] call, so the whole test suite holds them to it.
 
 use std::ops::Range;
 
@@ -13,7 +24,199 @@ use serde::Serialize;
 use serde::ser::{self, Impossible};
 use serde_json::{Map, Value};
 
+use crate::entities::{
+    ClientProfile, Contract, ConversationParticipant, CreatorCategory, CreatorProfile, Deliverable,
+    Dispute, EscrowAccount, FeeTier, Gig, Job, Milestone, NotificationPreferences, PaymentMethod,
+    PayoutMethod, PortfolioItem, Proposal, Review, SavedSearch, SupportTicket, Transaction, User,
+};
 use crate::error::{Error, Result};
+
+/// A row type whose fields can be compared one by one, typed.
+pub(crate) trait FieldDiff: Serialize {
+    /// Pushes the serde names of the fields in which `old` and `new`
+    /// differ onto `changed`, in declaration order.
+    fn changed_fields(old: &Self, new: &Self, changed: &mut Vec<&'static str>);
+}
+
+/// Implements [`FieldDiff`] for a struct from the list of its fields.
+///
+/// The list is checked against the struct when it compiles: the pattern
+/// names every field without `..`, so a field added to the struct and not
+/// here is an error. The field names are the serde names (none of these
+/// types renames a field; the debug check in [`update_values`] would see
+/// one that did).
+macro_rules! field_diff {
+    ($($ty:ident { $($field:ident $(as $name:literal)?),+ $(,)? })+) => {$(
+        impl FieldDiff for $ty {
+            fn changed_fields(old: &Self, new: &Self, changed: &mut Vec<&'static str>) {
+                let $ty { $($field: _),+ } = old;
+                $(
+                    if old.$field != new.$field {
+                        changed.push(serde_name!($field $(, $name)?));
+                    }
+                )+
+            }
+        }
+    )+};
+}
+
+/// A field's serde name: its own, or the one given with `as` (for raw
+/// identifiers such as `r#type`).
+macro_rules! serde_name {
+    ($field:ident) => {
+        stringify!($field)
+    };
+    ($field:ident, $name:literal) => {
+        $name
+    };
+}
+
+field_diff! {
+    Contract {
+        id, job_id, proposal_id, gig_id, client_profile_id, creator_profile_id, title,
+        description, scope_of_work, total_amount, platform_fee, creator_payout, processing_fee,
+        fee_tier_id, gig_tier, revisions_allowed, start_date, deadline_date, estimated_hours,
+        deliverable_description, revision_count, status, created_at, accepted_at, started_at,
+        submitted_at, completed_at, cancelled_at, version,
+    }
+    EscrowAccount {
+        id, contract_id, total_amount, held_amount, released_amount, refunded_amount, status,
+        created_at, updated_at, version,
+    }
+    Transaction {
+        id, payer_user_id, payee_user_id, contract_id, milestone_id, transaction_type, amount,
+        currency, platform_fee, processing_fee, net_amount, payment_provider,
+        provider_transaction_id, payment_method_id, status, description, metadata, created_at,
+        completed_at, failed_at, error_message, version,
+    }
+    Milestone {
+        id, contract_id, title, description, amount, due_date, sequence_order, status,
+        created_at, submitted_at, approved_at, paid_at, version,
+    }
+    Deliverable {
+        id, contract_id, version_number, title, description, video_urls, file_urls, status,
+        client_feedback, revision_notes, created_at, reviewed_at, approved_at, version,
+    }
+    Job {
+        id, client_profile_id, title, description, category, video_type,
+        video_duration_preference, platform_preference, budget_type, budget_min, budget_max,
+        deadline_date, estimated_duration_days, required_skills, experience_level, attachments,
+        view_count, proposal_count, status, created_at, updated_at, published_at, closed_at,
+        version,
+    }
+    Proposal {
+        id, job_id, creator_profile_id, cover_letter, proposed_budget, proposed_timeline_days,
+        attachments, portfolio_samples, status, created_at, updated_at, reviewed_at, accepted_at,
+        version,
+    }
+    Review {
+        id, contract_id, reviewer_user_id, reviewee_user_id, reviewer_type, overall_rating,
+        communication_rating, quality_rating, professionalism_rating, value_rating, title,
+        comment, response_text, response_at, is_public, is_featured, flagged, created_at,
+        updated_at, version,
+    }
+    Dispute {
+        id, contract_id, raised_by_user_id, dispute_type, title, description, evidence_urls,
+        status, resolution, resolved_by_user_id, created_at, resolved_at, version,
+    }
+    SupportTicket {
+        id, user_id, category, priority, subject, description, attachments, status,
+        assigned_to_user_id, created_at, updated_at, resolved_at, version,
+    }
+    Gig {
+        id, creator_profile_id, title, slug, description, basic_price, basic_description,
+        basic_delivery_days, basic_revisions, standard_price, standard_description,
+        standard_delivery_days, standard_revisions, premium_price, premium_description,
+        premium_delivery_days, premium_revisions, category, subcategory, video_type,
+        thumbnail_url, video_samples, requirements, view_count, order_count, favorite_count,
+        status, search_tags, created_at, updated_at, published_at, version,
+    }
+    User {
+        id, email, password_hash, user_type, status, email_verified, phone_number,
+        phone_verified, two_factor_enabled, is_staff, last_login_at, login_count, created_at,
+        updated_at, deleted_at, version,
+    }
+    CreatorProfile {
+        id, user_id, display_name, tagline, bio, profile_image_url, cover_image_url,
+        portfolio_video_url, years_of_experience, hourly_rate, availability_status,
+        response_time_hours, total_jobs_completed, total_earnings, success_rate,
+        on_time_delivery_rate, average_rating, total_reviews, rating_sum, contracts_closed,
+        on_time_completions, is_verified, verification_level, verified_at, instagram_handle,
+        tiktok_handle, youtube_channel, website_url, created_at, updated_at, version,
+    }
+    CreatorCategory {
+        id, creator_profile_id, category, is_primary, created_at, version,
+    }
+    PortfolioItem {
+        id, creator_profile_id, title, description, video_url, thumbnail_url,
+        video_duration_seconds, view_count, like_count, project_type, platform, display_order,
+        is_featured, created_at, updated_at, version,
+    }
+    ClientProfile {
+        id, user_id, company_name, company_logo_url, industry, company_size, website_url,
+        description, total_jobs_posted, total_spent, average_rating, total_reviews, rating_sum,
+        is_verified, verified_at, payment_verified, created_at, updated_at, version,
+    }
+    PaymentMethod {
+        id, user_id, provider, provider_payment_method_id, r#type as "type", last_four, brand,
+        expiry_month, expiry_year, is_default, is_verified, created_at, updated_at, version,
+    }
+    PayoutMethod {
+        id, creator_profile_id, r#type as "type", provider, provider_account_id, account_name,
+        last_four, is_default, is_verified, created_at, updated_at, version,
+    }
+    NotificationPreferences {
+        id, user_id, email_new_message, email_new_job, email_proposal_status,
+        email_contract_updates, email_payment, email_reviews, email_marketing, push_new_message,
+        push_contract_updates, push_payment, inapp_enabled, created_at, updated_at, version,
+    }
+    ConversationParticipant {
+        id, conversation_id, user_id, is_muted, is_archived, last_read_at, unread_count,
+        joined_at, version,
+    }
+    SavedSearch {
+        id, user_id, search_type, name, search_params, alert_enabled, alert_frequency,
+        created_at, updated_at, version,
+    }
+    FeeTier {
+        id, tier_name, min_amount, max_amount, platform_fee_percentage,
+        processing_fee_percentage, fixed_fee, effective_from, effective_until, created_at,
+        version,
+    }
+}
+
+/// The `old_values` and `new_values` of an audit entry for a row changed
+/// from `old` to `new`: the fields that differ, before and after, secrets
+/// redacted. What [`audit_values`] gives for the same rows, found by typed
+/// comparison.
+pub(crate) fn update_values<T: FieldDiff>(old: &T, new: &T) -> Result<(Value, Value)> {
+    let mut names = Vec::new();
+    T::changed_fields(old, new, &mut names);
+    let values = (picked(old, &names)?, picked(new, &names)?);
+    #[cfg(debug_assertions)]
+    if let (Some(old), Some(new)) = (Fields::of(old)?, Fields::of(new)?) {
+        debug_assert_eq!(
+            values,
+            changed(&old, &new)?,
+            "the typed comparison and the JSON comparison disagree"
+        );
+    }
+    Ok(values)
+}
+
+/// The fields of `row` named in `names`, as an object of their values,
+/// secrets redacted. Fields not named are not serialised at all.
+fn picked<T: Serialize>(row: &T, names: &[&'static str]) -> Result<Value> {
+    let mut picked = Picked {
+        names,
+        values: Map::new(),
+    };
+    if !names.is_empty() {
+        row.serialize(Splitter(&mut picked))
+            .map_err(|e| audit_error(e.to_string()))?;
+    }
+    Ok(Value::Object(picked.values))
+}
 
 /// Fields whose values the log never holds.
 const SECRETS: [&str; 6] = [
@@ -133,6 +336,55 @@ impl Fields {
     }
 }
 
+/// Where [`Splitter`] puts each top-level field of the struct it is given.
+trait FieldSink {
+    fn field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> std::result::Result<(), SplitError>;
+}
+
+impl FieldSink for Fields {
+    /// Every field, as its JSON text.
+    fn field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> std::result::Result<(), SplitError> {
+        let start = self.json.len();
+        serde_json::to_writer(&mut self.json, value).map_err(SplitError::Json)?;
+        let end = self.json.len();
+        self.spans.push((key, start..end));
+        Ok(())
+    }
+}
+
+/// The values of the named fields only.
+struct Picked<'a> {
+    names: &'a [&'static str],
+    values: Map<String, Value>,
+}
+
+impl FieldSink for Picked<'_> {
+    fn field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> std::result::Result<(), SplitError> {
+        if !self.names.contains(&key) {
+            return Ok(());
+        }
+        let value = if SECRETS.contains(&key) {
+            Value::String(REDACTED.into())
+        } else {
+            serde_json::to_value(value).map_err(SplitError::Json)?
+        };
+        self.values.insert(key.to_string(), value);
+        Ok(())
+    }
+}
+
 #[derive(Debug)]
 enum SplitError {
     NotAStruct,
@@ -156,11 +408,11 @@ impl ser::Error for SplitError {
     }
 }
 
-/// A serializer that accepts one struct and writes each field's value as
-/// JSON on its own.
-struct Splitter<'a>(&'a mut Fields);
+/// A serializer that accepts one struct and hands each field's value to its
+/// sink on its own.
+struct Splitter<'a, S>(&'a mut S);
 
-impl ser::SerializeStruct for Splitter<'_> {
+impl<S: FieldSink> ser::SerializeStruct for Splitter<'_, S> {
     type Ok = ();
     type Error = SplitError;
 
@@ -169,11 +421,7 @@ impl ser::SerializeStruct for Splitter<'_> {
         key: &'static str,
         value: &T,
     ) -> std::result::Result<(), SplitError> {
-        let start = self.0.json.len();
-        serde_json::to_writer(&mut self.0.json, value).map_err(SplitError::Json)?;
-        let end = self.0.json.len();
-        self.0.spans.push((key, start..end));
-        Ok(())
+        self.0.field(key, value)
     }
 
     fn end(self) -> std::result::Result<(), SplitError> {
@@ -192,7 +440,7 @@ macro_rules! not_a_struct {
     };
 }
 
-impl ser::Serializer for Splitter<'_> {
+impl<S: FieldSink> ser::Serializer for Splitter<'_, S> {
     type Ok = ();
     type Error = SplitError;
     type SerializeSeq = Impossible<(), SplitError>;
@@ -377,6 +625,73 @@ mod tests {
             Some(json!({"status": "active", "id": 7, "email": "<redacted>", "note": null}))
         );
         assert_eq!(new, Some(json!({"status": "suspended", "reason": "fraud"})));
+    }
+
+    /// The JSON comparison's values for a change of `old` to `new`.
+    fn by_json<T: Serialize>(old: &T, new: &T) -> (Value, Value) {
+        let (old, new) = audit_values(Some(old), Some(new)).expect("values");
+        (old.expect("old values"), new.expect("new values"))
+    }
+
+    #[test]
+    fn typed_comparison_logs_what_the_json_comparison_logs() {
+        use crate::entities::tests::{contract, escrow, gig, review, transaction, user};
+        use crate::enums::{ContractStatus, EscrowStatus};
+        use crate::money::Money;
+
+        fn check<T: FieldDiff>(old: &T, new: &T) {
+            assert_eq!(update_values(old, new).expect("values"), by_json(old, new));
+        }
+        // Unchanged, and two rows apart in every id.
+        check(&contract(), &contract().clone());
+        let (a, b) = (contract(), contract());
+        check(&a, &b);
+        check(&escrow(), &escrow());
+        check(&transaction(), &transaction());
+        check(&review(), &review());
+        check(&gig(), &gig());
+        check(&user(), &user());
+
+        // One command's change: a status, an amount, a timestamp, the version.
+        let old = escrow();
+        let mut new = old.clone();
+        new.status = EscrowStatus::Released;
+        new.held_amount = Money::zero(new.held_amount.currency());
+        new.updated_at = old.updated_at + chrono::Duration::seconds(30);
+        new.version += 1;
+        let (before, after) = update_values(&old, &new).expect("values");
+        assert_eq!((before.clone(), after.clone()), by_json(&old, &new));
+        assert_eq!(
+            before
+                .as_object()
+                .map(|o| o.keys().cloned().collect::<Vec<_>>()),
+            Some(vec![
+                "held_amount".to_string(),
+                "status".into(),
+                "updated_at".into(),
+                "version".into()
+            ])
+        );
+        assert_eq!(after["status"], json!("released"));
+
+        let old = contract();
+        let mut new = old.clone();
+        new.status = ContractStatus::Completed;
+        new.completed_at = None;
+        check(&old, &new);
+    }
+
+    #[test]
+    fn typed_comparison_redacts_secrets() {
+        use crate::entities::tests::user;
+        use crate::value::Email;
+
+        let old = user();
+        let mut new = old.clone();
+        new.email = Email::parse("grace@example.com").expect("valid email");
+        let (before, after) = update_values(&old, &new).expect("values");
+        assert_eq!(before, json!({"email": "<redacted>"}));
+        assert_eq!(after, json!({"email": "<redacted>"}));
     }
 
     #[test]

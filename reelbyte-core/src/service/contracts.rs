@@ -178,13 +178,13 @@ impl Marketplace {
         old: &Contract,
         contract: &mut Contract,
     ) -> Result<()> {
-        changes.insert(self.audit(
+        changes.insert(self.audit_update(
             ctx,
             "contract",
             contract.id.as_uuid(),
             action,
-            Some(old),
-            Some(&*contract),
+            old,
+            &*contract,
         )?);
         contract.version += 1;
         Ok(())
@@ -523,13 +523,13 @@ impl Marketplace {
             for m in milestones {
                 changes.insert(m);
             }
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "proposal",
                 proposal.id.as_uuid(),
                 "accept",
-                Some(&old_proposal),
-                Some(&proposal),
+                &old_proposal,
+                &proposal,
             )?);
             let notices = self
                 .contract_notices(
@@ -810,13 +810,13 @@ impl Marketplace {
             let mut changes = ChangeSet::new();
             changes.check(&contract);
             changes.update_from(&old, &milestone);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "milestone",
                 id.as_uuid(),
                 event.as_str(),
-                Some(&old),
-                Some(&milestone),
+                &old,
+                &milestone,
             )?);
             milestone.version += 1;
             let notices = self
@@ -893,13 +893,13 @@ impl Marketplace {
             let mut changes = ChangeSet::new();
             changes.update_from(&old, &contract);
             changes.insert(deliverable.clone());
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "contract",
                 id.as_uuid(),
                 "submit",
-                Some(&old),
-                Some(&contract),
+                &old,
+                &contract,
             )?);
             self.notify_parties(
                 ctx,

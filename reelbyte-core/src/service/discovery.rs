@@ -332,13 +332,13 @@ impl Marketplace {
             search.updated_at = self.now();
             let mut changes = ChangeSet::new();
             changes.update(&search);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "saved_search",
                 id.as_uuid(),
                 "update",
-                Some(&old),
-                Some(&search),
+                &old,
+                &search,
             )?);
             search.version += 1;
             Ok((changes, search))

@@ -169,13 +169,13 @@ impl Marketplace {
             let mut changes = ChangeSet::new();
             changes.update(&contract);
             changes.insert(dispute.clone());
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "contract",
                 contract.id.as_uuid(),
                 "raise_dispute",
-                Some(&old),
-                Some(&contract),
+                &old,
+                &contract,
             )?);
             changes.insert(self.audit(
                 ctx,
@@ -232,13 +232,13 @@ impl Marketplace {
             dispute.evidence_urls = Some(all);
             let mut changes = ChangeSet::new();
             changes.update(&dispute);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "dispute",
                 id.as_uuid(),
                 "add_evidence",
-                Some(&old),
-                Some(&dispute),
+                &old,
+                &dispute,
             )?);
             dispute.version += 1;
             Ok((changes, dispute))
@@ -284,13 +284,13 @@ impl Marketplace {
                 .ok_or(Error::not_found("contract"))?;
             let mut changes = ChangeSet::new();
             changes.update(&dispute);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "dispute",
                 id.as_uuid(),
                 event.as_str(),
-                Some(&old),
-                Some(&dispute),
+                &old,
+                &dispute,
             )?);
             let notices = self
                 .dispute_notices(
@@ -434,21 +434,21 @@ impl Marketplace {
             dispute.resolved_by_user_id = Some(staff.id);
             dispute.resolved_at = Some(now);
             changes.update(&dispute);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "contract",
                 contract.id.as_uuid(),
                 "resolve_dispute",
-                Some(&old_contract),
-                Some(&contract),
+                &old_contract,
+                &contract,
             )?);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "dispute",
                 id.as_uuid(),
                 "resolve",
-                Some(&old_dispute),
-                Some(&dispute),
+                &old_dispute,
+                &dispute,
             )?);
             let notices = self
                 .dispute_notices(&contract, &dispute, "Dispute resolved", &resolution)

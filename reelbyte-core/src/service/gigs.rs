@@ -859,13 +859,13 @@ impl Marketplace {
             gig.updated_at = self.now();
             let mut changes = ChangeSet::new();
             changes.update(&gig);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "gig",
                 gig.id.as_uuid(),
                 "update",
-                Some(&old),
-                Some(&gig),
+                &old,
+                &gig,
             )?);
             gig.version += 1;
             Ok((changes, gig))
@@ -892,14 +892,7 @@ impl Marketplace {
             gig.updated_at = now;
             let mut changes = ChangeSet::new();
             changes.update(&gig);
-            changes.insert(self.audit(
-                ctx,
-                "gig",
-                gig.id.as_uuid(),
-                action,
-                Some(&old),
-                Some(&gig),
-            )?);
+            changes.insert(self.audit_update(ctx, "gig", gig.id.as_uuid(), action, &old, &gig)?);
             gig.version += 1;
             Ok((changes, gig))
         })

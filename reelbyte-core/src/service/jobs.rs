@@ -611,13 +611,13 @@ impl Marketplace {
             let mut changes = ChangeSet::new();
             changes.update(&job);
             changes.update(&client);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "job",
                 job.id.as_uuid(),
                 "publish",
-                Some(&old),
-                Some(&job),
+                &old,
+                &job,
             )?);
             job.version += 1;
             Ok((changes, job))
@@ -650,13 +650,13 @@ impl Marketplace {
             job.updated_at = self.now();
             let mut changes = ChangeSet::new();
             changes.update(&job);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "job",
                 job.id.as_uuid(),
                 "update",
-                Some(&old),
-                Some(&job),
+                &old,
+                &job,
             )?);
             job.version += 1;
             Ok((changes, job))
@@ -949,13 +949,13 @@ impl Marketplace {
             let mut changes = ChangeSet::new();
             changes.update(&proposal);
             changes.count(Counter::JobProposals(proposal.job_id), -1);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "proposal",
                 proposal.id.as_uuid(),
                 "withdraw",
-                Some(&old),
-                Some(&proposal),
+                &old,
+                &proposal,
             )?);
             proposal.version += 1;
             let recipient = self.user_of_job_client(proposal.job_id).await?;
@@ -1016,13 +1016,13 @@ impl Marketplace {
             proposal.updated_at = now;
             let mut changes = ChangeSet::new();
             changes.update(&proposal);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "proposal",
                 proposal.id.as_uuid(),
                 action,
-                Some(&old),
-                Some(&proposal),
+                &old,
+                &proposal,
             )?);
             proposal.version += 1;
             let recipient = self

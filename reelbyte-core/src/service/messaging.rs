@@ -520,13 +520,13 @@ impl Marketplace {
             change(&mut me);
             let mut changes = ChangeSet::new();
             if me != before {
-                changes.insert(self.audit(
+                changes.insert(self.audit_update(
                     ctx,
                     "conversation_participant",
                     me.id.as_uuid(),
                     "update",
-                    Some(&before),
-                    Some(&me),
+                    &before,
+                    &me,
                 )?);
                 changes.update(&me);
                 me.version += 1;

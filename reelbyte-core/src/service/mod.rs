@@ -394,7 +394,41 @@ impl Marketplace {
         old: Option<&T>,
         new: Option<&U>,
     ) -> Result<AuditLog> {
-        let (old_values, new_values) = audit::audit_values(old, new)?;
+        let values = audit::audit_values(old, new)?;
+        self.audit_entry(ctx, entity_type, entity_id, action, values)
+    }
+
+    /// [`Marketplace::audit`] for a row of a type that compares field by
+    /// field (contracts, escrows, transactions, ...) changed from `old` to
+    /// `new`: the same entry, without serialising the fields that did not
+    /// change.
+    pub(crate) fn audit_update<T: audit::FieldDiff>(
+        &self,
+        ctx: &Ctx,
+        entity_type: &str,
+        entity_id: Uuid,
+        action: &str,
+        old: &T,
+        new: &T,
+    ) -> Result<AuditLog> {
+        let (old_values, new_values) = audit::update_values(old, new)?;
+        self.audit_entry(
+            ctx,
+            entity_type,
+            entity_id,
+            action,
+            (Some(old_values), Some(new_values)),
+        )
+    }
+
+    fn audit_entry(
+        &self,
+        ctx: &Ctx,
+        entity_type: &str,
+        entity_id: Uuid,
+        action: &str,
+        (old_values, new_values): (Option<serde_json::Value>, Option<serde_json::Value>),
+    ) -> Result<AuditLog> {
         Ok(AuditLog {
             id: AuditLogId::new(),
             user_id: ctx.actor,

@@ -574,13 +574,13 @@ impl Marketplace {
             } else {
                 changes.insert(prefs.clone());
             }
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "notification_preferences",
                 prefs.id.as_uuid(),
                 "update",
-                Some(&old),
-                Some(&prefs),
+                &old,
+                &prefs,
             )?);
             Ok((changes, prefs))
         })

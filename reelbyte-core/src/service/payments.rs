@@ -556,13 +556,13 @@ impl Marketplace {
             paid.paid_at = Some(now);
             changes.update(&paid);
         }
-        changes.insert(self.audit(
+        changes.insert(self.audit_update(
             ctx,
             "escrow_account",
             escrow.id.as_uuid(),
             event.as_str(),
-            Some(escrow),
-            Some(&escrow_after),
+            escrow,
+            &escrow_after,
         )?);
         Ok(settlement)
     }
@@ -1236,13 +1236,13 @@ impl Marketplace {
                         .await?;
                 }
             }
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 &Ctx::anonymous(),
                 "transaction",
                 tx.id.as_uuid(),
                 tx.status.as_str(),
-                Some(&old),
-                Some(&tx),
+                &old,
+                &tx,
             )?);
             tx.version += 1;
             let opened_escrow = changes.inserted().find_map(|r| match r {

@@ -763,13 +763,13 @@ impl Marketplace {
             profile.updated_at = self.now();
             let mut changes = ChangeSet::new();
             changes.update(&profile);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "creator_profile",
                 profile.id.as_uuid(),
                 "update",
-                Some(&old),
-                Some(&profile),
+                &old,
+                &profile,
             )?);
             profile.version += 1;
             Ok((changes, profile))
@@ -932,13 +932,13 @@ impl Marketplace {
             demote_primary(&mut changes, categories);
             chosen.is_primary = true;
             changes.update(&chosen);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "creator_category",
                 chosen.id.as_uuid(),
                 "set_primary",
-                Some(&old),
-                Some(&chosen),
+                &old,
+                &chosen,
             )?);
             chosen.version += 1;
             Ok((changes, chosen))
@@ -1071,13 +1071,13 @@ impl Marketplace {
             found.updated_at = self.now();
             let mut changes = ChangeSet::new();
             changes.update(&found);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "portfolio_item",
                 found.id.as_uuid(),
                 "update",
-                Some(&old),
-                Some(&found),
+                &old,
+                &found,
             )?);
             found.version += 1;
             Ok((changes, found))
@@ -1172,13 +1172,13 @@ impl Marketplace {
             found.updated_at = self.now();
             let mut changes = ChangeSet::new();
             changes.update(&found);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "portfolio_item",
                 found.id.as_uuid(),
                 if featured { "feature" } else { "unfeature" },
-                Some(&old),
-                Some(&found),
+                &old,
+                &found,
             )?);
             found.version += 1;
             Ok((changes, found))
@@ -1306,13 +1306,13 @@ impl Marketplace {
             profile.updated_at = self.now();
             let mut changes = ChangeSet::new();
             changes.update(&profile);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "client_profile",
                 profile.id.as_uuid(),
                 "update",
-                Some(&old),
-                Some(&profile),
+                &old,
+                &profile,
             )?);
             profile.version += 1;
             Ok((changes, profile))
@@ -1427,13 +1427,13 @@ impl Marketplace {
             chosen.is_default = true;
             chosen.updated_at = now;
             changes.update(&chosen);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "payment_method",
                 chosen.id.as_uuid(),
                 "set_default",
-                Some(&old),
-                Some(&chosen),
+                &old,
+                &chosen,
             )?);
             chosen.version += 1;
             Ok((changes, chosen))
@@ -1574,13 +1574,13 @@ impl Marketplace {
             chosen.is_default = true;
             chosen.updated_at = now;
             changes.update(&chosen);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "payout_method",
                 chosen.id.as_uuid(),
                 "set_default",
-                Some(&old),
-                Some(&chosen),
+                &old,
+                &chosen,
             )?);
             chosen.version += 1;
             Ok((changes, chosen))

@@ -228,13 +228,13 @@ impl Marketplace {
             review.updated_at = self.now();
             let mut changes = ChangeSet::new();
             changes.update_from(&old, &review);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "review",
                 review.id.as_uuid(),
                 "reply",
-                Some(&old),
-                Some(&review),
+                &old,
+                &review,
             )?);
             review.version += 1;
             Ok((changes, review))

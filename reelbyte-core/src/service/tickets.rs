@@ -136,13 +136,13 @@ impl Marketplace {
             ticket.updated_at = self.now();
             let mut changes = ChangeSet::new();
             changes.update(&ticket);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "support_ticket",
                 id.as_uuid(),
                 "assign",
-                Some(&old),
-                Some(&ticket),
+                &old,
+                &ticket,
             )?);
             ticket.version += 1;
             Ok((changes, ticket))
@@ -180,13 +180,13 @@ impl Marketplace {
             ticket.updated_at = now;
             let mut changes = ChangeSet::new();
             changes.update(&ticket);
-            changes.insert(self.audit(
+            changes.insert(self.audit_update(
                 ctx,
                 "support_ticket",
                 id.as_uuid(),
                 event.as_str(),
-                Some(&old),
-                Some(&ticket),
+                &old,
+                &ticket,
             )?);
             if actor != ticket.user_id {
                 self.plan_notice(
