@@ -90,7 +90,7 @@ impl<'a> Stage<'a> {
         }
     }
 
-    fn insert(&mut self, record: Record) -> Result<()> {
+    fn insert(&mut self, record: Box<Record>) -> Result<()> {
         let table = record.table();
         let key = record.row_key();
         if self.row(table, &key).is_some() {
@@ -108,13 +108,12 @@ impl<'a> Stage<'a> {
         for unique in keys {
             self.staged.unique.insert(unique, Some(key.clone()));
         }
-        self.staged
-            .rows
-            .insert((table, key), Some(Box::new(record)));
+        // The change set's box becomes the stored row's.
+        self.staged.rows.insert((table, key), Some(record));
         Ok(())
     }
 
-    fn update(&mut self, mut record: Record, expected_version: i64) -> Result<()> {
+    fn update(&mut self, mut record: Box<Record>, expected_version: i64) -> Result<()> {
         let table = record.table();
         let key = record.row_key();
         let current = self.row(table, &key).ok_or(Error::NotFound {
@@ -149,9 +148,7 @@ impl<'a> Stage<'a> {
         for unique in new_keys.into_iter().filter(|k| !old_keys.contains(k)) {
             self.staged.unique.insert(unique, Some(key.clone()));
         }
-        self.staged
-            .rows
-            .insert((table, key), Some(Box::new(record)));
+        self.staged.rows.insert((table, key), Some(record));
         Ok(())
     }
 

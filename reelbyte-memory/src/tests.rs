@@ -332,7 +332,7 @@ fn stale_versions_conflict_and_missing_rows_are_not_found() {
     current.version += 5;
     let mut changes = ChangeSet::new();
     changes.writes.push(Write::Update {
-        record: current.into(),
+        record: Box::new(current.into()),
         expected_version: 2,
         before: None,
     });

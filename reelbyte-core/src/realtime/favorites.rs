@@ -69,7 +69,10 @@ pub fn favorite_changes(changes: &ChangeSet) -> Vec<FavoriteChange> {
     let deleted = deleted_users(changes);
     let moved = changes.writes.iter().filter_map(|write| {
         let (favorite, added) = match write {
-            Write::Insert(Record::Favorite(f)) => (f.clone(), true),
+            Write::Insert(record) => match &**record {
+                Record::Favorite(f) => (f.clone(), true),
+                _ => return None,
+            },
             Write::Delete {
                 table: Table::Favorites,
                 key,

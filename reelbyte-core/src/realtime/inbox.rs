@@ -89,24 +89,27 @@ pub fn unread_changes(changes: &ChangeSet) -> Vec<UnreadChange> {
     let mut forgotten = Vec::new();
     for write in &changes.writes {
         match write {
-            Write::Insert(Record::Notification(n)) => {
-                add(n.user_id, UnreadKind::Notifications, unread(n));
-            }
-            Write::Insert(Record::ConversationParticipant(p)) => {
-                add(p.user_id, UnreadKind::Messages, i64::from(p.unread_count));
-            }
-            Write::Update {
-                record: Record::Notification(after),
-                before,
-                ..
-            } => match before.as_deref() {
-                Some(Record::Notification(before)) => add(
-                    after.user_id,
-                    UnreadKind::Notifications,
-                    unread(after) - unread(before),
-                ),
-                _ => forgotten.push((after.user_id, UnreadKind::Notifications)),
+            Write::Insert(record) => match &**record {
+                Record::Notification(n) => {
+                    add(n.user_id, UnreadKind::Notifications, unread(n));
+                }
+                Record::ConversationParticipant(p) => {
+                    add(p.user_id, UnreadKind::Messages, i64::from(p.unread_count));
+                }
+                _ => {}
             },
+            Write::Update { record, before, .. } => {
+                if let Record::Notification(after) = &**record {
+                    match before.as_deref() {
+                        Some(Record::Notification(before)) => add(
+                            after.user_id,
+                            UnreadKind::Notifications,
+                            unread(after) - unread(before),
+                        ),
+                        _ => forgotten.push((after.user_id, UnreadKind::Notifications)),
+                    }
+                }
+            }
             Write::Delete {
                 table: Table::Notifications,
                 key,
@@ -164,12 +167,8 @@ pub(crate) fn deleted_users(changes: &ChangeSet) -> Vec<UserId> {
     changes
         .writes
         .iter()
-        .filter_map(|w| match w {
-            Write::Insert(Record::User(u))
-            | Write::Update {
-                record: Record::User(u),
-                ..
-            } if u.status == UserStatus::Deleted => Some(u.id),
+        .filter_map(|w| match w.written()? {
+            Record::User(u) if u.status == UserStatus::Deleted => Some(u.id),
             _ => None,
         })
         .collect()

@@ -209,12 +209,8 @@ fn transaction_written(tx: &Transaction, changes: &ChangeSet, out: &mut Vec<Rank
         return;
     };
     // The creator profile of the payee, as this change set writes it.
-    let creator = changes.writes.iter().find_map(|w| match w {
-        Write::Insert(Record::CreatorProfile(p))
-        | Write::Update {
-            record: Record::CreatorProfile(p),
-            ..
-        } if p.user_id == payee => Some(p.id),
+    let creator = changes.writes.iter().find_map(|w| match w.written()? {
+        Record::CreatorProfile(p) if p.user_id == payee => Some(p.id),
         _ => None,
     });
     if let Some(creator) = creator {

@@ -812,11 +812,8 @@ impl Marketplace {
             let mut escrow_after = changes
                 .writes
                 .iter()
-                .find_map(|w| match w {
-                    crate::store::Write::Update {
-                        record: crate::store::Record::EscrowAccount(e),
-                        ..
-                    } => Some(e.clone()),
+                .find_map(|w| match w.updated()? {
+                    crate::store::Record::EscrowAccount(e) => Some(e.clone()),
                     _ => None,
                 })
                 .ok_or_else(|| Error::rule("nothing_to_release", "no escrow change"))?;
@@ -918,11 +915,8 @@ impl Marketplace {
             after.status = changes
                 .writes
                 .iter()
-                .find_map(|w| match w {
-                    crate::store::Write::Update {
-                        record: crate::store::Record::EscrowAccount(e),
-                        ..
-                    } => Some(e.status),
+                .find_map(|w| match w.updated()? {
+                    crate::store::Record::EscrowAccount(e) => Some(e.status),
                     _ => None,
                 })
                 .unwrap_or(after.status);

@@ -74,12 +74,17 @@ pub enum Counter {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
     /// Insert a new row; refused when its key or a unique key is taken.
-    Insert(Record),
+    ///
+    /// Rows are boxed here, as in [`Write::Update`]: a `Record` is as large
+    /// as its largest variant (over 500 bytes), and a change set's writes
+    /// are moved several times on their way into a store, so they move as
+    /// pointers.
+    Insert(Box<Record>),
     /// Replace a row whose version is `expected_version`; the record carries
     /// `expected_version + 1`. Counter columns keep their stored values.
     Update {
         /// The new row.
-        record: Record,
+        record: Box<Record>,
         /// The version the command read.
         expected_version: i64,
         /// The row as the command read it (at `expected_version`), when the
@@ -116,6 +121,32 @@ pub enum Write {
     },
 }
 
+impl Write {
+    /// The row an insert writes.
+    pub fn inserted(&self) -> Option<&Record> {
+        match self {
+            Self::Insert(record) => Some(record),
+            _ => None,
+        }
+    }
+
+    /// The new row an update writes.
+    pub fn updated(&self) -> Option<&Record> {
+        match self {
+            Self::Update { record, .. } => Some(record),
+            _ => None,
+        }
+    }
+
+    /// The row an insert or an update writes.
+    pub fn written(&self) -> Option<&Record> {
+        match self {
+            Self::Insert(record) | Self::Update { record, .. } => Some(record),
+            _ => None,
+        }
+    }
+}
+
 /// Every write of one command, applied all or nothing.
 ///
 /// It also carries the rows the command read and chose to remember
@@ -144,7 +175,7 @@ impl ChangeSet {
 
     /// Inserts `record`.
     pub fn insert(&mut self, record: impl Into<Record>) -> &mut Self {
-        self.writes.push(Write::Insert(record.into()));
+        self.writes.push(Write::Insert(Box::new(record.into())));
         self
     }
 
@@ -188,9 +219,9 @@ impl ChangeSet {
         });
         match existing {
             // The first update's `before` is still the row as read.
-            Some(Write::Update { record, .. }) => *record = copy.into(),
+            Some(Write::Update { record, .. }) => **record = copy.into(),
             _ => self.writes.push(Write::Update {
-                record: copy.into(),
+                record: Box::new(copy.into()),
                 expected_version,
                 before: before.map(Box::new),
             }),
@@ -207,7 +238,7 @@ impl ChangeSet {
                 expected_version,
                 ..
             } if record.table() == E::TABLE && &record.row_key() == key => {
-                let mut entity = E::from_record(record.clone())?;
+                let mut entity = E::from_record(Record::clone(record))?;
                 entity.set_version(*expected_version);
                 Some(entity)
             }
@@ -277,10 +308,7 @@ impl ChangeSet {
 
     /// The records this change set inserts.
     pub fn inserted(&self) -> impl Iterator<Item = &Record> {
-        self.writes.iter().filter_map(|w| match w {
-            Write::Insert(r) => Some(r),
-            _ => None,
-        })
+        self.writes.iter().filter_map(Write::inserted)
     }
 
     /// Checks what a store cannot: the ledger postings of the change set sum
@@ -505,7 +533,8 @@ mod tests {
         assert_eq!(before_of(&changes), Some(beauty.clone().into()));
         match &changes.writes[0] {
             Write::Update { record, .. } => {
-                let written = CreatorCategory::from_record(record.clone()).expect("category");
+                let written =
+                    CreatorCategory::from_record(Record::clone(record)).expect("category");
                 assert_eq!(written.category.as_str(), "fashion");
                 assert_eq!(written.version, 4);
             }
