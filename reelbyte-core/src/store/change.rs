@@ -466,6 +466,31 @@ mod tests {
     }
 
     #[test]
+    fn a_write_gives_the_row_it_writes() {
+        let (beauty, fashion) = (category("beauty"), category("fashion"));
+        let mut changes = ChangeSet::new();
+        changes.insert(beauty.clone());
+        changes.update(&fashion);
+        changes.delete(&fashion);
+        let beauty: Record = beauty.into();
+        let written = |w: &Write| w.written().map(Record::row_key);
+        let [insert, update, delete] = &changes.writes[..] else {
+            panic!("three writes: {:?}", changes.writes);
+        };
+        assert_eq!(insert.inserted(), Some(&beauty));
+        assert_eq!(insert.updated(), None);
+        assert_eq!(written(insert), Some(beauty.row_key()));
+        assert_eq!(update.inserted(), None);
+        assert_eq!(update.updated().map(Record::row_key), Some(key(&fashion)));
+        assert_eq!(written(update), Some(key(&fashion)));
+        assert_eq!(
+            (delete.inserted(), delete.updated(), delete.written()),
+            (None, None, None)
+        );
+        assert_eq!(changes.inserted().collect::<Vec<_>>(), vec![&beauty]);
+    }
+
+    #[test]
     fn a_remembered_row_is_known_but_never_written() {
         let beauty = category("beauty");
         let mut changes = ChangeSet::new();
