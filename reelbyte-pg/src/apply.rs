@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use reelbyte_core::error::{Error, Result};
 use reelbyte_core::store::{Counter, Record, RowKey, Table, Write};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use sqlx::postgres::PgPool;
 
 use crate::ApplyPaths;
@@ -260,12 +260,13 @@ fn insert(ops: &mut [Value], record: &Record) -> Result<Option<Value>> {
         return Ok(None);
     }
     let columns: Vec<Value> = row.keys().map(|c| Value::String(c.clone())).collect();
-    Ok(Some(json!({
-        "op": "insert",
-        "table": table.name(),
-        "columns": columns,
-        "rows": [Value::Object(row)],
-    })))
+    // Built field by field: `json!` would serialise the row into a copy.
+    let mut op = Map::new();
+    op.insert("op".into(), "insert".into());
+    op.insert("table".into(), table.name().into());
+    op.insert("columns".into(), Value::Array(columns));
+    op.insert("rows".into(), Value::Array(vec![Value::Object(row)]));
+    Ok(Some(Value::Object(op)))
 }
 
 /// The update of `record`, read at version `expected`. On a versioned
@@ -295,12 +296,28 @@ fn update(record: &Record, expected: i64, before: Option<&Record>) -> Result<Val
     if let Some(before) = before.filter(|b| {
         table.versioned() && b.table() == table && b.row_key() == key && b.version() == expected
     }) {
-        let read = codec::encode(before)?;
-        row.retain(|column, value| column == "version" || read.get(column) != Some(value));
+        match record.changed_fields(before) {
+            // Compared typed by the core: the row as read is not encoded.
+            Some(changed) => {
+                let money = codec::money_columns(table);
+                row.retain(|column, _| {
+                    column == "version"
+                        || changed.contains(&column.as_str())
+                        || money
+                            .iter()
+                            .any(|(field, currency)| currency == column && changed.contains(field))
+                });
+            }
+            None => {
+                let read = codec::encode(before)?;
+                row.retain(|column, value| column == "version" || read.get(column) != Some(value));
+            }
+        }
     }
-    let columns: Vec<&String> = row
+    let columns: Vec<Value> = row
         .keys()
         .filter(|c| c.as_str() != key_column && !counters.contains(&c.as_str()))
+        .map(|c| Value::String(c.clone()))
         .collect();
     let mut op = keyed(
         "update",
@@ -312,8 +329,10 @@ fn update(record: &Record, expected: i64, before: Option<&Record>) -> Result<Val
             Value::Null
         },
     );
-    op["columns"] = json!(columns);
-    op["row"] = Value::Object(row);
+    if let Value::Object(op) = &mut op {
+        op.insert("columns".into(), Value::Array(columns));
+        op.insert("row".into(), Value::Object(row));
+    }
     Ok(op)
 }
 
@@ -380,8 +399,12 @@ fn refusal(message: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use reelbyte_core::entities::CreatorCategory;
+    use reelbyte_core::entities::{Conversation, EscrowAccount};
+    use reelbyte_core::enums::{ConversationType, EscrowStatus};
+    use reelbyte_core::ids::{ContractId, ConversationId, EscrowAccountId};
     use reelbyte_core::ids::{CreatorCategoryId, CreatorProfileId};
-    use reelbyte_core::store::ChangeSet;
+    use reelbyte_core::money::Money;
+    use reelbyte_core::store::{ChangeSet, Entity};
     use reelbyte_core::value::Text;
 
     use super::*;
@@ -419,7 +442,7 @@ mod tests {
         }
     }
 
-    fn update_op(after: &CreatorCategory, read: Option<&CreatorCategory>) -> Value {
+    fn update_op<E: Entity>(after: &E, read: Option<&E>) -> Value {
         let mut changes = ChangeSet::new();
         match read {
             Some(read) => changes.update_from(read, after),
@@ -456,5 +479,57 @@ mod tests {
                 "version"
             ])
         );
+    }
+
+    #[test]
+    fn a_changed_amount_writes_its_currency_column_too() {
+        let usd = |a: &str| Money::usd(a).expect("valid");
+        let now = chrono::Utc::now();
+        let read = EscrowAccount {
+            id: EscrowAccountId::new(),
+            contract_id: ContractId::new(),
+            total_amount: usd("100"),
+            held_amount: usd("100"),
+            released_amount: usd("0"),
+            refunded_amount: usd("0"),
+            status: EscrowStatus::Active,
+            created_at: now,
+            updated_at: now,
+            version: 2,
+        };
+        let mut released = read.clone();
+        released.held_amount = usd("0");
+        released.released_amount = usd("100");
+        let op = update_op(&released, Some(&read));
+        assert_eq!(
+            op["columns"],
+            json!(["currency", "held_amount", "released_amount", "version"])
+        );
+        assert_eq!(
+            op["row"],
+            json!({"currency": "USD", "held_amount": "0.00", "released_amount": "100.00", "version": 3})
+        );
+    }
+
+    #[test]
+    fn a_row_without_a_field_list_is_compared_column_by_column() {
+        let now = chrono::Utc::now();
+        let read = Conversation {
+            id: ConversationId::new(),
+            job_id: None,
+            contract_id: None,
+            conversation_type: ConversationType::Direct,
+            last_message_at: None,
+            created_at: now,
+            version: 4,
+        };
+        let mut answered = read.clone();
+        answered.last_message_at = Some(now);
+        assert_eq!(
+            Record::from(answered.clone()).changed_fields(&Record::from(read.clone())),
+            None
+        );
+        let op = update_op(&answered, Some(&read));
+        assert_eq!(op["columns"], json!(["last_message_at", "version"]));
     }
 }

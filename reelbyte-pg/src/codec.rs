@@ -12,7 +12,10 @@
 
 use reelbyte_core::error::{Error, Result};
 use reelbyte_core::store::{Record, Table};
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde::de::value::BorrowedStrDeserializer;
+use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// A row as a JSON object, keyed by column.
@@ -154,47 +157,337 @@ pub(crate) fn encode(record: &Record) -> Result<Row> {
 
 /// The entity a row of `table` (as `row_to_json(t.*)`) holds.
 pub(crate) fn decode<E: DeserializeOwned>(table: Table, text: &str) -> Result<E> {
-    let row = decode_row(table, text)?;
-    serde_json::from_value(Value::Object(row)).map_err(|e| codec_error(table, e))
+    let columns = columns_of(table, text)?;
+    E::deserialize(RowDeserializer::new(table, &columns)).map_err(|e| codec_error(table, e))
 }
 
 /// The record a row of `table` holds.
 pub(crate) fn decode_record(table: Table, text: &str) -> Result<Record> {
-    let row = decode_row(table, text)?;
-    let mut tagged = Map::new();
-    tagged.insert("table".into(), Value::String(record_tag(table).into()));
-    tagged.insert("row".into(), Value::Object(row));
-    serde_json::from_value(Value::Object(tagged)).map_err(|e| codec_error(table, e))
+    let columns = columns_of(table, text)?;
+    Record::deserialize(TaggedRow {
+        tag: record_tag(table),
+        row: RowDeserializer::new(table, &columns),
+    })
+    .map_err(|e| codec_error(table, e))
 }
 
-fn decode_row(table: Table, text: &str) -> Result<Row> {
-    let value: Value = serde_json::from_str(text).map_err(|e| codec_error(table, e))?;
-    let Value::Object(mut row) = value else {
-        return Err(codec_error(table, "not an object"));
-    };
-    // `row_to_json` writes NUMERIC columns as JSON numbers; the core reads
-    // decimals from strings. Integer columns stay numbers. DECIMAL columns
-    // have at most 12 significant digits, which an f64 round-trips exactly.
-    for value in row.values_mut() {
-        if let Value::Number(n) = value
-            && !n.is_i64()
-            && !n.is_u64()
-        {
-            *value = Value::String(n.to_string());
+/// The columns of a row as `row_to_json` writes it, each value still JSON
+/// text: the row is read into the entity straight from these slices, so a
+/// read builds no `serde_json::Value` tree (building one and then reading
+/// the entity out of it was a third of the library's client CPU per
+/// lifecycle on PostgreSQL, docs/BENCHMARKS.md).
+fn columns_of(table: Table, text: &str) -> Result<Vec<(&str, &RawValue)>> {
+    struct Columns<'a>(Vec<(&'a str, &'a RawValue)>);
+
+    impl<'de> Deserialize<'de> for Columns<'de> {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+            struct Visit;
+            impl<'de> Visitor<'de> for Visit {
+                type Value = Columns<'de>;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a row as a JSON object")
+                }
+                fn visit_map<A: MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> std::result::Result<Self::Value, A::Error> {
+                    let mut columns = Vec::with_capacity(map.size_hint().unwrap_or(32));
+                    while let Some(entry) = map.next_entry::<&'de str, &'de RawValue>()? {
+                        columns.push(entry);
+                    }
+                    Ok(Columns(columns))
+                }
+            }
+            d.deserialize_map(Visit)
         }
     }
-    for (field, currency_column) in money_columns(table) {
-        let amount = row.get(*field).cloned().unwrap_or(Value::Null);
-        if amount.is_null() {
-            continue;
-        }
-        let currency = row.get(*currency_column).cloned().unwrap_or(Value::Null);
-        let mut money = Map::new();
-        money.insert("amount".into(), amount);
-        money.insert("currency".into(), currency);
-        row.insert((*field).to_string(), Value::Object(money));
+
+    serde_json::from_str::<Columns<'_>>(text)
+        .map(|c| c.0)
+        .map_err(|e| codec_error(table, e))
+}
+
+/// A row's columns read as the entity's fields: a money field's amount
+/// column and currency column become one `{amount, currency}` value; the
+/// currency columns also stay columns (fields such as a transaction's
+/// `currency` read them; the entities ignore the others).
+struct RowDeserializer<'a> {
+    table: Table,
+    columns: &'a [(&'a str, &'a RawValue)],
+}
+
+impl<'a> RowDeserializer<'a> {
+    fn new(table: Table, columns: &'a [(&'a str, &'a RawValue)]) -> Self {
+        Self { table, columns }
     }
-    Ok(row)
+
+    fn column(&self, name: &str) -> Option<&'a RawValue> {
+        self.columns
+            .iter()
+            .find(|(c, _)| *c == name)
+            .map(|(_, v)| *v)
+    }
+}
+
+impl<'de> de::Deserializer<'de> for RowDeserializer<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        let money = money_columns(self.table);
+        visitor.visit_map(RowAccess {
+            row: &self,
+            money,
+            next: 0,
+            value: None,
+        })
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// The fields of a [`RowDeserializer`], one column at a time.
+struct RowAccess<'r, 'de> {
+    row: &'r RowDeserializer<'de>,
+    money: &'static [(&'static str, &'static str)],
+    next: usize,
+    value: Option<Field<'de>>,
+}
+
+impl<'de> MapAccess<'de> for RowAccess<'_, 'de> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        let Some(&(name, value)) = self.row.columns.get(self.next) else {
+            return Ok(None);
+        };
+        self.next += 1;
+        let currency = self
+            .money
+            .iter()
+            .find(|(field, _)| *field == name)
+            .map(|(_, currency)| *currency);
+        self.value = Some(match currency {
+            Some(currency) if value.get() != "null" => Field::Money {
+                amount: value,
+                currency: self.row.column(currency),
+            },
+            _ => Field::Raw(value),
+        });
+        seed.deserialize(BorrowedStrDeserializer::new(name))
+            .map(Some)
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.value.take() {
+            Some(field) => seed.deserialize(field),
+            None => Err(de::Error::custom("a value without its column")),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.row.columns.len() - self.next)
+    }
+}
+
+/// One field's value: a column's JSON text, or a money field's two
+/// columns.
+#[derive(Clone, Copy)]
+enum Field<'de> {
+    Raw(&'de RawValue),
+    Money {
+        amount: &'de RawValue,
+        currency: Option<&'de RawValue>,
+    },
+}
+
+impl<'de> Field<'de> {
+    /// `row_to_json` writes NUMERIC columns as JSON numbers; the core reads
+    /// decimals from strings, with the column's exact digits. Integer
+    /// columns stay numbers.
+    fn decimal(text: &'de str) -> Option<&'de str> {
+        let first = text.bytes().next()?;
+        let number = first == b'-' || first.is_ascii_digit();
+        (number && text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'))).then_some(text)
+    }
+}
+
+/// Reads the JSON text of one column with `serde_json`, after the
+/// decimal rule of [`Field::decimal`].
+macro_rules! through_json {
+    ($($method:ident $(, $arg:ident: $ty:ty)*;)+) => {$(
+        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, Self::Error> {
+            match self {
+                Field::Raw(raw) => {
+                    if let Some(decimal) = Field::decimal(raw.get()) {
+                        return visitor.visit_borrowed_str(decimal);
+                    }
+                    let mut json = serde_json::Deserializer::from_str(raw.get());
+                    let value = de::Deserializer::$method(&mut json, $($arg,)* visitor)?;
+                    json.end()?;
+                    Ok(value)
+                }
+                Field::Money { .. } => self.deserialize_any(visitor),
+            }
+        }
+    )+};
+}
+
+impl<'de> de::Deserializer<'de> for Field<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self {
+            Field::Raw(raw) => {
+                if let Some(decimal) = Field::decimal(raw.get()) {
+                    return visitor.visit_borrowed_str(decimal);
+                }
+                let mut json = serde_json::Deserializer::from_str(raw.get());
+                let value = de::Deserializer::deserialize_any(&mut json, visitor)?;
+                json.end()?;
+                Ok(value)
+            }
+            // An amount without its currency column reads as a null
+            // currency, which the money type refuses.
+            Field::Money { amount, currency } => visitor.visit_map(PairAccess::new(
+                ["amount", "currency"],
+                Field::Raw(amount),
+                Field::Raw(currency.unwrap_or(RawValue::NULL)),
+            )),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self {
+            Field::Raw(raw) if raw.get() == "null" => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    through_json! {
+        deserialize_bool;
+        deserialize_i8;
+        deserialize_i16;
+        deserialize_i32;
+        deserialize_i64;
+        deserialize_i128;
+        deserialize_u8;
+        deserialize_u16;
+        deserialize_u32;
+        deserialize_u64;
+        deserialize_u128;
+        deserialize_f32;
+        deserialize_f64;
+        deserialize_char;
+        deserialize_str;
+        deserialize_string;
+        deserialize_bytes;
+        deserialize_byte_buf;
+        deserialize_unit;
+        deserialize_unit_struct, name: &'static str;
+        deserialize_seq;
+        deserialize_tuple, len: usize;
+        deserialize_tuple_struct, name: &'static str, len: usize;
+        deserialize_map;
+        deserialize_struct, name: &'static str, fields: &'static [&'static str];
+        deserialize_enum, name: &'static str, variants: &'static [&'static str];
+        deserialize_identifier;
+        deserialize_ignored_any;
+    }
+}
+
+/// A [`Record`] as serde reads it: `{"table": tag, "row": {...}}`.
+struct TaggedRow<'de> {
+    tag: &'static str,
+    row: RowDeserializer<'de>,
+}
+
+impl<'de> de::Deserializer<'de> for TaggedRow<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_map(PairAccess::new(
+            ["table", "row"],
+            BorrowedStrDeserializer::new(self.tag),
+            self.row,
+        ))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// A map of two entries, each value read by a deserializer of its own: a
+/// money field's `{amount, currency}`, a record's `{table, row}`.
+struct PairAccess<A, B> {
+    keys: [&'static str; 2],
+    first: Option<A>,
+    second: Option<B>,
+    next: usize,
+}
+
+impl<A, B> PairAccess<A, B> {
+    fn new(keys: [&'static str; 2], first: A, second: B) -> Self {
+        Self {
+            keys,
+            first: Some(first),
+            second: Some(second),
+            next: 0,
+        }
+    }
+}
+
+impl<'de, A, B> MapAccess<'de> for PairAccess<A, B>
+where
+    A: de::Deserializer<'de, Error = serde_json::Error>,
+    B: de::Deserializer<'de, Error = serde_json::Error>,
+{
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        let Some(key) = self.keys.get(self.next) else {
+            return Ok(None);
+        };
+        self.next += 1;
+        seed.deserialize(BorrowedStrDeserializer::new(key))
+            .map(Some)
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        if let Some(first) = self.first.take() {
+            return seed.deserialize(first);
+        }
+        match self.second.take() {
+            Some(second) => seed.deserialize(second),
+            None => Err(de::Error::custom("a value without its key")),
+        }
+    }
 }
 
 /// The serde tag of [`Record`]'s variant for `table`.
@@ -244,7 +537,7 @@ fn record_tag(table: Table) -> &'static str {
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
-    use reelbyte_core::entities::EscrowAccount;
+    use reelbyte_core::entities::{CreatorProfile, EscrowAccount};
     use reelbyte_core::enums::EscrowStatus;
     use reelbyte_core::ids::{ContractId, EscrowAccountId, UserId};
     use reelbyte_core::money::{Currency, Money};
@@ -252,18 +545,110 @@ mod tests {
 
     use super::*;
 
-    /// What `row_to_json` gives back for a row: decimals as JSON numbers.
-    fn as_postgres_returns_it(mut row: Row) -> String {
-        for value in row.values_mut() {
-            if let Value::String(text) = value
-                && text.contains('.')
-                && let Ok(number) = text.parse::<f64>()
-                && let Some(number) = serde_json::Number::from_f64(number)
-            {
-                *value = Value::Number(number);
-            }
+    /// What `row_to_json` gives back for a row: decimals as JSON numbers,
+    /// with the column's digits.
+    fn as_postgres_returns_it(row: Row) -> String {
+        let columns: Vec<String> = row
+            .iter()
+            .map(|(column, value)| {
+                let text = match value {
+                    Value::String(text)
+                        if text.contains('.') && text.parse::<rust_decimal::Decimal>().is_ok() =>
+                    {
+                        text.clone()
+                    }
+                    other => other.to_string(),
+                };
+                format!("{}:{text}", Value::String(column.clone()))
+            })
+            .collect();
+        format!("{{{}}}", columns.join(","))
+    }
+
+    fn now() -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+            .single()
+            .expect("valid")
+    }
+
+    fn usd(amount: &str) -> Money {
+        Money::usd(amount).expect("valid")
+    }
+
+    fn escrow() -> EscrowAccount {
+        EscrowAccount {
+            id: EscrowAccountId::new(),
+            contract_id: ContractId::new(),
+            total_amount: usd("1234567890.25"),
+            held_amount: usd("1234567890.25"),
+            released_amount: usd("0"),
+            refunded_amount: usd("0"),
+            status: EscrowStatus::Active,
+            created_at: now(),
+            updated_at: now(),
+            version: 1,
         }
-        Value::Object(row).to_string()
+    }
+
+    #[test]
+    fn decimals_keep_the_digits_postgres_sends() {
+        let mut profile = empty_creator_profile(UserId::new(), now());
+        profile.average_rating = rust_decimal::Decimal::new(450, 2);
+        let text = as_postgres_returns_it(
+            encode(&Record::CreatorProfile(profile.clone())).expect("encode"),
+        );
+        assert!(text.contains("\"average_rating\":4.50"), "{text}");
+
+        let back: CreatorProfile = decode(Table::CreatorProfiles, &text).expect("decode");
+        assert_eq!(back.average_rating.to_string(), "4.50");
+        assert_eq!(back, profile);
+    }
+
+    #[test]
+    fn amounts_read_back_from_their_columns() {
+        let no_rate = empty_creator_profile(UserId::new(), now());
+        assert_eq!(no_rate.hourly_rate, None);
+        for (record, column) in [
+            // Four amounts sharing one currency column.
+            (
+                Record::EscrowAccount(escrow()),
+                "\"total_amount\":1234567890.25",
+            ),
+            // An absent amount.
+            (Record::CreatorProfile(no_rate), "\"hourly_rate\":null"),
+        ] {
+            let text = as_postgres_returns_it(encode(&record).expect("encode"));
+            assert!(text.contains(column), "{text}");
+            assert_eq!(
+                decode_record(record.table(), &text).expect("decode"),
+                record
+            );
+        }
+    }
+
+    #[test]
+    fn rows_that_do_not_fit_their_entity_are_typed_errors() {
+        let mut row = encode(&Record::EscrowAccount(escrow())).expect("encode");
+        row.remove("currency");
+        let without_currency = as_postgres_returns_it(row);
+        for text in [
+            "",
+            "{not json",
+            "[1, 2]",
+            "{\"id\": 5}",
+            without_currency.as_str(),
+        ] {
+            let error = decode::<EscrowAccount>(Table::EscrowAccounts, text).expect_err(text);
+            assert!(
+                matches!(error, Error::Validation { field: "row", .. }),
+                "{text}: {error:?}"
+            );
+            let error = decode_record(Table::EscrowAccounts, text).expect_err(text);
+            assert!(
+                matches!(error, Error::Validation { field: "row", .. }),
+                "{text}: {error:?}"
+            );
+        }
     }
 
     #[test]

@@ -33,6 +33,7 @@ use crate::entities::{
     PayoutMethod, PortfolioItem, Proposal, Review, SavedSearch, SupportTicket, Transaction, User,
 };
 use crate::error::{Error, Result};
+use crate::store::Record;
 
 /// A row type whose fields can be compared one by one, typed.
 pub(crate) trait FieldDiff: Serialize {
@@ -207,6 +208,50 @@ pub(crate) fn update_values<T: FieldDiff>(old: &T, new: &T) -> Result<(Value, Va
         );
     }
     Ok(values)
+}
+
+/// The serde names of the fields in which `new` differs from `old`, in
+/// declaration order, compared typed; `None` when the two rows are of
+/// different tables or of a type without a field list (see
+/// [`Record::changed_fields`]).
+pub(crate) fn changed_record_fields(old: &Record, new: &Record) -> Option<Vec<&'static str>> {
+    fn diff<T: FieldDiff>(old: &T, new: &T) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        T::changed_fields(old, new, &mut names);
+        names
+    }
+    macro_rules! typed {
+        ($($variant:ident),+ $(,)?) => {
+            match (old, new) {
+                $((Record::$variant(old), Record::$variant(new)) => Some(diff(old, new)),)+
+                _ => None,
+            }
+        };
+    }
+    typed!(
+        Contract,
+        EscrowAccount,
+        Transaction,
+        Milestone,
+        Deliverable,
+        Job,
+        Proposal,
+        Review,
+        Dispute,
+        SupportTicket,
+        Gig,
+        User,
+        CreatorProfile,
+        CreatorCategory,
+        PortfolioItem,
+        ClientProfile,
+        PaymentMethod,
+        PayoutMethod,
+        NotificationPreferences,
+        ConversationParticipant,
+        SavedSearch,
+        FeeTier,
+    )
 }
 
 /// Removes from the JSON comparison's values the fields that differ only
@@ -669,6 +714,23 @@ mod tests {
     fn by_json<T: Serialize>(old: &T, new: &T) -> (Value, Value) {
         let (old, new) = audit_values(Some(old), Some(new)).expect("values");
         (old.expect("old values"), new.expect("new values"))
+    }
+
+    #[test]
+    fn a_record_names_its_changed_fields_against_a_row_of_its_own_table() {
+        use crate::entities::tests::{contract, escrow};
+        use crate::enums::ContractStatus;
+        use crate::store::Record;
+
+        let old = contract();
+        let mut new = old.clone();
+        new.status = ContractStatus::Active;
+        new.version += 1;
+        let (old, new) = (Record::from(old), Record::from(new));
+        assert_eq!(new.changed_fields(&old), Some(vec!["status", "version"]));
+        assert_eq!(old.changed_fields(&old), Some(vec![]));
+        // Another table: nothing to compare field by field.
+        assert_eq!(new.changed_fields(&Record::from(escrow())), None);
     }
 
     #[test]

@@ -17,7 +17,7 @@
 
 mod accounts;
 mod admin;
-mod audit;
+pub(crate) mod audit;
 mod contracts;
 mod discovery;
 mod disputes;

@@ -168,6 +168,42 @@ records! {
 }
 
 impl Record {
+    /// The serde names of the fields in which this row differs from
+    /// `before`, in declaration order, compared typed (`==`, so `4.5` and
+    /// `4.50` are no change); `None` when `before` is of another table, or
+    /// for the append-only and rarely updated tables that keep no field list.
+    ///
+    /// An adapter that writes only the changed columns of an update uses it
+    /// instead of encoding the row as read a second time to compare.
+    ///
+    /// ```
+    /// use reelbyte_core::entities::CreatorCategory;
+    /// use reelbyte_core::ids::{CreatorCategoryId, CreatorProfileId};
+    /// use reelbyte_core::store::Record;
+    /// use reelbyte_core::value::Text;
+    ///
+    /// let read = CreatorCategory {
+    ///     id: CreatorCategoryId::new(),
+    ///     creator_profile_id: CreatorProfileId::new(),
+    ///     category: Text::parse("beauty")?,
+    ///     is_primary: false,
+    ///     created_at: chrono::Utc::now(),
+    ///     version: 3,
+    /// };
+    /// let mut primary = read.clone();
+    /// primary.is_primary = true;
+    /// primary.version = 4;
+    /// let (before, after) = (Record::from(read), Record::from(primary));
+    /// assert_eq!(
+    ///     after.changed_fields(&before),
+    ///     Some(vec!["is_primary", "version"])
+    /// );
+    /// # Ok::<(), reelbyte_core::Error>(())
+    /// ```
+    pub fn changed_fields(&self, before: &Record) -> Option<Vec<&'static str>> {
+        crate::service::audit::changed_record_fields(before, self)
+    }
+
     /// The unique indexes this row occupies (the plan's unique indexes and
     /// the library's own, some partial: only rows in some states occupy them).
     pub fn unique_keys(&self) -> Vec<UniqueKey> {
