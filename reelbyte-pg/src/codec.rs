@@ -173,9 +173,9 @@ pub(crate) fn decode_record(table: Table, text: &str) -> Result<Record> {
 
 /// The columns of a row as `row_to_json` writes it, each value still JSON
 /// text: the row is read into the entity straight from these slices, so a
-/// read builds no `serde_json::Value` tree (building one and then reading
-/// the entity out of it was a third of the library's client CPU per
-/// lifecycle on PostgreSQL, docs/BENCHMARKS.md).
+/// read builds no `serde_json::Value` tree (building one and reading the
+/// entity out of it was about a quarter of the library's client
+/// instructions per lifecycle on PostgreSQL, docs/BENCHMARKS.md).
 fn columns_of(table: Table, text: &str) -> Result<Vec<(&str, &RawValue)>> {
     struct Columns<'a>(Vec<(&'a str, &'a RawValue)>);
 
@@ -319,10 +319,26 @@ impl<'de> Field<'de> {
         let number = first == b'-' || first.is_ascii_digit();
         (number && text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'))).then_some(text)
     }
+
+    /// A money field as `{"amount": ..., "currency": ...}`, whatever the
+    /// entity asks for. An amount without its currency column reads as a
+    /// null currency, which the money type refuses.
+    fn money<V: Visitor<'de>>(
+        amount: &'de RawValue,
+        currency: Option<&'de RawValue>,
+        visitor: V,
+    ) -> Result<V::Value, serde_json::Error> {
+        visitor.visit_map(PairAccess::new(
+            ["amount", "currency"],
+            Field::Raw(amount),
+            Field::Raw(currency.unwrap_or(RawValue::NULL)),
+        ))
+    }
 }
 
-/// Reads the JSON text of one column with `serde_json`, after the
-/// decimal rule of [`Field::decimal`].
+/// Each `deserialize_*` of [`Field`]: a column's JSON text is read by
+/// `serde_json`, after the decimal rule of [`Field::decimal`]; a money
+/// field is its two columns as a map ([`Field::money`]).
 macro_rules! through_json {
     ($($method:ident $(, $arg:ident: $ty:ty)*;)+) => {$(
         fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, Self::Error> {
@@ -336,7 +352,7 @@ macro_rules! through_json {
                     json.end()?;
                     Ok(value)
                 }
-                Field::Money { .. } => self.deserialize_any(visitor),
+                Field::Money { amount, currency } => Field::money(amount, currency, visitor),
             }
         }
     )+};
@@ -344,27 +360,6 @@ macro_rules! through_json {
 
 impl<'de> de::Deserializer<'de> for Field<'de> {
     type Error = serde_json::Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match self {
-            Field::Raw(raw) => {
-                if let Some(decimal) = Field::decimal(raw.get()) {
-                    return visitor.visit_borrowed_str(decimal);
-                }
-                let mut json = serde_json::Deserializer::from_str(raw.get());
-                let value = de::Deserializer::deserialize_any(&mut json, visitor)?;
-                json.end()?;
-                Ok(value)
-            }
-            // An amount without its currency column reads as a null
-            // currency, which the money type refuses.
-            Field::Money { amount, currency } => visitor.visit_map(PairAccess::new(
-                ["amount", "currency"],
-                Field::Raw(amount),
-                Field::Raw(currency.unwrap_or(RawValue::NULL)),
-            )),
-        }
-    }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         match self {
@@ -382,6 +377,7 @@ impl<'de> de::Deserializer<'de> for Field<'de> {
     }
 
     through_json! {
+        deserialize_any;
         deserialize_bool;
         deserialize_i8;
         deserialize_i16;
