@@ -232,15 +232,25 @@ fn key_text(key: &RowKey) -> String {
 
 /// An operation on one row of `table`.
 fn keyed(op: &str, table: Table, key: &RowKey, expected: Value) -> Value {
-    json!({
-        "op": op,
-        "table": table.name(),
-        "key_column": codec::key_column(table),
-        "key_type": match key { RowKey::Id(_) => "uuid", RowKey::Name(_) => "text" },
-        "key": key_text(key),
-        "expected": expected,
-        "versioned": table.versioned(),
-    })
+    Value::Object(keyed_fields(op, table, key, expected))
+}
+
+/// The fields of [`keyed`], for operations that add their own. Built field
+/// by field: `json!` would serialise every value into a copy.
+fn keyed_fields(op: &str, table: Table, key: &RowKey, expected: Value) -> Map<String, Value> {
+    let key_type = match key {
+        RowKey::Id(_) => "uuid",
+        RowKey::Name(_) => "text",
+    };
+    let mut fields = Map::new();
+    fields.insert("op".into(), op.into());
+    fields.insert("table".into(), table.name().into());
+    fields.insert("key_column".into(), codec::key_column(table).into());
+    fields.insert("key_type".into(), key_type.into());
+    fields.insert("key".into(), key_text(key).into());
+    fields.insert("expected".into(), expected);
+    fields.insert("versioned".into(), table.versioned().into());
+    fields
 }
 
 /// Adds `record` to the previous insert when that one goes into the same
@@ -319,7 +329,7 @@ fn update(record: &Record, expected: i64, before: Option<&Record>) -> Result<Val
         .filter(|c| c.as_str() != key_column && !counters.contains(&c.as_str()))
         .map(|c| Value::String(c.clone()))
         .collect();
-    let mut op = keyed(
+    let mut op = keyed_fields(
         "update",
         table,
         &key,
@@ -329,11 +339,9 @@ fn update(record: &Record, expected: i64, before: Option<&Record>) -> Result<Val
             Value::Null
         },
     );
-    if let Value::Object(op) = &mut op {
-        op.insert("columns".into(), Value::Array(columns));
-        op.insert("row".into(), Value::Object(row));
-    }
-    Ok(op)
+    op.insert("columns".into(), Value::Array(columns));
+    op.insert("row".into(), Value::Object(row));
+    Ok(Value::Object(op))
 }
 
 fn delete(table: Table, key: &RowKey, expected: Option<i64>) -> Value {
@@ -398,11 +406,11 @@ fn refusal(message: &str) -> Error {
 
 #[cfg(test)]
 mod tests {
-    use reelbyte_core::entities::CreatorCategory;
-    use reelbyte_core::entities::{Conversation, EscrowAccount};
+    use reelbyte_core::entities::{Conversation, CreatorCategory, EscrowAccount};
     use reelbyte_core::enums::{ConversationType, EscrowStatus};
-    use reelbyte_core::ids::{ContractId, ConversationId, EscrowAccountId};
-    use reelbyte_core::ids::{CreatorCategoryId, CreatorProfileId};
+    use reelbyte_core::ids::{
+        ContractId, ConversationId, CreatorCategoryId, CreatorProfileId, EscrowAccountId,
+    };
     use reelbyte_core::money::Money;
     use reelbyte_core::store::{ChangeSet, Entity};
     use reelbyte_core::value::Text;

@@ -64,6 +64,33 @@ macro_rules! field_diff {
     )+};
 }
 
+/// [`field_diff!`] for the row types commands update, and from the same
+/// list [`changed_record_fields`], so a type added here is compared on
+/// every path.
+macro_rules! record_field_diff {
+    ($($ty:ident { $($fields:tt)+ })+) => {
+        field_diff! { $($ty { $($fields)+ })+ }
+
+        /// The serde names of the fields in which `new` differs from `old`,
+        /// in declaration order, compared typed; `None` when the two rows
+        /// are of different tables or of a type without a field list (see
+        /// [`Record::changed_fields`]).
+        pub(crate) fn changed_record_fields(
+            old: &Record,
+            new: &Record,
+        ) -> Option<Vec<&'static str>> {
+            let mut names = Vec::new();
+            match (old, new) {
+                $((Record::$ty(old), Record::$ty(new)) => {
+                    FieldDiff::changed_fields(old, new, &mut names)
+                })+
+                _ => return None,
+            }
+            Some(names)
+        }
+    };
+}
+
 /// A field's serde name: its own, or the one given with `as` (for raw
 /// identifiers such as `r#type`).
 macro_rules! serde_name {
@@ -75,7 +102,7 @@ macro_rules! serde_name {
     };
 }
 
-field_diff! {
+record_field_diff! {
     Contract {
         id, job_id, proposal_id, gig_id, client_profile_id, creator_profile_id, title,
         description, scope_of_work, total_amount, platform_fee, creator_payout, processing_fee,
@@ -208,50 +235,6 @@ pub(crate) fn update_values<T: FieldDiff>(old: &T, new: &T) -> Result<(Value, Va
         );
     }
     Ok(values)
-}
-
-/// The serde names of the fields in which `new` differs from `old`, in
-/// declaration order, compared typed; `None` when the two rows are of
-/// different tables or of a type without a field list (see
-/// [`Record::changed_fields`]).
-pub(crate) fn changed_record_fields(old: &Record, new: &Record) -> Option<Vec<&'static str>> {
-    fn diff<T: FieldDiff>(old: &T, new: &T) -> Vec<&'static str> {
-        let mut names = Vec::new();
-        T::changed_fields(old, new, &mut names);
-        names
-    }
-    macro_rules! typed {
-        ($($variant:ident),+ $(,)?) => {
-            match (old, new) {
-                $((Record::$variant(old), Record::$variant(new)) => Some(diff(old, new)),)+
-                _ => None,
-            }
-        };
-    }
-    typed!(
-        Contract,
-        EscrowAccount,
-        Transaction,
-        Milestone,
-        Deliverable,
-        Job,
-        Proposal,
-        Review,
-        Dispute,
-        SupportTicket,
-        Gig,
-        User,
-        CreatorProfile,
-        CreatorCategory,
-        PortfolioItem,
-        ClientProfile,
-        PaymentMethod,
-        PayoutMethod,
-        NotificationPreferences,
-        ConversationParticipant,
-        SavedSearch,
-        FeeTier,
-    )
 }
 
 /// Removes from the JSON comparison's values the fields that differ only
